@@ -1,0 +1,42 @@
+# Every target works on a fresh clone with only Python present: `install` builds .venv first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+SPEC ?= ../shared/openai-spec/openapi.yaml
+STAMP := $(VENV)/.installed
+
+.PHONY: install schema generate check-generated lint test bench demo docs clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+schema: install
+	$(PY) -m codegen.import_openapi $(SPEC)
+
+generate: install
+	$(PY) -m codegen.generate
+
+check-generated: install
+	$(PY) -m codegen.generate --check
+
+lint: install
+	$(VENV)/bin/ruff check src codegen tests
+	$(VENV)/bin/mypy src codegen tests/typing
+	$(PY) -m codegen.validate_asyncapi
+
+test: install lint check-generated
+	$(PY) -m pytest
+
+bench: install
+	$(PY) -m pytest tests/bench -p no:cacheprovider -s -q
+
+demo: install
+	@echo "not yet: the demo lands with the fake-server issue"
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache site

@@ -1,0 +1,1 @@
+"""Code generation: import the upstream spec into schema/, generate types/ from it."""

@@ -1,0 +1,110 @@
+"""Exceptions raised by openai-realtime.
+
+Every exception the SDK raises on purpose derives from :class:`RealtimeError`::
+
+    RealtimeError
+    ├── ConfigurationError        bad arguments, caught before anything is sent
+    │   └── InsecureTransportError  an API key would travel over plain ws:// to a remote host
+    ├── ProtocolError             a frame that is not a valid event (either direction)
+    ├── ConversationError         a server event refers to an item or response never seen
+    ├── RealtimeConnectionError   the WebSocket is not usable
+    │   ├── NotConnectedError       used before connect()
+    │   └── ConnectionClosedError   the connection ended (pending waits are released with it)
+    └── RealtimeTimeoutError      a wait ran out of time (also a built-in TimeoutError)
+
+Messages never contain the API key: frames are truncated and headers are never included.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConfigurationError",
+    "ConnectionClosedError",
+    "ConversationError",
+    "InsecureTransportError",
+    "NotConnectedError",
+    "ProtocolError",
+    "RealtimeConnectionError",
+    "RealtimeError",
+    "RealtimeTimeoutError",
+]
+
+# Long frames (audio) would make messages unreadable; the full frame stays on the exception.
+_MAX_FRAME_IN_MESSAGE = 200
+
+
+def _preview(raw: str | bytes) -> str:
+    text = raw if isinstance(raw, str) else repr(raw[:_MAX_FRAME_IN_MESSAGE])
+    if len(text) > _MAX_FRAME_IN_MESSAGE:
+        return text[:_MAX_FRAME_IN_MESSAGE] + f"... ({len(raw)} chars)"
+    return text
+
+
+class RealtimeError(Exception):
+    """Base class of every error raised by openai-realtime."""
+
+
+class ConfigurationError(RealtimeError):
+    """The SDK was configured or called in a way that cannot work."""
+
+
+class InsecureTransportError(ConfigurationError):
+    """An API key would be sent over unencrypted ``ws://`` to a host that is not loopback."""
+
+
+class ProtocolError(RealtimeError):
+    """A frame is not a valid Realtime event.
+
+    Attributes:
+        raw: The whole frame as received or as it would have been sent.
+        detail: What is wrong with it (JSON error or validation errors).
+    """
+
+    def __init__(self, message: str, *, raw: str | bytes, detail: str = "") -> None:
+        self.raw = raw
+        self.detail = detail
+        text = f"{message}: {_preview(raw)}"
+        if detail:
+            text += f"\n{detail}"
+        super().__init__(text)
+
+
+class ConversationError(RealtimeError):
+    """A server event refers to an item, content part or response the store has not seen.
+
+    Attributes:
+        event_type: The ``type`` of the event that could not be applied.
+        reference: The unknown id (item, response or call id).
+    """
+
+    def __init__(self, event_type: str, reference: str, message: str = "") -> None:
+        self.event_type = event_type
+        self.reference = reference
+        super().__init__(message or f"{event_type}: unknown reference {reference!r}")
+
+
+class RealtimeConnectionError(RealtimeError):
+    """The WebSocket connection is not usable."""
+
+
+class NotConnectedError(RealtimeConnectionError):
+    """An operation needs a connection, and ``connect()`` has not been called."""
+
+
+class ConnectionClosedError(RealtimeConnectionError):
+    """The connection ended.
+
+    Attributes:
+        code: The WebSocket close code, if one was received.
+        reason: The close reason, possibly empty.
+    """
+
+    def __init__(self, code: int | None = None, reason: str = "") -> None:
+        self.code = code
+        self.reason = reason
+        detail = f" (code {code}{': ' + reason if reason else ''})" if code is not None else ""
+        super().__init__(f"connection closed{detail}")
+
+
+class RealtimeTimeoutError(RealtimeError, TimeoutError):
+    """A wait ran out of time. Also an ``asyncio.TimeoutError`` (the built-in ``TimeoutError``)."""

@@ -1,0 +1,163 @@
+"""Events the SDK emits itself, beside the wire events: their payload classes.
+
+``RealtimeAPI`` emits ``error`` and ``close``; ``RealtimeClient`` adds the utility events
+``conversation.updated``, ``conversation.item.appended``, ``conversation.item.completed``,
+``conversation.interrupted``, ``realtime.event`` and the connection events ``reconnecting``,
+``reconnected`` and ``disconnected``. Handlers receive one of these frozen dataclasses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, TypeAlias
+
+from openai_realtime.protocol.items import ConversationItem, Delta
+from openai_realtime.types import ClientEvent, ErrorEvent, ServerEvent, UnknownServerEvent
+
+__all__ = [
+    "ClientErrorPayload",
+    "CloseEvent",
+    "ConversationInterruptedEvent",
+    "ConversationItemAppendedEvent",
+    "ConversationItemCompletedEvent",
+    "ConversationUpdatedEvent",
+    "DisconnectedEvent",
+    "LocalErrorEvent",
+    "RealtimeEventRecord",
+    "ReconnectedEvent",
+    "ReconnectingEvent",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class LocalErrorEvent:
+    """Something went wrong on this side: a malformed frame, or a handler that raised.
+
+    Attributes:
+        message: One line saying what happened.
+        exception: The exception behind it.
+        raw: The frame that could not be decoded, when that is the cause.
+        event_name: The event whose handler raised, when that is the cause.
+    """
+
+    message: str
+    exception: BaseException
+    raw: str | bytes | None = None
+    event_name: str | None = None
+
+
+ClientErrorPayload: TypeAlias = ErrorEvent | LocalErrorEvent
+"""What ``RealtimeClient`` handlers of ``error`` receive: the server's error or a local one."""
+
+
+@dataclass(frozen=True, slots=True)
+class CloseEvent:
+    """The WebSocket closed.
+
+    Attributes:
+        code: The close code (1000 normal, 1006 abnormal, ...), if any was received.
+        reason: The close reason, possibly empty.
+        requested: True when this side called ``disconnect()``.
+    """
+
+    code: int | None
+    reason: str
+    requested: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationUpdatedEvent:
+    """An item changed: created, or grown by a delta.
+
+    Attributes:
+        item: The item, current as of this event.
+        delta: What this event added (``None`` when the item itself changed).
+    """
+
+    item: ConversationItem
+    delta: Delta | None
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationItemAppendedEvent:
+    """A new item joined the conversation."""
+
+    item: ConversationItem
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationItemCompletedEvent:
+    """An item is complete (``conversation.item.done`` or ``response.output_item.done``)."""
+
+    item: ConversationItem
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationInterruptedEvent:
+    """The assistant was interrupted.
+
+    Attributes:
+        reason: ``speech_started`` (server VAD heard the user) or ``cancel_response`` (the app).
+        item_id: The assistant item that was playing, if known.
+        audio_end_ms: Where its audio was cut, when the app truncated it.
+    """
+
+    reason: Literal["speech_started", "cancel_response"]
+    item_id: str | None = None
+    audio_end_ms: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RealtimeEventRecord:
+    """Every wire event, either way, as it passes.
+
+    Attributes:
+        time: ``time.time()`` when it was sent or dispatched.
+        source: ``client`` for sent events, ``server`` for received ones.
+        event: The typed event.
+    """
+
+    time: float
+    source: Literal["client", "server"]
+    event: ClientEvent | ServerEvent | UnknownServerEvent
+
+
+@dataclass(frozen=True, slots=True)
+class ReconnectingEvent:
+    """The connection dropped and a reconnect attempt is about to start.
+
+    Attributes:
+        attempt: 1 for the first attempt.
+        delay: Seconds waited before this attempt.
+        code: The close code that triggered it.
+    """
+
+    attempt: int
+    delay: float
+    code: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReconnectedEvent:
+    """A reconnect attempt succeeded; the session config was sent again.
+
+    Attributes:
+        attempt: The attempt that succeeded.
+        replayed_items: How many conversation items were sent again.
+    """
+
+    attempt: int
+    replayed_items: int
+
+
+@dataclass(frozen=True, slots=True)
+class DisconnectedEvent:
+    """The connection ended for good (no reconnect policy, or it gave up).
+
+    Attributes:
+        code: The close code, if any.
+        reason: The close reason, possibly empty.
+    """
+
+    code: int | None
+    reason: str

@@ -1,0 +1,1 @@
+"""Sans-I/O core: pure protocol logic with no network or event-loop dependencies."""

@@ -1,0 +1,673 @@
+"""Audio helpers for the Realtime API: PCM16 conversion, base64, resampling, G.711 and WAV.
+
+The API's default audio format (``audio/pcm``) is 16-bit signed little-endian PCM, mono, at
+24 kHz. It also accepts G.711 mu-law (``audio/pcmu``) and A-law (``audio/pcma``), both at
+8 kHz. Audio travels base64-encoded inside JSON events, and one ``input_audio_buffer.append``
+event carries at most 15 MiB of base64 text.
+
+Everything here is pure computation (numpy and the standard library), so it can be used and
+tested without a network connection. Sample arrays are one-dimensional (mono): ``int16``
+arrays hold PCM16 samples, float arrays hold samples in ``[-1.0, 1.0]``.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import math
+import os
+import wave
+from collections.abc import Iterator
+from typing import IO, Any, NamedTuple, TypeAlias, TypeVar
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+from numpy.typing import NDArray
+
+__all__ = [
+    "G711_SAMPLE_RATE",
+    "MAX_APPEND_BASE64_BYTES",
+    "SAMPLE_RATE",
+    "AudioInput",
+    "alaw_decode",
+    "alaw_encode",
+    "chunk_samples",
+    "decode_base64",
+    "encode_base64",
+    "float_to_pcm16",
+    "ms_to_samples",
+    "mulaw_decode",
+    "mulaw_encode",
+    "pcm16_from_bytes",
+    "pcm16_to_bytes",
+    "pcm16_to_float",
+    "read_wav",
+    "resample",
+    "samples_to_ms",
+    "split_for_append",
+    "to_pcm16",
+    "write_wav",
+]
+
+SAMPLE_RATE = 24000
+"""Sample rate of the API's default ``audio/pcm`` format, in Hz."""
+
+G711_SAMPLE_RATE = 8000
+"""Sample rate of the G.711 formats ``audio/pcmu`` and ``audio/pcma``, in Hz."""
+
+MAX_APPEND_BASE64_BYTES = 15 * 1024 * 1024
+"""Largest base64 payload one ``input_audio_buffer.append`` event may carry."""
+
+AudioInput: TypeAlias = bytes | bytearray | memoryview | NDArray[Any]
+"""Audio as accepted by :func:`to_pcm16`: PCM16 little-endian bytes, an int16 or a float array."""
+
+_ScalarT = TypeVar("_ScalarT", bound=np.generic)
+
+_BytesLike: TypeAlias = bytes | bytearray | memoryview
+_WavSource: TypeAlias = str | os.PathLike[str] | IO[bytes]
+
+_PCM16_LE = np.dtype("<i2")
+_INT16_MIN = -32768
+_INT16_MAX = 32767
+
+# Filter design targets for `resample`. 80 dB keeps both aliasing and passband ripple (a Kaiser
+# window has the same ripple in both bands) below what 16-bit audio can represent in practice,
+# and the stopband starts exactly at the lower Nyquist frequency so nothing above it folds back.
+_STOPBAND_ATTENUATION_DB = 80.0
+_TRANSITION_FRACTION = 0.15  # of the lower Nyquist frequency: passband ends at 85% of it
+
+
+def float_to_pcm16(samples: NDArray[np.floating[Any]]) -> NDArray[np.int16]:
+    """Convert float samples in ``[-1.0, 1.0]`` to PCM16.
+
+    Values are clipped to ``[-1.0, 1.0]``, scaled by 32767 and rounded half to even
+    (``np.rint``). Scaling by 32767 rather than 32768 keeps the conversion symmetric, so
+    ``1.0`` and ``-1.0`` map to ``32767`` and ``-32767`` and never overflow; round-half-even
+    is numpy's native rounding and has no bias towards either sign. NaN becomes silence (0).
+
+    Args:
+        samples: Float samples of any floating dtype and byte order.
+
+    Returns:
+        A new native-endian int16 array of the same shape.
+    """
+    scaled: NDArray[np.floating[Any]] = np.clip(samples, -1.0, 1.0)
+    # Casting NaN to an integer is undefined (and warns); silence is the only sensible value.
+    np.nan_to_num(scaled, copy=False, nan=0.0)
+    scaled *= _INT16_MAX
+    return _round_to_int16(scaled)
+
+
+def pcm16_to_float(samples: NDArray[np.int16]) -> NDArray[np.float32]:
+    """Convert PCM16 samples to float32 samples in ``[-1.0, 1.0]``.
+
+    Divides by 32768, not by the 32767 that :func:`float_to_pcm16` multiplies by: that way
+    ``-32768`` maps to exactly ``-1.0`` and every result lies inside ``[-1.0, 1.0)``. The round
+    trip float -> int16 -> float is therefore off by at most ``1/32767`` per sample.
+
+    Args:
+        samples: PCM16 samples, in any byte order.
+
+    Returns:
+        A new float32 array of the same shape.
+    """
+    converted = samples.astype(np.float32)
+    converted *= np.float32(1.0 / 32768.0)  # a power of two, so the product is exact
+    return converted
+
+
+def pcm16_from_bytes(data: _BytesLike) -> NDArray[np.int16]:
+    """Parse little-endian PCM16 bytes.
+
+    Args:
+        data: Raw PCM16 audio, two bytes per sample, little-endian.
+
+    Returns:
+        A new, writable, native-endian int16 array.
+
+    Raises:
+        ValueError: If the byte length is odd.
+    """
+    raw = memoryview(data).cast("B")
+    if raw.nbytes % 2:
+        raise ValueError(f"PCM16 audio needs an even number of bytes, got {raw.nbytes}")
+    return np.frombuffer(raw, dtype=_PCM16_LE).astype(np.int16)
+
+
+def pcm16_to_bytes(samples: NDArray[np.int16]) -> bytes:
+    """Serialise PCM16 samples as little-endian bytes, whatever the host byte order.
+
+    Args:
+        samples: PCM16 samples, in any byte order.
+
+    Returns:
+        Two bytes per sample, little-endian.
+
+    Raises:
+        TypeError: If ``samples`` is not an int16 array.
+    """
+    return bytes(_pcm16_le_buffer(samples))
+
+
+def to_pcm16(audio: AudioInput) -> NDArray[np.int16]:
+    """Turn any supported audio representation into a native-endian int16 array.
+
+    This is the single entry point behind every "audio may be bytes, an int16 array or a
+    float array" parameter.
+
+    Args:
+        audio: PCM16 little-endian bytes, a one-dimensional int16 array (any byte order) or a
+            one-dimensional float array with samples in ``[-1.0, 1.0]``.
+
+    Returns:
+        Native-endian int16 samples. An array that already is native int16 is returned as is,
+        without copying.
+
+    Raises:
+        TypeError: If an array has a dtype other than int16 or floating point.
+        ValueError: If bytes have an odd length or an array is not one-dimensional.
+    """
+    if isinstance(audio, bytes | bytearray | memoryview):
+        return pcm16_from_bytes(audio)
+    if audio.ndim != 1:
+        raise ValueError(f"audio must be mono (a 1-D array), got shape {audio.shape}")
+    if audio.dtype.kind == "f":
+        return float_to_pcm16(audio)
+    if audio.dtype.kind == "i" and audio.dtype.itemsize == 2:
+        return audio.astype(np.int16, copy=False)
+    raise TypeError(
+        f"audio arrays must be int16 (PCM16) or floating point in [-1, 1], got dtype {audio.dtype}"
+    )
+
+
+def encode_base64(audio: AudioInput) -> str:
+    """Base64-encode audio for an ``input_audio_buffer.append`` event.
+
+    Args:
+        audio: Bytes are encoded unchanged, so already-encoded audio (PCM16 little-endian, or
+            G.711 codes) passes straight through. Arrays are converted with :func:`to_pcm16`
+            and encoded as PCM16 little-endian.
+
+    Returns:
+        The base64 text.
+
+    Raises:
+        TypeError: If an array has an unsupported dtype.
+        ValueError: If an array is not one-dimensional.
+    """
+    return base64.b64encode(_audio_buffer(audio)).decode("ascii")
+
+
+def decode_base64(text: str) -> NDArray[np.int16]:
+    """Decode base64 PCM16 audio, as found in ``response.output_audio.delta`` events.
+
+    Args:
+        text: Base64 text of little-endian PCM16 audio.
+
+    Returns:
+        Native-endian int16 samples.
+
+    Raises:
+        ValueError: If the text is not valid base64 (``binascii.Error`` is a ``ValueError``) or
+            decodes to an odd number of bytes.
+    """
+    return pcm16_from_bytes(base64.b64decode(text, validate=True))
+
+
+def split_for_append(
+    audio: AudioInput, *, max_chars: int = MAX_APPEND_BASE64_BYTES
+) -> Iterator[str]:
+    """Base64-encode audio in pieces small enough for one ``input_audio_buffer.append`` each.
+
+    Each piece encodes a whole number of 6-byte blocks (except possibly the last), so it is
+    valid base64 on its own, never splits a PCM16 sample, and decoding the pieces one by one
+    and concatenating the samples gives back the original audio.
+
+    Args:
+        audio: Anything :func:`encode_base64` accepts.
+        max_chars: Longest base64 piece to yield; at least 8.
+
+    Yields:
+        Base64 strings of at most ``max_chars`` characters. Empty audio yields nothing.
+
+    Raises:
+        ValueError: If ``max_chars`` is below 8, or as :func:`encode_base64`.
+        TypeError: As :func:`encode_base64`.
+    """
+    if max_chars < 8:
+        raise ValueError(f"max_chars must be at least 8, got {max_chars}")
+    # B raw bytes (B a multiple of 3) encode to exactly 4 * B / 3 characters without padding;
+    # a multiple of 6 is also a multiple of the 2-byte sample size.
+    chunk_bytes = (max_chars // 8) * 6
+    buffer = _audio_buffer(audio)
+    for start in range(0, buffer.nbytes, chunk_bytes):
+        yield base64.b64encode(buffer[start : start + chunk_bytes]).decode("ascii")
+
+
+def samples_to_ms(sample_count: int, rate: int = SAMPLE_RATE) -> int:
+    """Convert a sample count to whole milliseconds, rounding down.
+
+    Rounding down matters for ``conversation.item.truncate``: its ``audio_end_ms`` must never
+    claim more audio than was actually played.
+
+    Args:
+        sample_count: Number of samples (per channel).
+        rate: Sample rate in Hz.
+
+    Returns:
+        ``floor(sample_count * 1000 / rate)``.
+
+    Raises:
+        ValueError: If ``sample_count`` is negative or ``rate`` is not positive.
+    """
+    _check_rate(rate)
+    if sample_count < 0:
+        raise ValueError(f"sample_count must not be negative, got {sample_count}")
+    return sample_count * 1000 // rate
+
+
+def ms_to_samples(ms: float, rate: int = SAMPLE_RATE) -> int:
+    """Convert a duration in milliseconds to a sample count, rounding down.
+
+    Args:
+        ms: Duration in milliseconds.
+        rate: Sample rate in Hz.
+
+    Returns:
+        ``floor(ms * rate / 1000)``.
+
+    Raises:
+        ValueError: If ``ms`` is negative or not finite, or ``rate`` is not positive.
+    """
+    _check_rate(rate)
+    if not ms >= 0 or math.isinf(ms):
+        raise ValueError(f"ms must be a finite, non-negative duration, got {ms}")
+    return math.floor(ms * rate / 1000)
+
+
+def chunk_samples(
+    samples: NDArray[_ScalarT], *, chunk_ms: float, rate: int = SAMPLE_RATE
+) -> Iterator[NDArray[_ScalarT]]:
+    """Split samples into fixed-duration chunks for streaming.
+
+    Args:
+        samples: One-dimensional sample array.
+        chunk_ms: Duration of each chunk in milliseconds.
+        rate: Sample rate of ``samples`` in Hz.
+
+    Yields:
+        Consecutive views (not copies) of ``ms_to_samples(chunk_ms, rate)`` samples each; the
+        last one may be shorter.
+
+    Raises:
+        ValueError: If a chunk would hold less than one sample.
+    """
+    chunk_size = ms_to_samples(chunk_ms, rate)
+    if chunk_size < 1:
+        raise ValueError(f"chunk_ms={chunk_ms} holds no whole sample at {rate} Hz")
+    for start in range(0, len(samples), chunk_size):
+        yield samples[start : start + chunk_size]
+
+
+def resample(samples: NDArray[Any], from_rate: int, to_rate: int) -> NDArray[Any]:
+    """Change the sample rate with a rational polyphase filter.
+
+    The ratio ``to_rate / from_rate`` is reduced to ``up / down``. Conceptually the signal is
+    upsampled by ``up`` (zeros inserted), low-pass filtered by a Kaiser-windowed sinc with at
+    least 80 dB of stopband attenuation that starts at the lower of the two Nyquist
+    frequencies, and downsampled by ``down``; only the products with non-zero input samples
+    are ever computed. The filter's delay is compensated, so output sample ``n`` lies at the
+    same instant as input time ``n / to_rate``. The edges are computed as if the signal were
+    surrounded by silence.
+
+    Args:
+        samples: One-dimensional int16 or float samples.
+        from_rate: Sample rate of ``samples`` in Hz.
+        to_rate: Wanted sample rate in Hz.
+
+    Returns:
+        ``ceil(len(samples) * to_rate / from_rate)`` samples: int16 (rounded half to even and
+        clipped) for int16 input, float32 for float input. Always a new array, even when the
+        rates are equal.
+
+    Raises:
+        TypeError: If the dtype is neither int16 nor floating point.
+        ValueError: If the array is not one-dimensional or a rate is not positive.
+    """
+    _check_rate(from_rate)
+    _check_rate(to_rate)
+    if samples.ndim != 1:
+        raise ValueError(f"samples must be mono (a 1-D array), got shape {samples.shape}")
+    is_pcm16 = samples.dtype.kind == "i" and samples.dtype.itemsize == 2
+    if not is_pcm16 and samples.dtype.kind != "f":
+        raise TypeError(f"samples must be int16 or floating point, got dtype {samples.dtype}")
+    if from_rate == to_rate:
+        return samples.astype(np.int16 if is_pcm16 else np.float32)
+    filtered = _polyphase_filter(samples, *_reduced_ratio(from_rate, to_rate))
+    return _round_to_int16(filtered) if is_pcm16 else filtered.astype(np.float32)
+
+
+def mulaw_encode(pcm16: AudioInput) -> NDArray[np.uint8]:
+    """Encode PCM16 samples as G.711 mu-law codes (``audio/pcmu``).
+
+    Bit-exact with ITU-T G.711 as implemented by the former ``audioop.lin2ulaw``.
+
+    Args:
+        pcm16: Audio as accepted by :func:`to_pcm16` (8 kHz for the API's ``audio/pcmu``).
+
+    Returns:
+        One code byte per sample.
+
+    Raises:
+        TypeError: As :func:`to_pcm16`.
+        ValueError: As :func:`to_pcm16`.
+    """
+    return _mulaw_encode_table()[_as_table_index(pcm16)]
+
+
+def mulaw_decode(codes: _BytesLike | NDArray[np.uint8]) -> NDArray[np.int16]:
+    """Decode G.711 mu-law codes to PCM16 samples.
+
+    Bit-exact with ITU-T G.711 as implemented by the former ``audioop.ulaw2lin``.
+
+    Args:
+        codes: One code byte per sample, as bytes or a uint8 array.
+
+    Returns:
+        Native-endian int16 samples.
+
+    Raises:
+        TypeError: If ``codes`` is an array of another dtype than uint8.
+    """
+    return _mulaw_decode_table()[_as_codes(codes)]
+
+
+def alaw_encode(pcm16: AudioInput) -> NDArray[np.uint8]:
+    """Encode PCM16 samples as G.711 A-law codes (``audio/pcma``).
+
+    Bit-exact with ITU-T G.711 as implemented by the former ``audioop.lin2alaw``.
+
+    Args:
+        pcm16: Audio as accepted by :func:`to_pcm16` (8 kHz for the API's ``audio/pcma``).
+
+    Returns:
+        One code byte per sample.
+
+    Raises:
+        TypeError: As :func:`to_pcm16`.
+        ValueError: As :func:`to_pcm16`.
+    """
+    return _alaw_encode_table()[_as_table_index(pcm16)]
+
+
+def alaw_decode(codes: _BytesLike | NDArray[np.uint8]) -> NDArray[np.int16]:
+    """Decode G.711 A-law codes to PCM16 samples.
+
+    Bit-exact with ITU-T G.711 as implemented by the former ``audioop.alaw2lin``.
+
+    Args:
+        codes: One code byte per sample, as bytes or a uint8 array.
+
+    Returns:
+        Native-endian int16 samples.
+
+    Raises:
+        TypeError: If ``codes`` is an array of another dtype than uint8.
+    """
+    return _alaw_decode_table()[_as_codes(codes)]
+
+
+def read_wav(source: _WavSource, *, rate: int = SAMPLE_RATE) -> NDArray[np.int16]:
+    """Read a PCM WAV file as mono PCM16 at ``rate``.
+
+    Args:
+        source: A path or a binary file object open for reading.
+        rate: Sample rate of the returned audio in Hz; the file is resampled if it differs.
+
+    Returns:
+        Native-endian int16 samples. Multi-channel audio is downmixed by averaging the
+        channels; 8-, 24- and 32-bit samples are scaled to 16 bits.
+
+    Raises:
+        ValueError: If ``rate`` is not positive or the file's sample width is unsupported.
+        wave.Error: If the file is not an integer PCM WAV file.
+    """
+    _check_rate(rate)
+    with wave.open(_wave_target(source), "rb") as reader:
+        channels = reader.getnchannels()
+        sample_width = reader.getsampwidth()
+        file_rate = reader.getframerate()
+        frames = reader.readframes(reader.getnframes())
+    if sample_width == 2 and channels == 1 and file_rate == rate:
+        return pcm16_from_bytes(frames)
+    interleaved = _wav_samples_in_pcm16_scale(frames, sample_width)
+    mono = interleaved.reshape(-1, channels).mean(axis=1)
+    if file_rate != rate:
+        mono = _polyphase_filter(mono, *_reduced_ratio(file_rate, rate))
+    return _round_to_int16(mono)
+
+
+def write_wav(destination: _WavSource, samples: AudioInput, *, rate: int = SAMPLE_RATE) -> None:
+    """Write audio as a mono 16-bit PCM WAV file.
+
+    Args:
+        destination: A path or a binary file object open for writing.
+        samples: Audio as accepted by :func:`to_pcm16`.
+        rate: Sample rate to record in the file, in Hz.
+
+    Raises:
+        TypeError: As :func:`to_pcm16`.
+        ValueError: As :func:`to_pcm16`, or if ``rate`` is not positive.
+    """
+    _check_rate(rate)
+    buffer = _audio_buffer(to_pcm16(samples))
+    with wave.open(_wave_target(destination), "wb") as writer:
+        writer.setnchannels(1)
+        writer.setsampwidth(2)
+        writer.setframerate(rate)
+        writer.writeframes(buffer)
+
+
+def _check_rate(rate: int) -> None:
+    if rate <= 0:
+        raise ValueError(f"sample rate must be positive, got {rate}")
+
+
+def _round_to_int16(samples: NDArray[np.floating[Any]]) -> NDArray[np.int16]:
+    """Round half to even and saturate values on the int16 scale."""
+    rounded: NDArray[np.floating[Any]] = np.rint(samples)
+    np.clip(rounded, _INT16_MIN, _INT16_MAX, out=rounded)
+    return rounded.astype(np.int16)
+
+
+def _pcm16_le_buffer(samples: NDArray[np.int16]) -> memoryview:
+    """Little-endian bytes of int16 samples, without copying when they already are."""
+    # "equiv" allows only a byte-order change, so floats or wider ints raise TypeError here
+    # instead of being silently truncated.
+    little_endian = samples.astype(_PCM16_LE, casting="equiv", copy=False)
+    return np.ascontiguousarray(little_endian).data.cast("B")
+
+
+def _audio_buffer(audio: AudioInput) -> memoryview:
+    """Bytes to send for ``audio``: bytes as they are, arrays as PCM16 little-endian."""
+    if isinstance(audio, bytes | bytearray | memoryview):
+        return memoryview(audio).cast("B")
+    return _pcm16_le_buffer(to_pcm16(audio))
+
+
+# --- Resampling -------------------------------------------------------------------------------
+
+
+def _reduced_ratio(from_rate: int, to_rate: int) -> tuple[int, int]:
+    common = math.gcd(from_rate, to_rate)
+    return to_rate // common, from_rate // common
+
+
+class _FilterBank(NamedTuple):
+    phases: NDArray[np.float64]
+    """Row ``p``: taps ``p, p + up, p + 2 * up, ...`` of the prototype, reversed, zero-padded."""
+    delay: int
+    """Group delay of the prototype filter, in samples at the upsampled rate."""
+
+
+@functools.lru_cache(maxsize=32)
+def _filter_bank(up: int, down: int) -> _FilterBank:
+    """Design the Kaiser-windowed sinc low-pass for a rate change by ``up / down``.
+
+    The prototype filter runs at ``up`` times the input rate. Its stopband starts at the lower
+    of the two Nyquist frequencies. Each phase row is ready to be dotted with a window of
+    consecutive input samples.
+    """
+    lower_nyquist = 0.5 / max(up, down)  # in cycles per sample at the upsampled rate
+    transition = _TRANSITION_FRACTION * lower_nyquist
+    cutoff = lower_nyquist - transition / 2
+    # Kaiser's empirical formulas for the window length and shape that reach the attenuation.
+    attenuation = _STOPBAND_ATTENUATION_DB
+    length = math.ceil((attenuation - 7.95) / (2.285 * 2 * math.pi * transition)) + 1
+    length += 1 - length % 2  # odd, so the delay is a whole number of samples
+    beta = 0.1102 * (attenuation - 8.7)
+    offsets = np.arange(length) - (length - 1) / 2
+    prototype = 2 * cutoff * np.sinc(2 * cutoff * offsets) * np.kaiser(length, beta)
+    # Zero insertion divides the signal's level by `up`; the filter gives it back.
+    prototype *= up / prototype.sum()
+    taps_per_phase = -(-length // up)
+    padded = np.zeros(taps_per_phase * up)
+    padded[:length] = prototype
+    phases = np.ascontiguousarray(padded.reshape(taps_per_phase, up).T[:, ::-1])
+    phases.setflags(write=False)  # shared by every caller through the cache
+    return _FilterBank(phases, (length - 1) // 2)
+
+
+def _polyphase_filter(samples: NDArray[Any], up: int, down: int) -> NDArray[np.float64]:
+    """Resample by ``up / down`` (already reduced); float64 result, not rounded."""
+    phases, delay = _filter_bank(up, down)
+    taps_per_phase = phases.shape[1]
+    input_count = len(samples)
+    output_count = -(-input_count * up // down)
+    output = np.zeros(output_count)
+    if output_count == 0:
+        return output
+    # Output n sits at time n * down + delay on the upsampled grid. The input samples that
+    # meet non-zero taps there are the `taps_per_phase` ones ending at index time // up, so
+    # with `taps_per_phase - 1` zeros in front, window `time // up` of the padded input holds
+    # exactly them (zeros stand in for samples before the start and after the end).
+    last_index = ((output_count - 1) * down + delay) // up
+    padded = np.zeros(taps_per_phase - 1 + max(input_count, last_index + 1))
+    padded[taps_per_phase - 1 : taps_per_phase - 1 + input_count] = samples
+    windows = sliding_window_view(padded, taps_per_phase)
+    # Outputs n, n + up, n + 2 * up, ... share a phase, and their windows are `down` apart, so
+    # each group is one strided matrix-vector product.
+    for first in range(min(up, output_count)):
+        time = first * down + delay
+        group_size = len(range(first, output_count, up))
+        start = time // up
+        group_windows = windows[start : start + (group_size - 1) * down + 1 : down]
+        output[first::up] = group_windows @ phases[time % up]
+    return output
+
+
+# --- G.711 ------------------------------------------------------------------------------------
+#
+# ITU-T G.711 companding. Mu-law encodes the top 14 bits of a sample, A-law the top 13 bits, as
+# a sign bit, a 3-bit segment (the position of the leading one, i.e. a rough exponent) and a
+# 4-bit mantissa. Mu-law inverts all bits of the code, A-law the even ones (mask 0x55). The
+# tables are built once, on first use, by applying the formulas to every possible input, so
+# encoding and decoding are a single numpy lookup.
+
+_MULAW_BIAS = 0x84  # 132: shifts segment boundaries to powers of two
+_MULAW_CLIP = 8159  # largest 14-bit magnitude that still fits the top segment with the bias
+_MULAW_SEGMENT_ENDS = np.array([0x3F, 0x7F, 0xFF, 0x1FF, 0x3FF, 0x7FF, 0xFFF, 0x1FFF])
+_ALAW_SEGMENT_ENDS = np.array([0x1F, 0x3F, 0x7F, 0xFF, 0x1FF, 0x3FF, 0x7FF, 0xFFF])
+
+
+def _all_pcm16_values() -> NDArray[np.int32]:
+    """Every int16 value, ordered by its bit pattern read as uint16 (the table index)."""
+    return np.arange(1 << 16, dtype=np.uint16).view(np.int16).astype(np.int32)
+
+
+def _all_codes() -> NDArray[np.int32]:
+    return np.arange(256, dtype=np.int32)
+
+
+def _frozen(table: NDArray[_ScalarT]) -> NDArray[_ScalarT]:
+    table.setflags(write=False)  # shared by every caller through the cache
+    return table
+
+
+@functools.cache
+def _mulaw_encode_table() -> NDArray[np.uint8]:
+    value = _all_pcm16_values() >> 2
+    negative = value < 0
+    magnitude = np.minimum(np.abs(value), _MULAW_CLIP) + (_MULAW_BIAS >> 2)
+    segment = np.searchsorted(_MULAW_SEGMENT_ENDS, magnitude)
+    mantissa = (magnitude >> (segment + 1)) & 0x0F
+    # Only the clipped full-scale magnitude lands past the last segment; it takes the top code.
+    code = np.where(segment >= 8, 0x7F, (segment << 4) | mantissa)
+    return _frozen((code ^ np.where(negative, 0x7F, 0xFF)).astype(np.uint8))
+
+
+@functools.cache
+def _mulaw_decode_table() -> NDArray[np.int16]:
+    inverted = ~_all_codes() & 0xFF
+    segment = (inverted & 0x70) >> 4
+    magnitude = ((((inverted & 0x0F) << 3) + _MULAW_BIAS) << segment) - _MULAW_BIAS
+    return _frozen(np.where(inverted & 0x80, -magnitude, magnitude).astype(np.int16))
+
+
+@functools.cache
+def _alaw_encode_table() -> NDArray[np.uint8]:
+    value = _all_pcm16_values() >> 3
+    negative = value < 0
+    # One's complement for negatives, so -1 and 0 share the smallest magnitude.
+    magnitude = np.where(negative, -value - 1, value)
+    segment = np.searchsorted(_ALAW_SEGMENT_ENDS, magnitude)  # 13-bit input never overflows
+    mantissa = (magnitude >> np.maximum(segment, 1)) & 0x0F
+    code = (segment << 4) | mantissa
+    return _frozen((code ^ np.where(negative, 0x55, 0xD5)).astype(np.uint8))
+
+
+@functools.cache
+def _alaw_decode_table() -> NDArray[np.int16]:
+    toggled = _all_codes() ^ 0x55
+    segment = (toggled & 0x70) >> 4
+    # Reconstruct at the middle of the quantisation step; segments 0 and 1 share a step size.
+    magnitude = ((toggled & 0x0F) << 4) + np.where(segment == 0, 8, 0x108)
+    magnitude <<= np.maximum(segment - 1, 0)
+    return _frozen(np.where(toggled & 0x80, magnitude, -magnitude).astype(np.int16))
+
+
+def _as_table_index(audio: AudioInput) -> NDArray[np.uint16]:
+    return to_pcm16(audio).view(np.uint16)
+
+
+def _as_codes(codes: _BytesLike | NDArray[np.uint8]) -> NDArray[np.uint8]:
+    if isinstance(codes, bytes | bytearray | memoryview):
+        return np.frombuffer(memoryview(codes).cast("B"), dtype=np.uint8)
+    if codes.dtype != np.uint8:
+        raise TypeError(f"G.711 codes must be bytes or a uint8 array, got dtype {codes.dtype}")
+    return codes
+
+
+# --- WAV --------------------------------------------------------------------------------------
+
+
+def _wave_target(source: _WavSource) -> str | IO[bytes]:
+    # `wave.open` only recognises `str` paths before Python 3.12.
+    return os.fspath(source) if isinstance(source, os.PathLike) else source
+
+
+def _wav_samples_in_pcm16_scale(frames: bytes, sample_width: int) -> NDArray[np.float64]:
+    """Interleaved WAV samples as floats on the int16 scale (so -32768.0 is full scale)."""
+    if sample_width == 1:
+        # 8-bit WAV is the odd one out: unsigned, with silence at 128.
+        return (np.frombuffer(frames, dtype=np.uint8).astype(np.float64) - 128.0) * 256.0
+    if sample_width == 2:
+        return np.frombuffer(frames, dtype=_PCM16_LE).astype(np.float64)
+    if sample_width == 3:
+        # Put each 3-byte sample in the top of a little-endian int32, which sign-extends it.
+        widened = np.zeros((len(frames) // 3, 4), dtype=np.uint8)
+        widened[:, 1:] = np.frombuffer(frames, dtype=np.uint8).reshape(-1, 3)
+        return widened.view("<i4")[:, 0] / 65536.0
+    if sample_width == 4:
+        return np.frombuffer(frames, dtype="<i4") / 65536.0
+    raise ValueError(f"unsupported WAV sample width: {sample_width} bytes")

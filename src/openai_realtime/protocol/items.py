@@ -1,0 +1,191 @@
+"""The client-side view of conversation items: what ``RealtimeConversation`` stores and returns.
+
+Deltas arrive by the thousand during one answer, so both growing pieces are built to stay linear:
+
+* text and transcripts collect their deltas in a list and join lazily, once per read;
+* audio goes into :class:`AudioBuffer`, a numpy buffer that doubles its capacity when full, so an
+  append is amortised O(len(delta)) and reading the audio is an O(1) view, not a concatenation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["AudioBuffer", "ConversationItem", "Delta", "FormattedItem", "FormattedTool", "TextBuilder"]
+
+_EMPTY_AUDIO: NDArray[np.int16] = np.zeros(0, dtype=np.int16)
+_EMPTY_AUDIO.flags.writeable = False
+
+
+class AudioBuffer:
+    """A growing int16 buffer: amortised O(n) appends, O(1) reads.
+
+    Args:
+        keep: When false the buffer only counts samples and stores none (for long-running agents
+            that play audio and drop it).
+    """
+
+    __slots__ = ("_data", "_keep", "_length")
+
+    def __init__(self, *, keep: bool = True) -> None:
+        self._data: NDArray[np.int16] = _EMPTY_AUDIO
+        self._length = 0
+        self._keep = keep
+
+    def __len__(self) -> int:
+        return self._length
+
+    def append(self, samples: NDArray[np.int16]) -> None:
+        """Append samples, growing the storage geometrically when it is full."""
+        count = len(samples)
+        if not self._keep:
+            self._length += count
+            return
+        end = self._length + count
+        if end > len(self._data):
+            grown = np.empty(max(end, 2 * len(self._data), 4800), dtype=np.int16)
+            grown[: self._length] = self._data[: self._length]
+            self._data = grown
+        self._data[self._length : end] = samples
+        self._length = end
+
+    def truncate(self, sample_count: int) -> None:
+        """Keep only the first ``sample_count`` samples."""
+        self._length = max(0, min(self._length, sample_count))
+
+    def view(self) -> NDArray[np.int16]:
+        """The samples so far, as a read-only view (no copy); empty when audio is not kept."""
+        if not self._keep or self._length == 0:
+            return _EMPTY_AUDIO
+        samples = self._data[: self._length]
+        samples.flags.writeable = False
+        return samples
+
+
+class TextBuilder:
+    """Collects string deltas; joins them only when read, and caches the result."""
+
+    __slots__ = ("_parts",)
+
+    def __init__(self, initial: str = "") -> None:
+        self._parts: list[str] = [initial] if initial else []
+
+    def append(self, delta: str) -> None:
+        """Add a delta at the end."""
+        self._parts.append(delta)
+
+    def set(self, text: str) -> None:
+        """Replace the whole text (a ``.done`` event carries the final value)."""
+        self._parts = [text] if text else []
+
+    def __str__(self) -> str:
+        if len(self._parts) > 1:
+            self._parts = ["".join(self._parts)]
+        return self._parts[0] if self._parts else ""
+
+
+@dataclass(slots=True)
+class FormattedTool:
+    """A function (or MCP) call as assembled from its deltas.
+
+    Attributes:
+        type: ``function_call`` or ``mcp_call``.
+        name: The tool name.
+        call_id: The id the output must refer to (empty for MCP calls).
+        arguments: The JSON arguments text, complete once the item is done.
+    """
+
+    type: str
+    name: str
+    call_id: str
+    arguments: str = ""
+
+
+class FormattedItem:
+    """The readable content of an item, kept current as deltas arrive.
+
+    Attributes:
+        tool: The call, for ``function_call`` and ``mcp_call`` items.
+        output: The output text of a ``function_call_output`` (or an MCP call's result).
+    """
+
+    __slots__ = ("_text", "_transcript", "audio_buffer", "output", "tool")
+
+    def __init__(self, *, keep_audio: bool = True) -> None:
+        self._text = TextBuilder()
+        self._transcript = TextBuilder()
+        self.audio_buffer = AudioBuffer(keep=keep_audio)
+        self.tool: FormattedTool | None = None
+        self.output: str | None = None
+
+    @property
+    def text(self) -> str:
+        """Text content: the model's text output, or the text a user/system message carried."""
+        return str(self._text)
+
+    @property
+    def transcript(self) -> str:
+        """Transcript of the audio (the model's speech, or the user's once transcribed)."""
+        return str(self._transcript)
+
+    @property
+    def audio(self) -> NDArray[np.int16]:
+        """Audio so far, 24 kHz mono int16; an O(1) read-only view of a growing buffer."""
+        return self.audio_buffer.view()
+
+    @property
+    def text_builder(self) -> TextBuilder:
+        """The builder behind :attr:`text` (for the conversation reducer)."""
+        return self._text
+
+    @property
+    def transcript_builder(self) -> TextBuilder:
+        """The builder behind :attr:`transcript` (for the conversation reducer)."""
+        return self._transcript
+
+
+@dataclass(eq=False)
+class ConversationItem:
+    """One item of the conversation as the client sees it.
+
+    Attributes:
+        id: The item id.
+        type: ``message``, ``function_call``, ``function_call_output``, ``mcp_call``, ...
+        role: ``user``, ``assistant`` or ``system`` for messages, else ``None``.
+        status: ``in_progress``, ``completed`` or ``incomplete`` (``None`` if never given).
+        item: The latest typed item the server sent (a ``RealtimeConversationItem`` member).
+        formatted: Text, transcript, audio, tool call and output, assembled from deltas.
+        response_id: The response that produced the item, if any.
+    """
+
+    id: str
+    type: str
+    role: str | None
+    status: str | None
+    item: Any
+    formatted: FormattedItem
+    response_id: str | None = None
+    # Byte offsets are never used: input audio positions are kept in samples.
+    audio_start_ms: int | None = field(default=None)
+    audio_end_ms: int | None = field(default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class Delta:
+    """What one event added to an item; only the fields it changed are set.
+
+    Attributes:
+        text: Appended text.
+        transcript: Appended transcript.
+        audio: Appended audio samples (int16, 24 kHz mono).
+        arguments: Appended tool-call arguments text.
+    """
+
+    text: str | None = None
+    transcript: str | None = None
+    audio: NDArray[np.int16] | None = None
+    arguments: str | None = None
