@@ -33,7 +33,7 @@ test: install lint check-generated
 	$(PY) -m pytest
 
 bench: install
-	$(PY) -m pytest tests/bench -p no:cacheprovider -s -q
+	$(PY) -m pytest tests/bench -m bench -s -q -p no:cacheprovider
 
 demo: install
 	@echo "not yet: the demo lands with the fake-server issue"

@@ -18,7 +18,7 @@ import math
 import os
 import wave
 from collections.abc import Iterator
-from typing import IO, Any, NamedTuple, TypeAlias, TypeVar
+from typing import IO, Any, NamedTuple, TypeAlias, TypeVar, overload
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -102,8 +102,9 @@ def pcm16_to_float(samples: NDArray[np.int16]) -> NDArray[np.float32]:
     """Convert PCM16 samples to float32 samples in ``[-1.0, 1.0]``.
 
     Divides by 32768, not by the 32767 that :func:`float_to_pcm16` multiplies by: that way
-    ``-32768`` maps to exactly ``-1.0`` and every result lies inside ``[-1.0, 1.0)``. The round
-    trip float -> int16 -> float is therefore off by at most ``1/32767`` per sample.
+    ``-32768`` maps to exactly ``-1.0`` and every result lies inside ``[-1.0, 1.0)``. The price
+    is that the round trip float -> int16 -> float is off by up to ``1.5/32768`` per sample
+    (half a step of rounding plus the scale difference near full scale).
 
     Args:
         samples: PCM16 samples, in any byte order.
@@ -227,8 +228,9 @@ def split_for_append(
         audio: Anything :func:`encode_base64` accepts.
         max_chars: Longest base64 piece to yield; at least 8.
 
-    Yields:
-        Base64 strings of at most ``max_chars`` characters. Empty audio yields nothing.
+    Returns:
+        An iterator of base64 strings of at most ``max_chars`` characters, encoded lazily.
+        Empty audio gives none.
 
     Raises:
         ValueError: If ``max_chars`` is below 8, or as :func:`encode_base64`.
@@ -240,8 +242,10 @@ def split_for_append(
     # a multiple of 6 is also a multiple of the 2-byte sample size.
     chunk_bytes = (max_chars // 8) * 6
     buffer = _audio_buffer(audio)
-    for start in range(0, buffer.nbytes, chunk_bytes):
-        yield base64.b64encode(buffer[start : start + chunk_bytes]).decode("ascii")
+    return (
+        base64.b64encode(buffer[start : start + chunk_bytes]).decode("ascii")
+        for start in range(0, buffer.nbytes, chunk_bytes)
+    )
 
 
 def samples_to_ms(sample_count: int, rate: int = SAMPLE_RATE) -> int:
@@ -280,7 +284,7 @@ def ms_to_samples(ms: float, rate: int = SAMPLE_RATE) -> int:
         ValueError: If ``ms`` is negative or not finite, or ``rate`` is not positive.
     """
     _check_rate(rate)
-    if not ms >= 0 or math.isinf(ms):
+    if not (math.isfinite(ms) and ms >= 0):
         raise ValueError(f"ms must be a finite, non-negative duration, got {ms}")
     return math.floor(ms * rate / 1000)
 
@@ -295,9 +299,9 @@ def chunk_samples(
         chunk_ms: Duration of each chunk in milliseconds.
         rate: Sample rate of ``samples`` in Hz.
 
-    Yields:
-        Consecutive views (not copies) of ``ms_to_samples(chunk_ms, rate)`` samples each; the
-        last one may be shorter.
+    Returns:
+        An iterator of consecutive views (not copies) of ``ms_to_samples(chunk_ms, rate)``
+        samples each; the last one may be shorter.
 
     Raises:
         ValueError: If a chunk would hold less than one sample.
@@ -305,20 +309,27 @@ def chunk_samples(
     chunk_size = ms_to_samples(chunk_ms, rate)
     if chunk_size < 1:
         raise ValueError(f"chunk_ms={chunk_ms} holds no whole sample at {rate} Hz")
-    for start in range(0, len(samples), chunk_size):
-        yield samples[start : start + chunk_size]
+    return (samples[start : start + chunk_size] for start in range(0, len(samples), chunk_size))
 
 
+@overload
+def resample(samples: NDArray[np.int16], from_rate: int, to_rate: int) -> NDArray[np.int16]: ...
+@overload
+def resample(
+    samples: NDArray[np.floating[Any]], from_rate: int, to_rate: int
+) -> NDArray[np.float32]: ...
+@overload
+def resample(samples: NDArray[Any], from_rate: int, to_rate: int) -> NDArray[Any]: ...
 def resample(samples: NDArray[Any], from_rate: int, to_rate: int) -> NDArray[Any]:
     """Change the sample rate with a rational polyphase filter.
 
     The ratio ``to_rate / from_rate`` is reduced to ``up / down``. Conceptually the signal is
-    upsampled by ``up`` (zeros inserted), low-pass filtered by a Kaiser-windowed sinc with at
-    least 80 dB of stopband attenuation that starts at the lower of the two Nyquist
-    frequencies, and downsampled by ``down``; only the products with non-zero input samples
-    are ever computed. The filter's delay is compensated, so output sample ``n`` lies at the
-    same instant as input time ``n / to_rate``. The edges are computed as if the signal were
-    surrounded by silence.
+    upsampled by ``up`` (zeros inserted), low-pass filtered by a Kaiser-windowed sinc with
+    about 80 dB of stopband attenuation (passband flat to 85% of the lower of the two Nyquist
+    frequencies, stopband from that Nyquist frequency up), and downsampled by ``down``; only
+    the products with non-zero input samples are ever computed. The filter's delay is
+    compensated, so output sample ``n`` lies at the same instant as input time ``n / to_rate``.
+    The edges are computed as if the signal were surrounded by silence.
 
     Args:
         samples: One-dimensional int16 or float samples.
@@ -347,13 +358,13 @@ def resample(samples: NDArray[Any], from_rate: int, to_rate: int) -> NDArray[Any
     return _round_to_int16(filtered) if is_pcm16 else filtered.astype(np.float32)
 
 
-def mulaw_encode(pcm16: AudioInput) -> NDArray[np.uint8]:
+def mulaw_encode(audio: AudioInput) -> NDArray[np.uint8]:
     """Encode PCM16 samples as G.711 mu-law codes (``audio/pcmu``).
 
     Bit-exact with ITU-T G.711 as implemented by the former ``audioop.lin2ulaw``.
 
     Args:
-        pcm16: Audio as accepted by :func:`to_pcm16` (8 kHz for the API's ``audio/pcmu``).
+        audio: Audio as accepted by :func:`to_pcm16` (8 kHz for the API's ``audio/pcmu``).
 
     Returns:
         One code byte per sample.
@@ -362,7 +373,7 @@ def mulaw_encode(pcm16: AudioInput) -> NDArray[np.uint8]:
         TypeError: As :func:`to_pcm16`.
         ValueError: As :func:`to_pcm16`.
     """
-    return _mulaw_encode_table()[_as_table_index(pcm16)]
+    return _mulaw_encode_table()[_as_table_index(audio)]
 
 
 def mulaw_decode(codes: _BytesLike | NDArray[np.uint8]) -> NDArray[np.int16]:
@@ -382,13 +393,13 @@ def mulaw_decode(codes: _BytesLike | NDArray[np.uint8]) -> NDArray[np.int16]:
     return _mulaw_decode_table()[_as_codes(codes)]
 
 
-def alaw_encode(pcm16: AudioInput) -> NDArray[np.uint8]:
+def alaw_encode(audio: AudioInput) -> NDArray[np.uint8]:
     """Encode PCM16 samples as G.711 A-law codes (``audio/pcma``).
 
     Bit-exact with ITU-T G.711 as implemented by the former ``audioop.lin2alaw``.
 
     Args:
-        pcm16: Audio as accepted by :func:`to_pcm16` (8 kHz for the API's ``audio/pcma``).
+        audio: Audio as accepted by :func:`to_pcm16` (8 kHz for the API's ``audio/pcma``).
 
     Returns:
         One code byte per sample.
@@ -397,7 +408,7 @@ def alaw_encode(pcm16: AudioInput) -> NDArray[np.uint8]:
         TypeError: As :func:`to_pcm16`.
         ValueError: As :func:`to_pcm16`.
     """
-    return _alaw_encode_table()[_as_table_index(pcm16)]
+    return _alaw_encode_table()[_as_table_index(audio)]
 
 
 def alaw_decode(codes: _BytesLike | NDArray[np.uint8]) -> NDArray[np.int16]:
@@ -460,7 +471,7 @@ def write_wav(destination: _WavSource, samples: AudioInput, *, rate: int = SAMPL
         ValueError: As :func:`to_pcm16`, or if ``rate`` is not positive.
     """
     _check_rate(rate)
-    buffer = _audio_buffer(to_pcm16(samples))
+    buffer = _pcm16_le_buffer(to_pcm16(samples))
     with wave.open(_wave_target(destination), "wb") as writer:
         writer.setnchannels(1)
         writer.setsampwidth(2)

@@ -430,6 +430,17 @@ class ResponseOutputTextDoneEvent(RealtimeModel):
     text: str
 
 
+class AssistantMessageContent(RealtimeModel):
+    """
+    TODO: describe in our own words.
+    """
+
+    type: Literal["output_text", "output_audio"] | None = None
+    text: str | None = None
+    audio: str | None = None
+    transcript: str | None = None
+
+
 class AudioTranscription(RealtimeModel):
     """
     TODO: describe in our own words.
@@ -488,36 +499,12 @@ TODO: describe in our own words.
 """
 
 
-class ConversationCreatedEventConversation(RealtimeModel):
+class CustomVoice(RealtimeModel):
     """
     TODO: describe in our own words.
     """
 
-    id: str | None = None
-    object: str | None = None
-
-
-class ConversationItemInputAudioTranscriptionFailedEventError(RealtimeModel):
-    """
-    TODO: describe in our own words.
-    """
-
-    type: str | None = None
-    code: str | None = None
-    message: str | None = None
-    param: str | None = None
-
-
-class ErrorEventError(RealtimeModel):
-    """
-    TODO: describe in our own words.
-    """
-
-    type: str
-    code: str | None = None
-    message: str
-    param: str | None = None
-    event_id: str | None = None
+    id: str
 
 
 FileInputDetail = TypeAliasType("FileInputDetail", Literal["auto", "low", "high"])
@@ -612,7 +599,7 @@ class PromptCacheBreakpointConfig(RealtimeModel):
     mode: Literal["explicit"] = "explicit"
 
 
-class RateLimitsUpdatedEventRateLimitsItem(RealtimeModel):
+class RateLimit(RealtimeModel):
     """
     TODO: describe in our own words.
     """
@@ -630,6 +617,15 @@ RealtimeAudioFormats = TypeAliasType(
 """
 TODO: describe in our own words.
 """
+
+
+class RealtimeConversationInfo(RealtimeModel):
+    """
+    TODO: describe in our own words.
+    """
+
+    id: str | None = None
+    object: str | None = None
 
 
 class RealtimeConversationItemFunctionCall(RealtimeModel):
@@ -659,37 +655,29 @@ class RealtimeConversationItemFunctionCallOutput(RealtimeModel):
     output: str
 
 
-class RealtimeConversationItemMessageAssistantContentItem(RealtimeModel):
+class RealtimeConversationItemMessageAssistant(RealtimeModel):
     """
     TODO: describe in our own words.
     """
 
-    type: Literal["output_text", "output_audio"] | None = None
-    text: str | None = None
-    audio: str | None = None
-    transcript: str | None = None
+    id: str | None = None
+    object: Literal["realtime.item"] | None = None
+    type: Literal["message"] = "message"
+    status: Literal["completed", "incomplete", "in_progress"] | None = None
+    role: Literal["assistant"] = "assistant"
+    content: list[AssistantMessageContent]
 
 
-class RealtimeConversationItemMessageSystemContentItem(RealtimeModel):
+class RealtimeErrorDetails(RealtimeModel):
     """
     TODO: describe in our own words.
     """
 
-    type: Literal["input_text"] | None = None
-    text: str | None = None
-
-
-class RealtimeConversationItemMessageUserContentItem(RealtimeModel):
-    """
-    TODO: describe in our own words.
-    """
-
-    type: Literal["input_text", "input_audio", "input_image"] | None = None
-    text: str | None = None
-    audio: str | None = None
-    image_url: str | None = None
-    detail: Literal["auto", "low", "high"] | None = None
-    transcript: str | None = None
+    type: str
+    code: str | None = None
+    message: str
+    param: str | None = None
+    event_id: str | None = None
 
 
 class RealtimeFunctionTool(RealtimeModel):
@@ -819,7 +807,7 @@ class RealtimeSessionCreateResponseAudioInputNoiseReduction(RealtimeModel):
     type: NoiseReductionType | None = None
 
 
-class RealtimeSessionCreateResponseTracingTracingConfiguration(RealtimeModel):
+class RealtimeSessionCreateResponseTracingConfiguration(RealtimeModel):
     """
     TODO: describe in our own words.
     """
@@ -856,7 +844,7 @@ class RealtimeTranscriptionSessionCreateResponseAudioInputTurnDetection(Realtime
     silence_duration_ms: int | None = None
 
 
-class ResponseContentPartAddedEventPart(RealtimeModel):
+class ResponseContentPart(RealtimeModel):
     """
     TODO: describe in our own words.
     """
@@ -867,7 +855,7 @@ class ResponseContentPartAddedEventPart(RealtimeModel):
     transcript: str | None = None
 
 
-class ResponseContentPartDoneEventPart(RealtimeModel):
+class ResponseContentPartDone(RealtimeModel):
     """
     TODO: describe in our own words.
     """
@@ -912,6 +900,15 @@ class ServerVAD(RealtimeModel):
     create_response: bool | None = None
     interrupt_response: bool | None = None
     idle_timeout_ms: IdleTimeoutMs | None = None
+
+
+class SystemMessageContent(RealtimeModel):
+    """
+    TODO: describe in our own words.
+    """
+
+    type: Literal["input_text"] | None = None
+    text: str | None = None
 
 
 class ToolChoiceFunction(RealtimeModel):
@@ -967,6 +964,17 @@ class TranscriptTextUsageTokensInputTokenDetails(RealtimeModel):
     audio_tokens: int | None = None
 
 
+class TranscriptionErrorDetails(RealtimeModel):
+    """
+    TODO: describe in our own words.
+    """
+
+    type: str | None = None
+    code: str | None = None
+    message: str | None = None
+    param: str | None = None
+
+
 class TranscriptionLanguage(RealtimeModel):
     """
     TODO: describe in our own words.
@@ -975,12 +983,17 @@ class TranscriptionLanguage(RealtimeModel):
     code: str
 
 
-class VoiceIdsOrCustomVoiceVariant(RealtimeModel):
+class UserMessageContent(RealtimeModel):
     """
     TODO: describe in our own words.
     """
 
-    id: str
+    type: Literal["input_text", "input_audio", "input_image"] | None = None
+    text: str | None = None
+    audio: str | None = None
+    image_url: str | None = None
+    detail: Literal["auto", "low", "high"] | None = None
+    transcript: str | None = None
 
 
 VoiceIdsShared = TypeAliasType(
@@ -1002,7 +1015,7 @@ class ConversationCreatedEvent(RealtimeModel):
 
     event_id: str
     type: Literal["conversation.created"] = "conversation.created"
-    conversation: ConversationCreatedEventConversation
+    conversation: RealtimeConversationInfo
 
 
 class ConversationItemInputAudioTranscriptionDeltaEvent(RealtimeModel):
@@ -1031,7 +1044,7 @@ class ConversationItemInputAudioTranscriptionFailedEvent(RealtimeModel):
     )
     item_id: str
     content_index: int
-    error: ConversationItemInputAudioTranscriptionFailedEventError
+    error: TranscriptionErrorDetails
 
 
 class ErrorEvent(RealtimeModel):
@@ -1041,7 +1054,7 @@ class ErrorEvent(RealtimeModel):
 
     event_id: str
     type: Literal["error"] = "error"
-    error: ErrorEventError
+    error: RealtimeErrorDetails
 
 
 class RateLimitsUpdatedEvent(RealtimeModel):
@@ -1051,7 +1064,7 @@ class RateLimitsUpdatedEvent(RealtimeModel):
 
     event_id: str
     type: Literal["rate_limits.updated"] = "rate_limits.updated"
-    rate_limits: list[RateLimitsUpdatedEventRateLimitsItem]
+    rate_limits: list[RateLimit]
 
 
 class ResponseContentPartAddedEvent(RealtimeModel):
@@ -1065,7 +1078,7 @@ class ResponseContentPartAddedEvent(RealtimeModel):
     item_id: str
     output_index: int
     content_index: int
-    part: ResponseContentPartAddedEventPart
+    part: ResponseContentPart
 
 
 class ResponseContentPartDoneEvent(RealtimeModel):
@@ -1079,7 +1092,7 @@ class ResponseContentPartDoneEvent(RealtimeModel):
     item_id: str
     output_index: int
     content_index: int
-    part: ResponseContentPartDoneEventPart
+    part: ResponseContentPartDone
 
 
 class InputFileContent(RealtimeModel):
@@ -1127,19 +1140,6 @@ class MCPToolApprovalFilter(RealtimeModel):
     never: MCPToolFilter | None = None
 
 
-class RealtimeConversationItemMessageAssistant(RealtimeModel):
-    """
-    TODO: describe in our own words.
-    """
-
-    id: str | None = None
-    object: Literal["realtime.item"] | None = None
-    type: Literal["message"] = "message"
-    status: Literal["completed", "incomplete", "in_progress"] | None = None
-    role: Literal["assistant"] = "assistant"
-    content: list[RealtimeConversationItemMessageAssistantContentItem]
-
-
 class RealtimeConversationItemMessageSystem(RealtimeModel):
     """
     TODO: describe in our own words.
@@ -1150,7 +1150,7 @@ class RealtimeConversationItemMessageSystem(RealtimeModel):
     type: Literal["message"] = "message"
     status: Literal["completed", "incomplete", "in_progress"] | None = None
     role: Literal["system"] = "system"
-    content: list[RealtimeConversationItemMessageSystemContentItem]
+    content: list[SystemMessageContent]
 
 
 class RealtimeConversationItemMessageUser(RealtimeModel):
@@ -1163,7 +1163,7 @@ class RealtimeConversationItemMessageUser(RealtimeModel):
     type: Literal["message"] = "message"
     status: Literal["completed", "incomplete", "in_progress"] | None = None
     role: Literal["user"] = "user"
-    content: list[RealtimeConversationItemMessageUserContentItem]
+    content: list[UserMessageContent]
 
 
 class RealtimeMCPToolCall(RealtimeModel):
@@ -1286,9 +1286,7 @@ class TranscriptTextUsageTokens(RealtimeModel):
     total_tokens: int
 
 
-VoiceIdsOrCustomVoice = TypeAliasType(
-    "VoiceIdsOrCustomVoice", VoiceIdsShared | VoiceIdsOrCustomVoiceVariant
-)
+VoiceIdsOrCustomVoice = TypeAliasType("VoiceIdsOrCustomVoice", VoiceIdsShared | CustomVoice)
 """
 TODO: describe in our own words.
 """
@@ -1744,9 +1742,7 @@ class RealtimeSessionCreateResponse(RealtimeModel):
     instructions: str | None = None
     audio: RealtimeSessionCreateResponseAudio | None = None
     include: list[Literal["item.input_audio_transcription.logprobs"]] | None = None
-    tracing: Literal["auto"] | RealtimeSessionCreateResponseTracingTracingConfiguration | None = (
-        None
-    )
+    tracing: Literal["auto"] | RealtimeSessionCreateResponseTracingConfiguration | None = None
     tools: list[Tools] | None = None
     tool_choice: ToolChoiceOptions | ToolChoiceFunction | ToolChoiceMCP | None = None
     reasoning: RealtimeReasoning | None = None

@@ -1,0 +1,515 @@
+"""``RealtimeClient``: the facade most applications use.
+
+It owns a :class:`~openai_realtime.api.RealtimeAPI` (``client.realtime``, the socket) and a
+:class:`~openai_realtime.protocol.conversation.RealtimeConversation` (``client.conversation``,
+the cache of items), keeps the session configuration, runs tools, and emits the utility events
+``conversation.updated``, ``conversation.item.appended``, ``conversation.item.completed``,
+``conversation.interrupted`` and ``realtime.event`` besides every ``server.*`` / ``client.*``
+event and ``error``.
+
+Example::
+
+    async with RealtimeClient(url=server.url) as client:
+        await client.update_session(instructions="Be brief.", turn_detection=None)
+        await client.send_user_message_content([{"type": "input_text", "text": "Hello"}])
+        item = await client.wait_for_next_completed_item(timeout=30)
+        print(item.formatted.transcript or item.formatted.text)
+
+Every method that can write to the socket is a coroutine, also before ``connect()``: then it only
+records what ``connect()`` will send. Handlers, ``on()`` and ``off()`` are plain calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from openai_realtime.api import DEFAULT_MODEL, RealtimeAPI
+from openai_realtime.audio import AudioInput, encode_base64, samples_to_ms, split_for_append
+from openai_realtime.audio import to_pcm16
+from openai_realtime.errors import ConfigurationError, ConversationError, RealtimeConnectionError
+from openai_realtime.events import EventEmitter
+from openai_realtime.local_events import (
+    CloseEvent,
+    ConversationInterruptedEvent,
+    ConversationItemAppendedEvent,
+    ConversationItemCompletedEvent,
+    ConversationUpdatedEvent,
+    LocalErrorEvent,
+    RealtimeEventRecord,
+)
+from openai_realtime.protocol.conversation import RealtimeConversation
+from openai_realtime.protocol.items import ConversationItem
+from openai_realtime.protocol.session import build_session_patch, merge_patch, validate_session
+from openai_realtime.tools import ToolHandler, ToolRegistry
+from openai_realtime.types import (
+    ClientEvent,
+    ConversationItemCreateEvent,
+    ConversationItemDeleteEvent,
+    ConversationItemTruncateEvent,
+    InputAudioBufferAppendEvent,
+    InputAudioBufferCommitEvent,
+    RealtimeConversationItemFunctionCallOutput,
+    RealtimeConversationItemMessageUser,
+    RealtimeFunctionTool,
+    RealtimeResponseCreateParams,
+    RealtimeSessionCreateRequest,
+    RealtimeSessionCreateResponse,
+    ResponseCancelEvent,
+    ResponseCreateEvent,
+    ServerEvent,
+    SessionUpdateEvent,
+    UnknownServerEvent,
+)
+from openai_realtime.types.emitter import ClientEventsMixin
+
+__all__ = ["RealtimeClient"]
+
+logger = logging.getLogger("openai_realtime")
+
+# Server events after which an item is complete; either may come first, both may come.
+_COMPLETING = frozenset({"conversation.item.done", "response.output_item.done"})
+# Server events that may introduce an item the store has not seen.
+_INTRODUCING = frozenset(
+    {"conversation.item.added", "conversation.item.created", "response.output_item.added"}
+)
+
+
+class RealtimeClient(ClientEventsMixin, EventEmitter):
+    """The Realtime facade: session config, tools, input helpers and utility events.
+
+    Args:
+        url: WebSocket URL; defaults to OpenAI's. A relay or the fake server needs no key.
+        api_key: API key or ephemeral client secret; defaults to ``OPENAI_API_KEY`` for OpenAI.
+        model: The model, sent in the URL query.
+        keep_audio: Keep audio in the conversation store (``False`` for long-running agents
+            that play audio and drop it; transcripts and text are still kept).
+        tool_timeout: Seconds a tool handler may run before its call gets an error output.
+        realtime: An already built ``RealtimeAPI`` to use instead of building one (e.g. from
+            ``RealtimeAPI.azure(...)``); then the connection arguments are not allowed.
+        **api_options: Passed to ``RealtimeAPI`` (``organization``, ``project``, ``headers``,
+            ``session``, ``max_message_size``, ``heartbeat``, ``allow_insecure``).
+    """
+
+    def __init__(
+        self,
+        url: str | None = None,
+        api_key: str | None = None,
+        *,
+        model: str = DEFAULT_MODEL,
+        keep_audio: bool = True,
+        tool_timeout: float | None = 30.0,
+        realtime: RealtimeAPI | None = None,
+        **api_options: Any,
+    ) -> None:
+        super().__init__()
+        if realtime is not None and (url is not None or api_key is not None or api_options):
+            raise ConfigurationError("pass either realtime= or connection arguments, not both")
+        self.realtime: RealtimeAPI = realtime or RealtimeAPI(
+            url, api_key, model=model, **api_options
+        )
+        self.conversation = RealtimeConversation(keep_audio=keep_audio)
+        self.tool_timeout = tool_timeout
+        self.session: RealtimeSessionCreateResponse | None = None
+        self._session_config: dict[str, Any] = {}
+        self._tools = ToolRegistry()
+        self._tool_runs: dict[str, list[asyncio.Task[None]]] = {}
+        self._active_response: str | None = None
+        self._completed_items: set[str] = set()
+        self._pending_input_samples = 0
+        self._session_created = asyncio.Event()
+        self.realtime.on("server.*", self._on_server_event)
+        self.realtime.on("client.*", self._on_client_event)
+        self.realtime.on("error", self._forward_error)
+        self.realtime.on("close", self._on_close)
+
+    def __repr__(self) -> str:
+        return f"RealtimeClient(realtime={self.realtime!r}, items={len(self.conversation.get_items())})"
+
+    # -- connection -------------------------------------------------------------------------
+
+    @property
+    def is_connected(self) -> bool:
+        """True while the WebSocket is open."""
+        return self.realtime.is_connected
+
+    async def connect(self) -> None:
+        """Open the socket and send the whole accumulated session configuration once.
+
+        Raises:
+            RealtimeConnectionError: The connection could not be opened.
+            ConfigurationError: Missing key, insecure URL, or an invalid session configuration.
+        """
+        config = self._full_session()
+        self._session_created.clear()
+        await self.realtime.connect()
+        await self.realtime.send(SessionUpdateEvent(session=validate_session(config)))
+
+    async def disconnect(self) -> None:
+        """Close the socket; the conversation and configuration are kept."""
+        await self.realtime.disconnect()
+        self._cancel_tool_runs()
+
+    async def wait_for_session_created(self, timeout: float | None = None) -> None:
+        """Wait until the server has sent ``session.created`` on this connection.
+
+        Raises:
+            RealtimeTimeoutError: Not within ``timeout`` seconds.
+            ConnectionClosedError: The connection ended first.
+        """
+        if not self._session_created.is_set():
+            await self.wait_for_next("server.session.created", timeout=timeout)
+
+    async def reset(self) -> None:
+        """Disconnect and forget the conversation; keep the session config, tools and handlers."""
+        await self.disconnect()
+        self.conversation.clear()
+        self.session = None
+        self._active_response = None
+        self._completed_items.clear()
+        self._pending_input_samples = 0
+
+    async def __aenter__(self) -> RealtimeClient:
+        await self.connect()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.disconnect()
+
+    # -- session ----------------------------------------------------------------------------
+
+    async def update_session(
+        self, session: RealtimeSessionCreateRequest | None = None, **options: Any
+    ) -> None:
+        """Change the session configuration, before or after connecting.
+
+        Args:
+            session: A typed session; only the fields it set count.
+            **options: Flat options mapped onto the GA shape: ``instructions``, ``voice``,
+                ``turn_detection`` (``None`` disables VAD), ``input_audio_transcription``,
+                ``input_audio_format`` / ``output_audio_format`` (``"pcm16"``, ``"g711_ulaw"``,
+                ``"g711_alaw"`` or a format object), ``output_modalities``, ``tools``,
+                ``tool_choice``, ``max_output_tokens``, and any other top-level session field.
+
+        Each call merges into the accumulated configuration. Connected, it sends a partial
+        ``session.update`` with only what this call changed (``None`` is sent as ``null``).
+
+        Raises:
+            ConfigurationError: An unknown option, or a configuration the schema rejects.
+        """
+        patch = build_session_patch(session, **options)
+        merged = merge_patch(_deep_copy(self._session_config), patch)
+        validate_session(self._with_tools(merged))
+        self._session_config = merged
+        if self.is_connected:
+            if "tools" in patch:
+                patch["tools"] = self._with_tools(merged)["tools"]
+            await self.realtime.send(SessionUpdateEvent(session=validate_session(patch)))
+
+    def get_turn_detection_type(self) -> str | None:
+        """``server_vad`` / ``semantic_vad`` as configured (server's view first), or ``None``."""
+        if self.session is not None and self.session.audio and self.session.audio.input:
+            detection = self.session.audio.input.turn_detection
+            return detection.type if detection is not None else None
+        detection_config = self._session_config.get("audio", {}).get("input", {})
+        if "turn_detection" not in detection_config:
+            return "server_vad"  # the service's default
+        configured = detection_config["turn_detection"]
+        return configured.get("type") if isinstance(configured, Mapping) else None
+
+    def _with_tools(self, config: dict[str, Any]) -> dict[str, Any]:
+        registered = self._tools.definitions()
+        if not registered:
+            return config
+        return {**config, "tools": [*config.get("tools", []), *registered]}
+
+    def _full_session(self) -> dict[str, Any]:
+        return self._with_tools(self._session_config)
+
+    async def _send_tools(self) -> None:
+        if self.is_connected:
+            tools = self._full_session().get("tools", [])
+            await self.realtime.send(SessionUpdateEvent(session=validate_session({"tools": tools})))
+
+    # -- tools ------------------------------------------------------------------------------
+
+    async def add_tool(
+        self,
+        definition: RealtimeFunctionTool | Mapping[str, Any],
+        handler: ToolHandler | None = None,
+    ) -> dict[str, Any]:
+        """Declare a function tool; with a handler, calls to it run by themselves.
+
+        When a response that called the tool is done, the handler gets the parsed arguments
+        (sync handlers run in a worker thread), its JSON result goes back as the call's output,
+        and once every call of that response has its output, one ``response.create`` follows.
+
+        Returns:
+            The definition as sent to the server.
+
+        Raises:
+            ConfigurationError: A missing or duplicate name.
+        """
+        added = self._tools.add(definition, handler)
+        await self._send_tools()
+        return added
+
+    async def remove_tool(self, name: str) -> None:
+        """Remove a tool added with :meth:`add_tool`, also from the server's list.
+
+        Raises:
+            ConfigurationError: No tool has that name.
+        """
+        self._tools.remove(name)
+        await self._send_tools()
+
+    # -- input ------------------------------------------------------------------------------
+
+    async def send_user_message_content(self, content: Sequence[Mapping[str, Any]]) -> None:
+        """Add a user message and ask for a response.
+
+        Args:
+            content: Parts such as ``{"type": "input_text", "text": "Hi"}`` or
+                ``{"type": "input_audio", "audio": samples}``, where audio may be PCM16 bytes,
+                an int16 array or a float array (or already base64 text).
+        """
+        parts = []
+        for part in content:
+            wire = dict(part)
+            if wire.get("type") == "input_audio" and not isinstance(wire.get("audio"), str):
+                wire["audio"] = encode_base64(wire["audio"])
+            parts.append(wire)
+        if parts:
+            message = RealtimeConversationItemMessageUser.model_validate({"content": parts})
+            await self.realtime.send(ConversationItemCreateEvent(item=message))
+        await self.create_response()
+
+    async def append_input_audio(self, audio: AudioInput) -> None:
+        """Stream user audio (PCM16 bytes, int16 or float array, 24 kHz mono).
+
+        Empty input does nothing. Audio longer than one event's 15 MiB limit is split.
+        """
+        samples = to_pcm16(audio)
+        if len(samples) == 0:
+            return
+        for piece in split_for_append(samples):
+            await self.realtime.send(InputAudioBufferAppendEvent(audio=piece))
+        self.conversation.append_input_audio(samples)
+        self._pending_input_samples += len(samples)
+
+    async def create_response(self, **response: Any) -> None:
+        """Ask the model to respond.
+
+        With turn detection off, audio appended since the last commit is committed first.
+
+        Args:
+            **response: Per-response overrides (``instructions``, ``output_modalities``,
+                ``tool_choice``, ``conversation="none"``, ``metadata``, ...).
+        """
+        if self.get_turn_detection_type() is None and self._pending_input_samples:
+            await self.realtime.send(InputAudioBufferCommitEvent())
+            self._pending_input_samples = 0
+        params = RealtimeResponseCreateParams.model_validate(response) if response else None
+        event = ResponseCreateEvent(response=params) if params else ResponseCreateEvent()
+        await self.realtime.send(event)
+
+    async def cancel_response(
+        self, item_id: str | None = None, sample_count: int = 0
+    ) -> ConversationItem | None:
+        """Stop the model, and cut its audio at what the listener actually heard.
+
+        Args:
+            item_id: The assistant item being played; without it, only the response stops.
+            sample_count: Samples of that item's audio the listener heard; clamped to what
+                was received, then sent as ``audio_end_ms`` in ``conversation.item.truncate``.
+
+        Returns:
+            The item that was cut, or ``None`` without ``item_id``.
+
+        Raises:
+            ConfigurationError: The item is unknown, not an assistant message, or has no audio.
+        """
+        if self._active_response is not None:
+            await self.realtime.send(ResponseCancelEvent())
+        if item_id is None:
+            self.dispatch("conversation.interrupted", ConversationInterruptedEvent("cancel_response"))
+            return None
+        item = self.conversation.get_item(item_id)
+        if item is None:
+            raise ConfigurationError(f"cannot cancel: no item {item_id!r}")
+        if item.type != "message" or item.role != "assistant":
+            raise ConfigurationError(f"cannot cancel: {item_id!r} is not an assistant message")
+        content_index = _audio_content_index(item)
+        if content_index is None:
+            raise ConfigurationError(f"cannot cancel: {item_id!r} has no audio")
+        heard = max(0, min(sample_count, len(item.formatted.audio_buffer)))
+        audio_end_ms = samples_to_ms(heard)
+        await self.realtime.send(
+            ConversationItemTruncateEvent(
+                item_id=item_id, content_index=content_index, audio_end_ms=audio_end_ms
+            )
+        )
+        self.dispatch(
+            "conversation.interrupted",
+            ConversationInterruptedEvent("cancel_response", item_id, audio_end_ms),
+        )
+        return item
+
+    async def delete_item(self, item_id: str) -> None:
+        """Delete an item from the server's conversation (the store follows its answer)."""
+        await self.realtime.send(ConversationItemDeleteEvent(item_id=item_id))
+
+    async def send(self, event: ClientEvent) -> ClientEvent:
+        """Send a raw client event through ``client.realtime``; returns what was sent."""
+        return await self.realtime.send(event)
+
+    # -- waiting ----------------------------------------------------------------------------
+
+    async def wait_for_next_item(self, timeout: float | None = None) -> ConversationItem:
+        """The next item that joins the conversation.
+
+        Raises:
+            RealtimeTimeoutError: Not within ``timeout`` seconds.
+            ConnectionClosedError: The connection ended first.
+        """
+        event = await self.wait_for_next("conversation.item.appended", timeout=timeout)
+        return event.item
+
+    async def wait_for_next_completed_item(self, timeout: float | None = None) -> ConversationItem:
+        """The next item that completes.
+
+        Raises:
+            RealtimeTimeoutError: Not within ``timeout`` seconds.
+            ConnectionClosedError: The connection ended first.
+        """
+        event = await self.wait_for_next("conversation.item.completed", timeout=timeout)
+        return event.item
+
+    # -- event plumbing ---------------------------------------------------------------------
+
+    def _on_client_event(self, event: ClientEvent) -> None:
+        self.dispatch("realtime.event", RealtimeEventRecord(time.time(), "client", event))
+        self.dispatch(f"client.{event.type}", event)
+
+    def _on_server_event(self, event: ServerEvent | UnknownServerEvent) -> None:
+        self.dispatch("realtime.event", RealtimeEventRecord(time.time(), "server", event))
+        self._track(event)
+        if event.type == "error":
+            self.dispatch("error", event)
+        existing = self._known_item_id(event)
+        try:
+            item, delta = self.conversation.process_event(event)
+        except ConversationError as error:
+            self.dispatch("error", LocalErrorEvent(str(error), error, event_name=event.type))
+            item, delta = None, None
+        if item is not None:
+            if event.type in _INTRODUCING and existing is None:
+                self.dispatch("conversation.item.appended", ConversationItemAppendedEvent(item))
+            self.dispatch("conversation.updated", ConversationUpdatedEvent(item, delta))
+            if event.type in _COMPLETING and item.id not in self._completed_items:
+                self._completed_items.add(item.id)
+                self.dispatch("conversation.item.completed", ConversationItemCompletedEvent(item))
+        self.dispatch(f"server.{event.type}", event)
+
+    def _known_item_id(self, event: ServerEvent | UnknownServerEvent) -> str | None:
+        item = getattr(event, "item", None)
+        item_id = getattr(item, "id", None)
+        if item_id is None or self.conversation.get_item(item_id) is None:
+            return None
+        return str(item_id)
+
+    def _track(self, event: ServerEvent | UnknownServerEvent) -> None:
+        """Session and response bookkeeping that the conversation store does not do."""
+        if event.type in ("session.created", "session.updated"):
+            self.session = event.session  # type: ignore[union-attr]
+            if event.type == "session.created":
+                self._session_created.set()
+        elif event.type == "response.created":
+            self._active_response = event.response.id  # type: ignore[union-attr]
+        elif event.type == "response.done":
+            self._active_response = None
+            self._start_tool_calls(event.response)  # type: ignore[union-attr]
+        elif event.type == "input_audio_buffer.speech_started":
+            self._pending_input_samples = 0
+            playing = self._playing_item()
+            if playing is not None or self._active_response is not None:
+                self.dispatch(
+                    "conversation.interrupted",
+                    ConversationInterruptedEvent("speech_started", playing),
+                )
+        elif event.type in ("input_audio_buffer.committed", "input_audio_buffer.cleared"):
+            self._pending_input_samples = 0
+
+    def _playing_item(self) -> str | None:
+        """The latest assistant item with audio: what the listener may still be hearing."""
+        for item in reversed(self.conversation.get_items()):
+            if item.role == "assistant":
+                return item.id if len(item.formatted.audio_buffer) else None
+        return None
+
+    def _forward_error(self, event: LocalErrorEvent) -> None:
+        self.dispatch("error", event)
+
+    def _on_close(self, event: CloseEvent) -> None:
+        self._active_response = None
+        self._cancel_tool_runs()
+        self.dispatch("close", event)
+
+    # -- tool execution ---------------------------------------------------------------------
+
+    def _start_tool_calls(self, response: Any) -> None:
+        """Run the handled calls of a completed response, then ask for one new response."""
+        if response.status != "completed":
+            return  # calls of a cancelled, failed or incomplete response are not executed
+        calls = [
+            item
+            for item in response.output or []
+            if item.type == "function_call" and self._tools.has_handler(item.name)
+        ]
+        if not calls:
+            return
+        tasks = [asyncio.ensure_future(self._run_call(call)) for call in calls]
+        self._tool_runs[response.id] = tasks
+        follow_up = asyncio.ensure_future(self._respond_after(response.id, tasks))
+        follow_up.add_done_callback(lambda _: self._tool_runs.pop(response.id, None))
+
+    async def _run_call(self, call: Any) -> None:
+        result = await self._tools.run(call.name, call.arguments, timeout=self.tool_timeout)
+        if result.error is not None:
+            message = f"tool {call.name!r} failed: {result.error}"
+            self.dispatch("error", LocalErrorEvent(message, result.error, event_name=call.name))
+        output = RealtimeConversationItemFunctionCallOutput(call_id=call.call_id, output=result.output)
+        await self.realtime.send(ConversationItemCreateEvent(item=output))
+
+    async def _respond_after(self, response_id: str, tasks: list[asyncio.Task[None]]) -> None:
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+        if any(isinstance(result, BaseException) for result in results):
+            return  # an output could not be sent (connection gone): no follow-up response
+        try:
+            await self.realtime.send(ResponseCreateEvent())
+        except RealtimeConnectionError:
+            logger.info("connection ended before the response after %s's tools", response_id)
+            return
+        logger.debug("tool outputs of %s sent; new response requested", response_id)
+
+    def _cancel_tool_runs(self) -> None:
+        for tasks in self._tool_runs.values():
+            for task in tasks:
+                task.cancel()
+        self._tool_runs.clear()
+
+
+def _audio_content_index(item: ConversationItem) -> int | None:
+    content = getattr(item.item, "content", None) or []
+    for index, part in enumerate(content):
+        if getattr(part, "type", None) in ("output_audio", "audio"):
+            return index
+    # Audio arrived by deltas before any content part was recorded: it is part 0.
+    return 0 if len(item.formatted.audio_buffer) else None
+
+
+def _deep_copy(config: dict[str, Any]) -> dict[str, Any]:
+    return merge_patch({}, config)
