@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
 from codegen.render import GENERATED_HEADER, EventSpec, render_documents
 
 __all__ = ["generate", "main"]
@@ -122,7 +123,35 @@ def generate(destination: Path) -> list[Path]:
         path = destination / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    return [destination / relative for relative in OUTPUTS]
+    written = [destination / relative for relative in OUTPUTS]
+    _format([path for path in written if path.suffix == ".py"])
+    return written
+
+
+def _format(paths: list[Path]) -> None:
+    """Format with ruff under the project's own config, wherever the files were written.
+
+    Naming the config explicitly is what makes a temp-dir regeneration byte-identical to the
+    committed files: ruff would otherwise look for settings beside each file.
+    """
+    config = str(ROOT / "pyproject.toml")
+    files = [str(path) for path in paths]
+    ruff = [sys.executable, "-m", "ruff"]
+    subprocess.run(
+        [
+            *ruff,
+            "check",
+            "--quiet",
+            "--fix",
+            "--select",
+            "I,F401,UP,RUF022",
+            "--config",
+            config,
+            *files,
+        ],
+        check=True,
+    )
+    subprocess.run([*ruff, "format", "--quiet", "--config", config, *files], check=True)
 
 
 def _check() -> int:

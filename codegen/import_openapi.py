@@ -294,10 +294,7 @@ class _Converter:
                 name, alternative = self._variant_names(branch, owner)
                 branches.append(self._convert(branch, name, branch_origin, fallback=alternative))
         # Flatten a nested nullable union (`anyOf [oneOf [...], null]`) into one level.
-        if len(branches) == 1:
-            result = branches[0]
-        else:
-            result = self._tag(branches, owner, origin)
+        result = branches[0] if len(branches) == 1 else self._tag(branches, owner, origin)
         return self._with_null(result) if has_null else result
 
     def _variant_names(self, branch: Node, owner: str) -> tuple[str, str]:
@@ -333,7 +330,8 @@ class _Converter:
             if None in roles or len(set(roles)) != len(roles):
                 return {"anyOf": branches}
             group_origin = f"{origin}#{tag}"
-            name = self._claim(group_origin, owner + pascal(str(tag)), owner + pascal(str(tag)) + "Group")
+            group_name = owner + pascal(str(tag))
+            name = self._claim(group_origin, group_name, group_name + "Group")
             previous = self.previous.get(name, {})
             self.components[name] = {
                 "description": previous.get("description", PLACEHOLDER),
@@ -491,7 +489,7 @@ def load_yaml(path: Path) -> Node:
     """Load a YAML file with the C loader when available (the upstream spec is ~3 MB)."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     with path.open(encoding="utf-8") as handle:
-        data: Node = yaml.load(handle, Loader=loader)  # noqa: S506 - safe loader
+        data: Node = yaml.load(handle, Loader=loader)  # a safe loader: CSafeLoader or SafeLoader
     return data
 
 

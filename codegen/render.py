@@ -119,8 +119,9 @@ def render_events(client: list[EventSpec], server: list[EventSpec]) -> str:
         _literal(spec.event_type for spec in server),
         '\n"""The ``type`` of every server event."""\n\n\n',
         "class UnknownServerEvent(RealtimeModel):\n",
-        '    """A server event of a type this version does not know; kept whole (forward compatible).\n\n',
-        "    Every field of the frame is kept as an extra attribute, see ``model_extra``.\n",
+        '    """A server event of a type this version does not know, kept whole.\n\n',
+        "    Forward compatible: every field of the frame is kept as an extra attribute\n",
+        "    (see ``model_extra``), so a newer server does not break an older client.\n",
         '    """\n\n',
         "    type: str\n",
         "    event_id: str | None = None\n\n\n",
@@ -213,9 +214,10 @@ def render_emitter(client: list[EventSpec], server: list[EventSpec]) -> str:
     payloads = sorted({e.payload for e in API_LOCAL_EVENTS + CLIENT_LOCAL_EVENTS})
     parts = [
         _header(),
-        '"""Typed ``on`` / ``once`` / ``wait_for_next`` signatures, one overload per event name.\n\n',
-        "``RealtimeAPI`` and ``RealtimeClient`` inherit these mixins and implement ``_subscribe``\n",
-        "and ``_wait_for``; the overloads let a type checker give each handler the right event class.\n",
+        '"""Typed ``on`` / ``once`` / ``wait_for_next``: one overload per event name.\n\n',
+        "``RealtimeAPI`` and ``RealtimeClient`` inherit these mixins and implement\n",
+        "``_subscribe`` and ``_wait_for``; the overloads let a type checker give each\n",
+        "handler the right event class.\n",
         '"""\n\n',
         "from __future__ import annotations\n\n",
         "from collections.abc import Callable\n",
@@ -239,7 +241,7 @@ def render_emitter(client: list[EventSpec], server: list[EventSpec]) -> str:
         "\n\n",
         _mixin(
             "ClientEventsMixin",
-            '"""Event names of ``RealtimeClient``: those of ``RealtimeAPI`` plus utility events."""',
+            '"""Event names of ``RealtimeClient``: ``RealtimeAPI``\'s plus utility events."""',
             client,
             server,
             CLIENT_LOCAL_EVENTS,
@@ -264,7 +266,7 @@ def render_init(schemas: dict[str, Any]) -> str:
     return "".join(
         [
             _header(),
-            '"""Typed models of every Realtime event and object, generated from ``schema/``."""\n\n',
+            '"""Typed models of every Realtime event and object, from ``schema/``."""\n\n',
             "from __future__ import annotations\n\n",
             "from openai_realtime.types.events import (\n",
             "".join(f"    {name},\n" for name in events),

@@ -28,8 +28,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from openai_realtime.api import DEFAULT_MODEL, RealtimeAPI
-from openai_realtime.audio import AudioInput, encode_base64, samples_to_ms, split_for_append
-from openai_realtime.audio import to_pcm16
+from openai_realtime.audio import (
+    AudioInput,
+    encode_base64,
+    samples_to_ms,
+    split_for_append,
+    to_pcm16,
+)
 from openai_realtime.errors import ConfigurationError, ConversationError, RealtimeConnectionError
 from openai_realtime.events import EventEmitter
 from openai_realtime.local_events import (
@@ -127,7 +132,8 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
         self.realtime.on("close", self._on_close)
 
     def __repr__(self) -> str:
-        return f"RealtimeClient(realtime={self.realtime!r}, items={len(self.conversation.get_items())})"
+        items = len(self.conversation.get_items())
+        return f"RealtimeClient(realtime={self.realtime!r}, items={items})"
 
     # -- connection -------------------------------------------------------------------------
 
@@ -335,7 +341,8 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
         if self._active_response is not None:
             await self.realtime.send(ResponseCancelEvent())
         if item_id is None:
-            self.dispatch("conversation.interrupted", ConversationInterruptedEvent("cancel_response"))
+            interrupted = ConversationInterruptedEvent("cancel_response")
+            self.dispatch("conversation.interrupted", interrupted)
             return None
         item = self.conversation.get_item(item_id)
         if item is None:
@@ -481,7 +488,9 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
         if result.error is not None:
             message = f"tool {call.name!r} failed: {result.error}"
             self.dispatch("error", LocalErrorEvent(message, result.error, event_name=call.name))
-        output = RealtimeConversationItemFunctionCallOutput(call_id=call.call_id, output=result.output)
+        output = RealtimeConversationItemFunctionCallOutput(
+            call_id=call.call_id, output=result.output
+        )
         await self.realtime.send(ConversationItemCreateEvent(item=output))
 
     async def _respond_after(self, response_id: str, tasks: list[asyncio.Task[None]]) -> None:

@@ -73,7 +73,8 @@ class _Checker:
         if kind == "array":
             lists = [m for m in members if get_origin(m) is list]
             return self._report(bool(lists), path, "array not accepted") and self.accepts(
-                node.get("items", {}), get_args(lists[0])[0] if get_args(lists[0]) else Any,
+                node.get("items", {}),
+                get_args(lists[0])[0] if get_args(lists[0]) else Any,
                 path + "[]",
             )
         if kind == "object" or "properties" in node:

@@ -15,7 +15,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["AudioBuffer", "ConversationItem", "Delta", "FormattedItem", "FormattedTool", "TextBuilder"]
+__all__ = [
+    "AudioBuffer",
+    "ConversationItem",
+    "Delta",
+    "FormattedItem",
+    "FormattedTool",
+    "TextBuilder",
+]
 
 _EMPTY_AUDIO: NDArray[np.int16] = np.zeros(0, dtype=np.int16)
 _EMPTY_AUDIO.flags.writeable = False

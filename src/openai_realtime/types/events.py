@@ -12,23 +12,23 @@ from openai_realtime._models import RealtimeModel
 from openai_realtime.types.models import (
     ConversationCreatedEvent,
     ConversationItemAddedEvent,
-    ConversationItemCreateEvent,
     ConversationItemCreatedEvent,
-    ConversationItemDeleteEvent,
+    ConversationItemCreateEvent,
     ConversationItemDeletedEvent,
+    ConversationItemDeleteEvent,
     ConversationItemDoneEvent,
     ConversationItemInputAudioTranscriptionCompletedEvent,
     ConversationItemInputAudioTranscriptionDeltaEvent,
     ConversationItemInputAudioTranscriptionFailedEvent,
     ConversationItemInputAudioTranscriptionSegmentEvent,
-    ConversationItemRetrieveEvent,
     ConversationItemRetrievedEvent,
-    ConversationItemTruncateEvent,
+    ConversationItemRetrieveEvent,
     ConversationItemTruncatedEvent,
+    ConversationItemTruncateEvent,
     ErrorEvent,
     InputAudioBufferAppendEvent,
-    InputAudioBufferClearEvent,
     InputAudioBufferClearedEvent,
+    InputAudioBufferClearEvent,
     InputAudioBufferCommitEvent,
     InputAudioBufferCommittedEvent,
     InputAudioBufferDtmfEventReceivedEvent,
@@ -38,16 +38,16 @@ from openai_realtime.types.models import (
     McpListToolsCompletedEvent,
     McpListToolsFailedEvent,
     McpListToolsInProgressEvent,
-    OutputAudioBufferClearEvent,
     OutputAudioBufferClearedEvent,
+    OutputAudioBufferClearEvent,
     OutputAudioBufferStartedEvent,
     OutputAudioBufferStoppedEvent,
     RateLimitsUpdatedEvent,
     ResponseCancelEvent,
     ResponseContentPartAddedEvent,
     ResponseContentPartDoneEvent,
-    ResponseCreateEvent,
     ResponseCreatedEvent,
+    ResponseCreateEvent,
     ResponseDoneEvent,
     ResponseFunctionCallArgumentsDeltaEvent,
     ResponseFunctionCallArgumentsDoneEvent,
@@ -65,8 +65,8 @@ from openai_realtime.types.models import (
     ResponseOutputTextDeltaEvent,
     ResponseOutputTextDoneEvent,
     SessionCreatedEvent,
-    SessionUpdateEvent,
     SessionUpdatedEvent,
+    SessionUpdateEvent,
 )
 
 __all__ = [
@@ -213,9 +213,10 @@ ServerEventType: TypeAlias = Literal[
 
 
 class UnknownServerEvent(RealtimeModel):
-    """A server event of a type this version does not know; kept whole (forward compatible).
+    """A server event of a type this version does not know, kept whole.
 
-    Every field of the frame is kept as an extra attribute, see ``model_extra``.
+    Forward compatible: every field of the frame is kept as an extra attribute
+    (see ``model_extra``), so a newer server does not break an older client.
     """
 
     type: str

@@ -4,435 +4,920 @@
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
+
 from pydantic import Field
-from openai_realtime._models import RealtimeModel
 from typing_extensions import TypeAliasType
+
+from openai_realtime._models import RealtimeModel
 
 
 class ConversationItemDeleteEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the client to remove an item from the conversation history. Answered by `conversation.item.deleted`.
     """
 
     event_id: Annotated[str | None, Field(max_length=512)] = None
+    """
+    Optional ID you choose for this event; an `error` caused by it quotes this ID back.
+    """
     type: Literal["conversation.item.delete"] = "conversation.item.delete"
+    """
+    Event type, always `conversation.item.delete`.
+    """
     item_id: str
+    """
+    ID of the item to remove.
+    """
 
 
 class ConversationItemDeletedEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server after an item was removed from the conversation, in reply to `conversation.item.delete`.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["conversation.item.deleted"] = "conversation.item.deleted"
+    """
+    Event type, always `conversation.item.deleted`.
+    """
     item_id: str
+    """
+    ID of the item that was removed.
+    """
 
 
 class ConversationItemInputAudioTranscriptionSegmentEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server when a transcription model that separates speakers (diarization) finishes a segment of the user's audio, with its speaker label and time span.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["conversation.item.input_audio_transcription.segment"] = (
         "conversation.item.input_audio_transcription.segment"
     )
+    """
+    Event type, always `conversation.item.input_audio_transcription.segment`.
+    """
     item_id: str
+    """
+    ID of the user audio item the segment belongs to.
+    """
     content_index: int
+    """
+    Position of the audio content part the segment belongs to.
+    """
     text: str
+    """
+    Transcript text of the segment.
+    """
     id: str
+    """
+    ID of the segment.
+    """
     speaker: str
+    """
+    Label of the speaker heard in the segment.
+    """
     start: float
+    """
+    Start of the segment, in seconds into the audio.
+    """
     end: float
+    """
+    End of the segment, in seconds into the audio.
+    """
 
 
 class ConversationItemRetrieveEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the client to ask for the server's full copy of one conversation item. Answered by `conversation.item.retrieved`.
     """
 
     event_id: Annotated[str | None, Field(max_length=512)] = None
+    """
+    Optional ID you choose for this event; an `error` caused by it quotes this ID back.
+    """
     type: Literal["conversation.item.retrieve"] = "conversation.item.retrieve"
+    """
+    Event type, always `conversation.item.retrieve`.
+    """
     item_id: str
+    """
+    ID of the item to fetch.
+    """
 
 
 class ConversationItemTruncateEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the client when playback of assistant audio was cut short (typically because the user interrupted), to drop the part the user never heard. Answered by `conversation.item.truncated`.
     """
 
     event_id: Annotated[str | None, Field(max_length=512)] = None
+    """
+    Optional ID you choose for this event; an `error` caused by it quotes this ID back.
+    """
     type: Literal["conversation.item.truncate"] = "conversation.item.truncate"
+    """
+    Event type, always `conversation.item.truncate`.
+    """
     item_id: str
+    """
+    ID of the assistant message item whose audio to cut.
+    """
     content_index: int
+    """
+    Position of the audio content part in the item; normally 0.
+    """
     audio_end_ms: int
+    """
+    How much of the audio, in milliseconds, the user actually heard; everything after it is removed, transcript included.
+    """
 
 
 class ConversationItemTruncatedEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server after an assistant audio item was truncated in reply to `conversation.item.truncate`. The audio and transcript after the cut are gone from the conversation.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["conversation.item.truncated"] = "conversation.item.truncated"
+    """
+    Event type, always `conversation.item.truncated`.
+    """
     item_id: str
+    """
+    ID of the assistant message item that was truncated.
+    """
     content_index: int
+    """
+    Position of the truncated audio content part in the item.
+    """
     audio_end_ms: int
+    """
+    Point, in milliseconds, at which the audio was cut.
+    """
 
 
 class InputAudioBufferAppendEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the client to add a chunk of base64-encoded audio to the input audio buffer. The server does not acknowledge appends; with turn detection on it commits the buffer itself when the user stops speaking.
     """
 
     event_id: Annotated[str | None, Field(max_length=512)] = None
+    """
+    Optional ID you choose for this event; an `error` caused by it quotes this ID back.
+    """
     type: Literal["input_audio_buffer.append"] = "input_audio_buffer.append"
+    """
+    Event type, always `input_audio_buffer.append`.
+    """
     audio: str
+    """
+    Base64-encoded audio bytes in the session's input audio format.
+    """
 
 
 class InputAudioBufferClearEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the client to throw away all audio in the input buffer without committing it. Answered by `input_audio_buffer.cleared`.
     """
 
     event_id: Annotated[str | None, Field(max_length=512)] = None
+    """
+    Optional ID you choose for this event; an `error` caused by it quotes this ID back.
+    """
     type: Literal["input_audio_buffer.clear"] = "input_audio_buffer.clear"
+    """
+    Event type, always `input_audio_buffer.clear`.
+    """
 
 
 class InputAudioBufferClearedEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server after the input audio buffer was emptied in reply to `input_audio_buffer.clear`.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["input_audio_buffer.cleared"] = "input_audio_buffer.cleared"
+    """
+    Event type, always `input_audio_buffer.cleared`.
+    """
 
 
 class InputAudioBufferCommitEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the client to turn the audio buffered so far into a user message item. Answered by `input_audio_buffer.committed`; not needed when server-side turn detection commits for you, and rejected when the buffer is empty.
     """
 
     event_id: Annotated[str | None, Field(max_length=512)] = None
+    """
+    Optional ID you choose for this event; an `error` caused by it quotes this ID back.
+    """
     type: Literal["input_audio_buffer.commit"] = "input_audio_buffer.commit"
+    """
+    Event type, always `input_audio_buffer.commit`.
+    """
 
 
 class InputAudioBufferCommittedEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server when the input audio buffer has been committed, by the client or by turn detection. A user message item with that audio is then added to the conversation.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["input_audio_buffer.committed"] = "input_audio_buffer.committed"
+    """
+    Event type, always `input_audio_buffer.committed`.
+    """
     previous_item_id: str | None = None
+    """
+    ID of the item the new user message follows, or null if it is the first.
+    """
     item_id: str
+    """
+    ID of the user message item that will hold the committed audio.
+    """
 
 
 class InputAudioBufferDtmfEventReceivedEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server on SIP phone calls when the caller presses a key on the keypad (a DTMF tone).
     """
 
     type: Literal["input_audio_buffer.dtmf_event_received"] = (
         "input_audio_buffer.dtmf_event_received"
     )
+    """
+    Event type, always `input_audio_buffer.dtmf_event_received`.
+    """
     event: str
+    """
+    The key that was pressed, such as `5`, `*` or `#`.
+    """
     received_at: int
+    """
+    When the tone was received, as a Unix timestamp.
+    """
 
 
 class InputAudioBufferSpeechStartedEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server when turn detection hears the user start speaking in the input buffer. A good moment to stop playing assistant audio, since the user is interrupting.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["input_audio_buffer.speech_started"] = "input_audio_buffer.speech_started"
+    """
+    Event type, always `input_audio_buffer.speech_started`.
+    """
     audio_start_ms: int
+    """
+    Where the speech starts, in milliseconds from the start of the audio written to the buffer during this session.
+    """
     item_id: str
+    """
+    ID of the user message item that will be created when this speech ends.
+    """
 
 
 class InputAudioBufferSpeechStoppedEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server when turn detection decides the user has stopped speaking. The buffer is committed right after, producing `input_audio_buffer.committed`.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["input_audio_buffer.speech_stopped"] = "input_audio_buffer.speech_stopped"
+    """
+    Event type, always `input_audio_buffer.speech_stopped`.
+    """
     audio_end_ms: int
+    """
+    Where the speech ends, in milliseconds from the start of the audio written to the buffer during this session.
+    """
     item_id: str
+    """
+    ID of the user message item that will be created from this speech.
+    """
 
 
 class InputAudioBufferTimeoutTriggeredEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server when server VAD's idle timeout (`idle_timeout_ms`) runs out without the user speaking. Lets the application or model prompt a silent user.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["input_audio_buffer.timeout_triggered"] = "input_audio_buffer.timeout_triggered"
+    """
+    Event type, always `input_audio_buffer.timeout_triggered`.
+    """
     audio_start_ms: int
+    """
+    Start, in milliseconds, of the silent stretch that hit the timeout.
+    """
     audio_end_ms: int
+    """
+    End, in milliseconds, of the silent stretch that hit the timeout.
+    """
     item_id: str
+    """
+    ID of the conversation item this timeout relates to.
+    """
 
 
 class McpListToolsCompletedEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server when it has fetched an MCP server's tool list; the `mcp_list_tools` item now holds the tools.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["mcp_list_tools.completed"] = "mcp_list_tools.completed"
+    """
+    Event type, always `mcp_list_tools.completed`.
+    """
     item_id: str
+    """
+    ID of the `mcp_list_tools` item that now holds the tools.
+    """
 
 
 class McpListToolsFailedEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server when it could not fetch an MCP server's tool list.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["mcp_list_tools.failed"] = "mcp_list_tools.failed"
+    """
+    Event type, always `mcp_list_tools.failed`.
+    """
     item_id: str
+    """
+    ID of the `mcp_list_tools` item whose listing failed.
+    """
 
 
 class McpListToolsInProgressEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server when it starts fetching the list of tools from a configured MCP server.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["mcp_list_tools.in_progress"] = "mcp_list_tools.in_progress"
+    """
+    Event type, always `mcp_list_tools.in_progress`.
+    """
     item_id: str
+    """
+    ID of the `mcp_list_tools` item being filled in.
+    """
 
 
 class OutputAudioBufferClearEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the client, on WebRTC and SIP connections only, to stop and discard audio the server has generated but not yet played. Answered by `output_audio_buffer.cleared`; send `response.cancel` first to also stop generation.
     """
 
     event_id: str | None = None
+    """
+    Optional ID you choose for this event; an `error` caused by it quotes this ID back.
+    """
     type: Literal["output_audio_buffer.clear"] = "output_audio_buffer.clear"
+    """
+    Event type, always `output_audio_buffer.clear`.
+    """
 
 
 class OutputAudioBufferClearedEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server, on WebRTC and SIP connections only, when pending output audio was discarded, after `output_audio_buffer.clear` or because the user interrupted.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["output_audio_buffer.cleared"] = "output_audio_buffer.cleared"
+    """
+    Event type, always `output_audio_buffer.cleared`.
+    """
     response_id: str
+    """
+    ID of the response whose pending audio was discarded.
+    """
 
 
 class OutputAudioBufferStartedEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server, on WebRTC and SIP connections only, when audio of a response starts playing out to the client.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["output_audio_buffer.started"] = "output_audio_buffer.started"
+    """
+    Event type, always `output_audio_buffer.started`.
+    """
     response_id: str
+    """
+    ID of the response whose audio started playing.
+    """
 
 
 class OutputAudioBufferStoppedEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server, on WebRTC and SIP connections only, when all audio of a response has been played out and the output buffer is empty.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["output_audio_buffer.stopped"] = "output_audio_buffer.stopped"
+    """
+    Event type, always `output_audio_buffer.stopped`.
+    """
     response_id: str
+    """
+    ID of the response whose audio finished playing.
+    """
 
 
 class ResponseCancelEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the client to stop a response that is still being generated. The response then ends with `response.done` and status `cancelled`.
     """
 
     event_id: Annotated[str | None, Field(max_length=512)] = None
+    """
+    Optional ID you choose for this event; an `error` caused by it quotes this ID back.
+    """
     type: Literal["response.cancel"] = "response.cancel"
+    """
+    Event type, always `response.cancel`.
+    """
     response_id: str | None = None
+    """
+    ID of the response to cancel; leave out to cancel the one currently in progress.
+    """
 
 
 class ResponseFunctionCallArgumentsDeltaEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server as the model writes the arguments of a function call, with the next chunk of the JSON string.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["response.function_call_arguments.delta"] = (
         "response.function_call_arguments.delta"
     )
+    """
+    Event type, always `response.function_call_arguments.delta`.
+    """
     response_id: str
+    """
+    ID of the response this event belongs to.
+    """
     item_id: str
+    """
+    ID of the function call item being written.
+    """
     output_index: int
+    """
+    Position of the output item in the response's `output` list.
+    """
     call_id: str
+    """
+    ID of the function call; quote it in the `function_call_output` item.
+    """
     delta: str
+    """
+    The next chunk of the arguments' JSON text; append it to the chunks before.
+    """
 
 
 class ResponseFunctionCallArgumentsDoneEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server when the model has finished writing a function call's arguments. Run the function, then return its result as a `function_call_output` item.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["response.function_call_arguments.done"] = "response.function_call_arguments.done"
+    """
+    Event type, always `response.function_call_arguments.done`.
+    """
     response_id: str
+    """
+    ID of the response this event belongs to.
+    """
     item_id: str
+    """
+    ID of the function call item.
+    """
     output_index: int
+    """
+    Position of the output item in the response's `output` list.
+    """
     call_id: str
+    """
+    ID of the function call; quote it in the `function_call_output` item.
+    """
     name: str
+    """
+    Name of the function to call.
+    """
     arguments: str
+    """
+    The complete arguments as a JSON-encoded string; parse before use.
+    """
 
 
 class ResponseMcpCallArgumentsDeltaEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server as the model writes the arguments of an MCP tool call, with the next chunk of the JSON string.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["response.mcp_call_arguments.delta"] = "response.mcp_call_arguments.delta"
+    """
+    Event type, always `response.mcp_call_arguments.delta`.
+    """
     response_id: str
+    """
+    ID of the response this event belongs to.
+    """
     item_id: str
+    """
+    ID of the MCP tool call item being written.
+    """
     output_index: int
+    """
+    Position of the output item in the response's `output` list.
+    """
     delta: str
+    """
+    The next chunk of the arguments' JSON text; append it to the chunks before.
+    """
     obfuscation: str | None = None
+    """
+    Random padding that hides the real size of `delta` from network observers; ignore it.
+    """
 
 
 class ResponseMcpCallArgumentsDoneEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server when the model has finished writing an MCP tool call's arguments.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["response.mcp_call_arguments.done"] = "response.mcp_call_arguments.done"
+    """
+    Event type, always `response.mcp_call_arguments.done`.
+    """
     response_id: str
+    """
+    ID of the response this event belongs to.
+    """
     item_id: str
+    """
+    ID of the MCP tool call item.
+    """
     output_index: int
+    """
+    Position of the output item in the response's `output` list.
+    """
     arguments: str
+    """
+    The complete arguments as a JSON-encoded string.
+    """
 
 
 class ResponseMcpCallCompletedEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server when an MCP tool call has returned successfully; the item then holds its output.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["response.mcp_call.completed"] = "response.mcp_call.completed"
+    """
+    Event type, always `response.mcp_call.completed`.
+    """
     output_index: int
+    """
+    Position of the output item in the response's `output` list.
+    """
     item_id: str
+    """
+    ID of the MCP tool call item that completed.
+    """
 
 
 class ResponseMcpCallFailedEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server when an MCP tool call failed; the item then holds the error.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["response.mcp_call.failed"] = "response.mcp_call.failed"
+    """
+    Event type, always `response.mcp_call.failed`.
+    """
     output_index: int
+    """
+    Position of the output item in the response's `output` list.
+    """
     item_id: str
+    """
+    ID of the MCP tool call item that failed.
+    """
 
 
 class ResponseMcpCallInProgressEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server when it starts executing an MCP tool call on the remote MCP server.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["response.mcp_call.in_progress"] = "response.mcp_call.in_progress"
+    """
+    Event type, always `response.mcp_call.in_progress`.
+    """
     output_index: int
+    """
+    Position of the output item in the response's `output` list.
+    """
     item_id: str
+    """
+    ID of the MCP tool call item being executed.
+    """
 
 
 class ResponseOutputAudioDeltaEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server as the model speaks, with the next chunk of base64-encoded audio in the session's output format. Not sent on WebRTC, where audio flows as a media track.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["response.output_audio.delta"] = "response.output_audio.delta"
+    """
+    Event type, always `response.output_audio.delta`.
+    """
     response_id: str
+    """
+    ID of the response this event belongs to.
+    """
     item_id: str
+    """
+    ID of the assistant message item the audio belongs to.
+    """
     output_index: int
+    """
+    Position of the output item in the response's `output` list.
+    """
     content_index: int
+    """
+    Position of the content part in the item's `content` list.
+    """
     delta: str
+    """
+    The next chunk of audio, base64-encoded in the session's output format.
+    """
 
 
 class ResponseOutputAudioDoneEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server when the audio of a content part is complete. Also sent when the response is interrupted or cancelled.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["response.output_audio.done"] = "response.output_audio.done"
+    """
+    Event type, always `response.output_audio.done`.
+    """
     response_id: str
+    """
+    ID of the response this event belongs to.
+    """
     item_id: str
+    """
+    ID of the assistant message item the audio belongs to.
+    """
     output_index: int
+    """
+    Position of the output item in the response's `output` list.
+    """
     content_index: int
+    """
+    Position of the content part in the item's `content` list.
+    """
 
 
 class ResponseOutputAudioTranscriptDeltaEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server alongside audio output, with the next chunk of the text transcript of what the model is saying.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["response.output_audio_transcript.delta"] = (
         "response.output_audio_transcript.delta"
     )
+    """
+    Event type, always `response.output_audio_transcript.delta`.
+    """
     response_id: str
+    """
+    ID of the response this event belongs to.
+    """
     item_id: str
+    """
+    ID of the assistant message item the transcript belongs to.
+    """
     output_index: int
+    """
+    Position of the output item in the response's `output` list.
+    """
     content_index: int
+    """
+    Position of the content part in the item's `content` list.
+    """
     delta: str
+    """
+    The next chunk of transcript text; append it to the chunks before.
+    """
 
 
 class ResponseOutputAudioTranscriptDoneEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server when the transcript of an audio content part is complete, with the full text.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["response.output_audio_transcript.done"] = "response.output_audio_transcript.done"
+    """
+    Event type, always `response.output_audio_transcript.done`.
+    """
     response_id: str
+    """
+    ID of the response this event belongs to.
+    """
     item_id: str
+    """
+    ID of the assistant message item the transcript belongs to.
+    """
     output_index: int
+    """
+    Position of the output item in the response's `output` list.
+    """
     content_index: int
+    """
+    Position of the content part in the item's `content` list.
+    """
     transcript: str
+    """
+    The complete transcript of the audio content part.
+    """
 
 
 class ResponseOutputTextDeltaEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server as the model writes text output, with the next chunk of text for a content part.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["response.output_text.delta"] = "response.output_text.delta"
+    """
+    Event type, always `response.output_text.delta`.
+    """
     response_id: str
+    """
+    ID of the response this event belongs to.
+    """
     item_id: str
+    """
+    ID of the assistant message item the text belongs to.
+    """
     output_index: int
+    """
+    Position of the output item in the response's `output` list.
+    """
     content_index: int
+    """
+    Position of the content part in the item's `content` list.
+    """
     delta: str
+    """
+    The next chunk of text; append it to the chunks before.
+    """
 
 
 class ResponseOutputTextDoneEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server when a text content part is complete, with the full text. Also sent when the response is interrupted or cancelled.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["response.output_text.done"] = "response.output_text.done"
+    """
+    Event type, always `response.output_text.done`.
+    """
     response_id: str
+    """
+    ID of the response this event belongs to.
+    """
     item_id: str
+    """
+    ID of the assistant message item the text belongs to.
+    """
     output_index: int
+    """
+    Position of the output item in the response's `output` list.
+    """
     content_index: int
+    """
+    Position of the content part in the item's `content` list.
+    """
     text: str
+    """
+    The complete text of the content part.
+    """
 
 
 class AssistantMessageContent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    One content part of an assistant message: `output_text` with its `text`, or `output_audio` with base64 `audio` and its `transcript`.
     """
 
     type: Literal["output_text", "output_audio"] | None = None
@@ -443,7 +928,7 @@ class AssistantMessageContent(RealtimeModel):
 
 class AudioTranscription(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Settings for transcribing the user's input audio, as the client sends them: the transcription model and optional hints (language, prompt, keywords).
     """
 
     model: (
@@ -460,16 +945,25 @@ class AudioTranscription(RealtimeModel):
         ]
         | None
     ) = None
+    """
+    Transcription model to use.
+    """
     language: str | None = None
+    """
+    Language of the audio as an ISO-639-1 code, such as `en`; helps accuracy.
+    """
     languages: Annotated[list[str] | None, Field(min_length=1)] = None
     keywords: list[str] | None = None
     prompt: str | None = None
+    """
+    Text that guides the transcription, such as expected vocabulary or style.
+    """
     delay: Literal["minimal", "low", "medium", "high", "xhigh"] | None = None
 
 
 class AudioTranscriptionResponse(RealtimeModel):
     """
-    TODO: describe in our own words.
+    The input audio transcription settings as the server reports them in a session.
     """
 
     model: (
@@ -495,13 +989,13 @@ CallableToolAllowedCaller = TypeAliasType(
     "CallableToolAllowedCaller", Literal["direct", "programmatic"]
 )
 """
-TODO: describe in our own words.
+A kind of caller permitted to invoke a tool: `direct` (the model itself) or `programmatic`.
 """
 
 
 class CustomVoice(RealtimeModel):
     """
-    TODO: describe in our own words.
+    A custom voice, referred to by its ID, usable wherever a built-in voice name is accepted.
     """
 
     id: str
@@ -509,19 +1003,19 @@ class CustomVoice(RealtimeModel):
 
 FileInputDetail = TypeAliasType("FileInputDetail", Literal["auto", "low", "high"])
 """
-TODO: describe in our own words.
+How much detail to use when processing an input file: `auto`, `low` or `high`.
 """
 
 
 ImageDetail = TypeAliasType("ImageDetail", Literal["low", "high", "auto", "original"])
 """
-TODO: describe in our own words.
+Resolution at which the model looks at an input image: `low`, `high`, `original`, or `auto` to let the server pick.
 """
 
 
 class LogProbProperties(RealtimeModel):
     """
-    TODO: describe in our own words.
+    The log probability of one token of a transcript, with the token text and its bytes.
     """
 
     token: str
@@ -531,7 +1025,7 @@ class LogProbProperties(RealtimeModel):
 
 class MCPListToolsTool(RealtimeModel):
     """
-    TODO: describe in our own words.
+    One tool offered by an MCP server: its name, an optional description, the JSON Schema of its input and optional annotations.
     """
 
     name: str
@@ -547,7 +1041,7 @@ AllowedCallers = TypeAliasType(
 
 class MCPToolFilter(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Picks tools of an MCP server by name, by whether they are read-only, or both.
     """
 
     tool_names: list[str] | None = None
@@ -556,19 +1050,19 @@ class MCPToolFilter(RealtimeModel):
 
 Metadata = TypeAliasType("Metadata", dict[str, str])
 """
-TODO: describe in our own words.
+Free-form string key-value pairs attached to an object for your own bookkeeping.
 """
 
 
 NoiseReductionType = TypeAliasType("NoiseReductionType", Literal["near_field", "far_field"])
 """
-TODO: describe in our own words.
+Noise reduction profile for input audio: `near_field` for microphones close to the mouth (headsets), `far_field` for distant ones (laptops, conference rooms).
 """
 
 
 class PCMAAudioFormat(RealtimeModel):
     """
-    TODO: describe in our own words.
+    G.711 A-law audio (`audio/pcma`) as used in telephony.
     """
 
     type: Literal["audio/pcma"] = "audio/pcma"
@@ -576,7 +1070,7 @@ class PCMAAudioFormat(RealtimeModel):
 
 class PCMAudioFormat(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Uncompressed 16-bit PCM audio (`audio/pcm`), mono, little-endian, at 24 kHz.
     """
 
     type: Literal["audio/pcm"] = "audio/pcm"
@@ -585,7 +1079,7 @@ class PCMAudioFormat(RealtimeModel):
 
 class PCMUAudioFormat(RealtimeModel):
     """
-    TODO: describe in our own words.
+    G.711 mu-law audio (`audio/pcmu`) as used in telephony.
     """
 
     type: Literal["audio/pcmu"] = "audio/pcmu"
@@ -593,7 +1087,7 @@ class PCMUAudioFormat(RealtimeModel):
 
 class PromptCacheBreakpointConfig(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Marks a content block as an explicit breakpoint for prompt caching.
     """
 
     mode: Literal["explicit"] = "explicit"
@@ -601,13 +1095,25 @@ class PromptCacheBreakpointConfig(RealtimeModel):
 
 class RateLimit(RealtimeModel):
     """
-    TODO: describe in our own words.
+    The current state of one rate limit (requests or tokens): its cap, what remains and when it resets.
     """
 
     name: Literal["requests", "tokens"] | None = None
+    """
+    Which limit this is: `requests` or `tokens`.
+    """
     limit: int | None = None
+    """
+    Maximum allowed in the current window.
+    """
     remaining: int | None = None
+    """
+    How much is left in the current window.
+    """
     reset_seconds: float | None = None
+    """
+    Seconds until the limit resets.
+    """
 
 
 RealtimeAudioFormats = TypeAliasType(
@@ -615,13 +1121,13 @@ RealtimeAudioFormats = TypeAliasType(
     Annotated[PCMAudioFormat | PCMUAudioFormat | PCMAAudioFormat, Field(discriminator="type")],
 )
 """
-TODO: describe in our own words.
+An audio encoding for input or output audio, selected by its MIME `type`.
 """
 
 
 class RealtimeConversationInfo(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Identifies the conversation that belongs to a session.
     """
 
     id: str | None = None
@@ -630,7 +1136,7 @@ class RealtimeConversationInfo(RealtimeModel):
 
 class RealtimeConversationItemFunctionCall(RealtimeModel):
     """
-    TODO: describe in our own words.
+    An item in which the model asks the application to run one of its functions, with the function name and JSON-encoded arguments.
     """
 
     id: str | None = None
@@ -638,13 +1144,19 @@ class RealtimeConversationItemFunctionCall(RealtimeModel):
     type: Literal["function_call"] = "function_call"
     status: Literal["completed", "incomplete", "in_progress"] | None = None
     call_id: str | None = None
+    """
+    ID of this call; the matching `function_call_output` item quotes it.
+    """
     name: str
     arguments: str
+    """
+    Arguments for the function as a JSON-encoded string.
+    """
 
 
 class RealtimeConversationItemFunctionCallOutput(RealtimeModel):
     """
-    TODO: describe in our own words.
+    An item that hands the result of a function call back to the model, matched to the call by `call_id`. Created by the client with `conversation.item.create`.
     """
 
     id: str | None = None
@@ -652,12 +1164,18 @@ class RealtimeConversationItemFunctionCallOutput(RealtimeModel):
     type: Literal["function_call_output"] = "function_call_output"
     status: Literal["completed", "incomplete", "in_progress"] | None = None
     call_id: str
+    """
+    ID of the `function_call` item this output answers.
+    """
     output: str
+    """
+    The function's result, as a string (often JSON).
+    """
 
 
 class RealtimeConversationItemMessageAssistant(RealtimeModel):
     """
-    TODO: describe in our own words.
+    A message produced by the model, holding its text or audio output.
     """
 
     id: str | None = None
@@ -670,19 +1188,34 @@ class RealtimeConversationItemMessageAssistant(RealtimeModel):
 
 class RealtimeErrorDetails(RealtimeModel):
     """
-    TODO: describe in our own words.
+    What went wrong: an error type, a human-readable message and, when known, a code, the offending parameter and the ID of the client event that caused it.
     """
 
     type: str
+    """
+    Broad category of the error, such as `invalid_request_error`.
+    """
     code: str | None = None
+    """
+    Machine-readable error code, if any.
+    """
     message: str
+    """
+    Human-readable explanation of the error.
+    """
     param: str | None = None
+    """
+    The parameter the error is about, if any.
+    """
     event_id: str | None = None
+    """
+    `event_id` of the client event that caused the error, if any.
+    """
 
 
 class RealtimeFunctionTool(RealtimeModel):
     """
-    TODO: describe in our own words.
+    A function the application offers the model, described by a name, a description and a JSON Schema of its parameters.
     """
 
     type: Literal["function"] = "function"
@@ -693,7 +1226,7 @@ class RealtimeFunctionTool(RealtimeModel):
 
 class RealtimeMCPApprovalRequest(RealtimeModel):
     """
-    TODO: describe in our own words.
+    An item in which the model asks permission to call a tool on an MCP server, with the tool name and proposed arguments. Answer it with an `mcp_approval_response` item.
     """
 
     type: Literal["mcp_approval_request"] = "mcp_approval_request"
@@ -705,19 +1238,28 @@ class RealtimeMCPApprovalRequest(RealtimeModel):
 
 class RealtimeMCPApprovalResponse(RealtimeModel):
     """
-    TODO: describe in our own words.
+    An item the client adds to approve or reject a pending MCP approval request.
     """
 
     type: Literal["mcp_approval_response"] = "mcp_approval_response"
     id: str
     approval_request_id: str
+    """
+    ID of the `mcp_approval_request` item being answered.
+    """
     approve: bool
+    """
+    Whether the tool call may go ahead.
+    """
     reason: str | None = None
+    """
+    Optional reason for the decision.
+    """
 
 
 class RealtimeMCPHTTPError(RealtimeModel):
     """
-    TODO: describe in our own words.
+    An MCP tool call failure reported as an HTTP error status.
     """
 
     type: Literal["http_error"] = "http_error"
@@ -727,7 +1269,7 @@ class RealtimeMCPHTTPError(RealtimeModel):
 
 class RealtimeMCPListTools(RealtimeModel):
     """
-    TODO: describe in our own words.
+    An item recording the tools that an MCP server makes available.
     """
 
     type: Literal["mcp_list_tools"] = "mcp_list_tools"
@@ -738,7 +1280,7 @@ class RealtimeMCPListTools(RealtimeModel):
 
 class RealtimeMCPProtocolError(RealtimeModel):
     """
-    TODO: describe in our own words.
+    An MCP tool call failure caused by an error in the MCP protocol exchange.
     """
 
     type: Literal["protocol_error"] = "protocol_error"
@@ -748,7 +1290,7 @@ class RealtimeMCPProtocolError(RealtimeModel):
 
 class RealtimeMCPToolExecutionError(RealtimeModel):
     """
-    TODO: describe in our own words.
+    An MCP tool call failure reported by the tool itself while it ran.
     """
 
     type: Literal["tool_execution_error"] = "tool_execution_error"
@@ -759,13 +1301,13 @@ RealtimeReasoningEffort = TypeAliasType(
     "RealtimeReasoningEffort", Literal["minimal", "low", "medium", "high", "xhigh"]
 )
 """
-TODO: describe in our own words.
+How much the model reasons before answering, from `minimal` to `xhigh`; more effort means slower but often better answers.
 """
 
 
 class RealtimeResponseStatusDetailsError(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Type and code of the error that made a response fail.
     """
 
     type: str | None = None
@@ -774,7 +1316,7 @@ class RealtimeResponseStatusDetailsError(RealtimeModel):
 
 class RealtimeResponseUsageInputTokenDetailsCachedTokensDetails(RealtimeModel):
     """
-    TODO: describe in our own words.
+    A response's cached input tokens broken down by modality.
     """
 
     text_tokens: int | None = None
@@ -784,7 +1326,7 @@ class RealtimeResponseUsageInputTokenDetailsCachedTokensDetails(RealtimeModel):
 
 class RealtimeResponseUsageOutputTokenDetails(RealtimeModel):
     """
-    TODO: describe in our own words.
+    A response's output tokens broken down into text and audio.
     """
 
     text_tokens: int | None = None
@@ -793,7 +1335,7 @@ class RealtimeResponseUsageOutputTokenDetails(RealtimeModel):
 
 class RealtimeSessionCreateRequestAudioInputNoiseReduction(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Noise reduction applied to input audio before turn detection and the model hear it; null switches it off.
     """
 
     type: NoiseReductionType | None = None
@@ -801,7 +1343,7 @@ class RealtimeSessionCreateRequestAudioInputNoiseReduction(RealtimeModel):
 
 class RealtimeSessionCreateResponseAudioInputNoiseReduction(RealtimeModel):
     """
-    TODO: describe in our own words.
+    The noise reduction applied to input audio, as reported by the server.
     """
 
     type: NoiseReductionType | None = None
@@ -809,7 +1351,7 @@ class RealtimeSessionCreateResponseAudioInputNoiseReduction(RealtimeModel):
 
 class RealtimeSessionCreateResponseTracingConfiguration(RealtimeModel):
     """
-    TODO: describe in our own words.
+    The tracing settings of a session as reported by the server.
     """
 
     workflow_name: str | None = None
@@ -819,7 +1361,7 @@ class RealtimeSessionCreateResponseTracingConfiguration(RealtimeModel):
 
 class RealtimeTranscriptionSessionCreateRequestAudioInputNoiseReduction(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Noise reduction applied to a transcription session's input audio; null switches it off.
     """
 
     type: NoiseReductionType | None = None
@@ -827,7 +1369,7 @@ class RealtimeTranscriptionSessionCreateRequestAudioInputNoiseReduction(Realtime
 
 class RealtimeTranscriptionSessionCreateResponseAudioInputNoiseReduction(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Noise reduction of a transcription session's input audio as reported by the server.
     """
 
     type: NoiseReductionType | None = None
@@ -835,7 +1377,7 @@ class RealtimeTranscriptionSessionCreateResponseAudioInputNoiseReduction(Realtim
 
 class RealtimeTranscriptionSessionCreateResponseAudioInputTurnDetection(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Turn detection of a transcription session as reported by the server.
     """
 
     type: str | None = None
@@ -846,7 +1388,7 @@ class RealtimeTranscriptionSessionCreateResponseAudioInputTurnDetection(Realtime
 
 class ResponseContentPart(RealtimeModel):
     """
-    TODO: describe in our own words.
+    A content part (text or audio) as it is announced when it is added to an output item, usually still empty.
     """
 
     type: Literal["audio", "text"] | None = None
@@ -857,7 +1399,7 @@ class ResponseContentPart(RealtimeModel):
 
 class ResponseContentPartDone(RealtimeModel):
     """
-    TODO: describe in our own words.
+    A finished content part (text or audio) of an output item, with its full text or transcript.
     """
 
     type: Literal["audio", "text"] | None = None
@@ -868,7 +1410,7 @@ class ResponseContentPartDone(RealtimeModel):
 
 class RetentionRatioTruncationTokenLimits(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Extra token limits applied by retention-ratio truncation.
     """
 
     post_instructions: Annotated[int | None, Field(ge=0)] = None
@@ -876,35 +1418,65 @@ class RetentionRatioTruncationTokenLimits(RealtimeModel):
 
 class SemanticVAD(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Turn detection that uses a model to judge, from what the user says, whether they have finished their turn.
     """
 
     type: Literal["semantic_vad"] = "semantic_vad"
     eagerness: Literal["low", "medium", "high", "auto"] | None = None
+    """
+    How quickly the model decides the user is done: `low` waits longer, `high` answers sooner, `auto` picks a middle ground.
+    """
     create_response: bool | None = None
+    """
+    Whether to start a response automatically when the turn ends.
+    """
     interrupt_response: bool | None = None
+    """
+    Whether speech from the user interrupts a response that is in progress.
+    """
 
 
 IdleTimeoutMs = TypeAliasType("IdleTimeoutMs", Annotated[int, Field(ge=5000, le=30000)])
+"""
+Time without speech, in milliseconds, after which `input_audio_buffer.timeout_triggered` is sent; null disables it.
+"""
 
 
 class ServerVAD(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Turn detection based on voice activity: the turn ends after a set stretch of silence.
     """
 
     type: Literal["server_vad"] = "server_vad"
     threshold: float | None = None
+    """
+    Voice activity threshold between 0 and 1; higher values need louder speech, which helps in noisy rooms.
+    """
     prefix_padding_ms: int | None = None
+    """
+    Audio kept from before speech was detected, in milliseconds.
+    """
     silence_duration_ms: int | None = None
+    """
+    Silence, in milliseconds, that ends the user's turn.
+    """
     create_response: bool | None = None
+    """
+    Whether to start a response automatically when the turn ends.
+    """
     interrupt_response: bool | None = None
+    """
+    Whether speech from the user interrupts a response that is in progress.
+    """
     idle_timeout_ms: IdleTimeoutMs | None = None
+    """
+    Time without speech, in milliseconds, after which `input_audio_buffer.timeout_triggered` is sent; null disables it.
+    """
 
 
 class SystemMessageContent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    A text content part of a system message.
     """
 
     type: Literal["input_text"] | None = None
@@ -913,7 +1485,7 @@ class SystemMessageContent(RealtimeModel):
 
 class ToolChoiceFunction(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Makes the model call the named function.
     """
 
     type: Literal["function"] = "function"
@@ -922,7 +1494,7 @@ class ToolChoiceFunction(RealtimeModel):
 
 class ToolChoiceMCP(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Makes the model use a tool from the given MCP server, or a specific tool of it when `name` is set.
     """
 
     type: Literal["mcp"] = "mcp"
@@ -932,13 +1504,13 @@ class ToolChoiceMCP(RealtimeModel):
 
 ToolChoiceOptions = TypeAliasType("ToolChoiceOptions", Literal["none", "auto", "required"])
 """
-TODO: describe in our own words.
+Whether the model may call tools: `none` (never), `auto` (it decides) or `required` (it must call at least one).
 """
 
 
 class TracingConfiguration(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Tracing settings for a session: the workflow name, group ID and metadata under which its traces are recorded.
     """
 
     workflow_name: str | None = None
@@ -948,7 +1520,7 @@ class TracingConfiguration(RealtimeModel):
 
 class TranscriptTextUsageDuration(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Transcription usage measured in seconds of audio.
     """
 
     type: Literal["duration"] = "duration"
@@ -957,7 +1529,7 @@ class TranscriptTextUsageDuration(RealtimeModel):
 
 class TranscriptTextUsageTokensInputTokenDetails(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Transcription input tokens split into text tokens (such as the prompt) and audio tokens.
     """
 
     text_tokens: int | None = None
@@ -966,7 +1538,7 @@ class TranscriptTextUsageTokensInputTokenDetails(RealtimeModel):
 
 class TranscriptionErrorDetails(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Why transcription of a user audio item failed: error type, code, message and the offending parameter.
     """
 
     type: str | None = None
@@ -977,7 +1549,7 @@ class TranscriptionErrorDetails(RealtimeModel):
 
 class TranscriptionLanguage(RealtimeModel):
     """
-    TODO: describe in our own words.
+    A language detected in transcribed audio.
     """
 
     code: str
@@ -985,7 +1557,7 @@ class TranscriptionLanguage(RealtimeModel):
 
 class UserMessageContent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    One content part of a user message: `input_text` with `text`, `input_audio` with base64 `audio` (and a `transcript` once known), or `input_image` with an `image_url`.
     """
 
     type: Literal["input_text", "input_audio", "input_image"] | None = None
@@ -1000,104 +1572,215 @@ VoiceIdsShared = TypeAliasType(
     "VoiceIdsShared",
     str
     | Literal[
-        "alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse", "marin", "cedar"
+        "alloy",
+        "ash",
+        "ballad",
+        "coral",
+        "echo",
+        "sage",
+        "shimmer",
+        "verse",
+        "marin",
+        "cedar",
     ],
 )
 """
-TODO: describe in our own words.
+Name of a built-in voice such as `alloy` or `marin`; other strings are allowed so new voices work without an SDK update.
 """
 
 
 class ConversationCreatedEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server right after the session is created, to announce the conversation that will hold its items.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["conversation.created"] = "conversation.created"
+    """
+    Event type, always `conversation.created`.
+    """
     conversation: RealtimeConversationInfo
+    """
+    The conversation that was created.
+    """
 
 
 class ConversationItemInputAudioTranscriptionDeltaEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server while transcribing the user's committed audio, with the next piece of transcript text. Only sent when input transcription is configured.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["conversation.item.input_audio_transcription.delta"] = (
         "conversation.item.input_audio_transcription.delta"
     )
+    """
+    Event type, always `conversation.item.input_audio_transcription.delta`.
+    """
     item_id: str
+    """
+    ID of the user audio item being transcribed.
+    """
     content_index: int | None = None
+    """
+    Position of the audio content part being transcribed.
+    """
     delta: str | None = None
+    """
+    The next piece of transcript text; append it to the pieces before.
+    """
     logprobs: list[LogProbProperties] | None = None
+    """
+    Log probabilities of the tokens in `delta`, when requested through the session's `include` list.
+    """
 
 
 class ConversationItemInputAudioTranscriptionFailedEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server when transcribing a user audio item failed. The item itself stays in the conversation; only its transcript is missing.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["conversation.item.input_audio_transcription.failed"] = (
         "conversation.item.input_audio_transcription.failed"
     )
+    """
+    Event type, always `conversation.item.input_audio_transcription.failed`.
+    """
     item_id: str
+    """
+    ID of the user audio item that could not be transcribed.
+    """
     content_index: int
+    """
+    Position of the audio content part that could not be transcribed.
+    """
     error: TranscriptionErrorDetails
+    """
+    Why transcription failed.
+    """
 
 
 class ErrorEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server when something went wrong, most often a client event it could not accept. Most errors leave the session open and usable.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["error"] = "error"
+    """
+    Event type, always `error`.
+    """
     error: RealtimeErrorDetails
+    """
+    Details of the error.
+    """
 
 
 class RateLimitsUpdatedEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server at the start of a response with the current state of the account's rate limits.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["rate_limits.updated"] = "rate_limits.updated"
+    """
+    Event type, always `rate_limits.updated`.
+    """
     rate_limits: list[RateLimit]
+    """
+    One entry per rate limit that applies to the session.
+    """
 
 
 class ResponseContentPartAddedEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server when a new content part (text or audio) is started inside an assistant message item during a response.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["response.content_part.added"] = "response.content_part.added"
+    """
+    Event type, always `response.content_part.added`.
+    """
     response_id: str
+    """
+    ID of the response this event belongs to.
+    """
     item_id: str
+    """
+    ID of the assistant message item the part is added to.
+    """
     output_index: int
+    """
+    Position of the output item in the response's `output` list.
+    """
     content_index: int
+    """
+    Position of the content part in the item's `content` list.
+    """
     part: ResponseContentPart
+    """
+    The new content part, usually still empty.
+    """
 
 
 class ResponseContentPartDoneEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server when a content part of an assistant message has finished streaming, with its final content.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["response.content_part.done"] = "response.content_part.done"
+    """
+    Event type, always `response.content_part.done`.
+    """
     response_id: str
+    """
+    ID of the response this event belongs to.
+    """
     item_id: str
+    """
+    ID of the assistant message item the part belongs to.
+    """
     output_index: int
+    """
+    Position of the output item in the response's `output` list.
+    """
     content_index: int
+    """
+    Position of the content part in the item's `content` list.
+    """
     part: ResponseContentPartDone
+    """
+    The finished content part.
+    """
 
 
 class InputFileContent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    A file given as input to a stored prompt, by uploaded file ID, inline data or URL.
     """
 
     type: Literal["input_file"] = "input_file"
@@ -1111,7 +1794,7 @@ class InputFileContent(RealtimeModel):
 
 class InputImageContent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    An image given as input to a stored prompt, by URL (including `data:` URLs) or uploaded file ID.
     """
 
     type: Literal["input_image"] = "input_image"
@@ -1123,7 +1806,7 @@ class InputImageContent(RealtimeModel):
 
 class InputTextContent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    A piece of text given as input to a stored prompt.
     """
 
     type: Literal["input_text"] = "input_text"
@@ -1133,7 +1816,7 @@ class InputTextContent(RealtimeModel):
 
 class MCPToolApprovalFilter(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Per-tool approval rules for an MCP server: calls to tools matched by `always` need approval first, calls to tools matched by `never` do not.
     """
 
     always: MCPToolFilter | None = None
@@ -1142,7 +1825,7 @@ class MCPToolApprovalFilter(RealtimeModel):
 
 class RealtimeConversationItemMessageSystem(RealtimeModel):
     """
-    TODO: describe in our own words.
+    A system message with text instructions that steer the model from within the conversation.
     """
 
     id: str | None = None
@@ -1155,7 +1838,7 @@ class RealtimeConversationItemMessageSystem(RealtimeModel):
 
 class RealtimeConversationItemMessageUser(RealtimeModel):
     """
-    TODO: describe in our own words.
+    A message from the user, holding text, audio or image content.
     """
 
     id: str | None = None
@@ -1168,7 +1851,7 @@ class RealtimeConversationItemMessageUser(RealtimeModel):
 
 class RealtimeMCPToolCall(RealtimeModel):
     """
-    TODO: describe in our own words.
+    An item recording the model's call to a tool on an MCP server: the arguments sent and, once finished, the output or the error.
     """
 
     type: Literal["mcp_call"] = "mcp_call"
@@ -1185,7 +1868,7 @@ class RealtimeMCPToolCall(RealtimeModel):
 
 class RealtimeReasoning(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Reasoning settings, for models that reason before they answer.
     """
 
     effort: RealtimeReasoningEffort | None = None
@@ -1193,7 +1876,7 @@ class RealtimeReasoning(RealtimeModel):
 
 class RealtimeResponseAudioOutput(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Format and voice of a response's audio output.
     """
 
     format: RealtimeAudioFormats | None = None
@@ -1202,7 +1885,7 @@ class RealtimeResponseAudioOutput(RealtimeModel):
 
 class RealtimeResponseStatusDetails(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Why a response ended as it did: its final status, the reason it was cancelled or left incomplete, and the error if it failed.
     """
 
     type: Literal["completed", "cancelled", "failed", "incomplete"] | None = None
@@ -1214,7 +1897,7 @@ class RealtimeResponseStatusDetails(RealtimeModel):
 
 class RealtimeResponseUsageInputTokenDetails(RealtimeModel):
     """
-    TODO: describe in our own words.
+    A response's input tokens broken down by modality, with the number served from cache.
     """
 
     cached_tokens: int | None = None
@@ -1226,7 +1909,7 @@ class RealtimeResponseUsageInputTokenDetails(RealtimeModel):
 
 class RealtimeSessionCreateResponseAudioOutput(RealtimeModel):
     """
-    TODO: describe in our own words.
+    The session's output audio settings as reported by the server: format, voice and speed.
     """
 
     format: RealtimeAudioFormats | None = None
@@ -1236,7 +1919,7 @@ class RealtimeSessionCreateResponseAudioOutput(RealtimeModel):
 
 class RealtimeTranscriptionSessionCreateResponseAudioInput(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Input audio settings of a transcription session as reported by the server.
     """
 
     format: RealtimeAudioFormats | None = None
@@ -1248,10 +1931,11 @@ class RealtimeTranscriptionSessionCreateResponseAudioInput(RealtimeModel):
 
 
 RealtimeTurnDetection = TypeAliasType(
-    "RealtimeTurnDetection", Annotated[ServerVAD | SemanticVAD, Field(discriminator="type")]
+    "RealtimeTurnDetection",
+    Annotated[ServerVAD | SemanticVAD, Field(discriminator="type")],
 )
 """
-TODO: describe in our own words.
+Automatic detection of when the user's turn ends: `server_vad` listens for silence, `semantic_vad` judges whether the user has finished. Null turns it off, leaving commits and responses to the client.
 """
 
 
@@ -1260,13 +1944,13 @@ ResponsePromptVariables = TypeAliasType(
     dict[str, str | InputTextContent | InputImageContent | InputFileContent],
 )
 """
-TODO: describe in our own words.
+Values for a stored prompt's variables, keyed by variable name; each is a plain string or a text, image or file input.
 """
 
 
 class RetentionRatioTruncation(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Truncation policy that, when the context overflows, removes the oldest items until only the given fraction of the context is used. Cutting deeper but less often keeps more of the prompt cache valid.
     """
 
     type: Literal["retention_ratio"] = "retention_ratio"
@@ -1276,7 +1960,7 @@ class RetentionRatioTruncation(RealtimeModel):
 
 class TranscriptTextUsageTokens(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Transcription usage measured in input and output tokens.
     """
 
     type: Literal["tokens"] = "tokens"
@@ -1288,32 +1972,57 @@ class TranscriptTextUsageTokens(RealtimeModel):
 
 VoiceIdsOrCustomVoice = TypeAliasType("VoiceIdsOrCustomVoice", VoiceIdsShared | CustomVoice)
 """
-TODO: describe in our own words.
+The voice for audio output: a built-in voice name or a custom voice.
 """
 
 
 class ConversationItemInputAudioTranscriptionCompletedEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server when the transcript of a user audio item is complete. Transcription runs alongside response generation, so this may arrive before or after the response.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["conversation.item.input_audio_transcription.completed"] = (
         "conversation.item.input_audio_transcription.completed"
     )
+    """
+    Event type, always `conversation.item.input_audio_transcription.completed`.
+    """
     item_id: str
+    """
+    ID of the user audio item that was transcribed.
+    """
     content_index: int
+    """
+    Position of the transcribed audio content part.
+    """
     transcript: str
+    """
+    The full transcript of the audio.
+    """
     languages: list[TranscriptionLanguage] | None = None
+    """
+    Languages detected in the audio.
+    """
     logprobs: list[LogProbProperties] | None = None
+    """
+    Log probabilities of the transcript tokens, when requested through the session's `include` list.
+    """
     usage: Annotated[
-        TranscriptTextUsageTokens | TranscriptTextUsageDuration, Field(discriminator="type")
+        TranscriptTextUsageTokens | TranscriptTextUsageDuration,
+        Field(discriminator="type"),
     ]
+    """
+    What the transcription cost, in tokens or in seconds of audio.
+    """
 
 
 class MCPTool(RealtimeModel):
     """
-    TODO: describe in our own words.
+    A remote MCP server (or built-in connector) whose tools the model may call, with settings for reaching it, which of its tools to expose and which calls need approval.
     """
 
     type: Literal["mcp"] = "mcp"
@@ -1344,7 +2053,7 @@ class MCPTool(RealtimeModel):
 
 class Prompt(RealtimeModel):
     """
-    TODO: describe in our own words.
+    A reference to a stored, reusable prompt by ID, optionally pinned to a version and with values for its variables.
     """
 
     id: str
@@ -1362,13 +2071,13 @@ RealtimeConversationItemMessage = TypeAliasType(
     ],
 )
 """
-TODO: describe in our own words.
+A message item; `role` tells system, user and assistant messages apart.
 """
 
 
 class RealtimeResponseAudio(RealtimeModel):
     """
-    TODO: describe in our own words.
+    The audio settings used by a response.
     """
 
     output: RealtimeResponseAudioOutput | None = None
@@ -1381,7 +2090,7 @@ Tools = TypeAliasType(
 
 class RealtimeResponseCreateParamsAudioOutput(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Format and voice of the audio output of one requested response.
     """
 
     format: RealtimeAudioFormats | None = None
@@ -1390,7 +2099,7 @@ class RealtimeResponseCreateParamsAudioOutput(RealtimeModel):
 
 class RealtimeResponseUsage(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Token counts of a response: the input it consumed and the output it produced.
     """
 
     total_tokens: int | None = None
@@ -1402,7 +2111,7 @@ class RealtimeResponseUsage(RealtimeModel):
 
 class RealtimeSessionCreateRequestAudioInput(RealtimeModel):
     """
-    TODO: describe in our own words.
+    How the session takes in audio: format, transcription, noise reduction and turn detection.
     """
 
     format: RealtimeAudioFormats | None = None
@@ -1413,17 +2122,23 @@ class RealtimeSessionCreateRequestAudioInput(RealtimeModel):
 
 class RealtimeSessionCreateRequestAudioOutput(RealtimeModel):
     """
-    TODO: describe in our own words.
+    How the session produces audio: format, voice and speaking speed.
     """
 
     format: RealtimeAudioFormats | None = None
     voice: VoiceIdsOrCustomVoice | None = None
+    """
+    Voice of the model's audio; it cannot be changed once the model has spoken in the session.
+    """
     speed: Annotated[float | None, Field(ge=0.25, le=1.5)] = None
+    """
+    Speaking speed; 1.0 is normal, lower is slower, higher is faster.
+    """
 
 
 class RealtimeSessionCreateResponseAudioInput(RealtimeModel):
     """
-    TODO: describe in our own words.
+    The session's input audio settings as reported by the server: format, transcription, noise reduction and turn detection.
     """
 
     format: RealtimeAudioFormats | None = None
@@ -1434,7 +2149,7 @@ class RealtimeSessionCreateResponseAudioInput(RealtimeModel):
 
 class RealtimeTranscriptionSessionCreateRequestAudioInput(RealtimeModel):
     """
-    TODO: describe in our own words.
+    How a transcription session takes in audio: format, transcription model, noise reduction and turn detection.
     """
 
     format: RealtimeAudioFormats | None = None
@@ -1445,7 +2160,7 @@ class RealtimeTranscriptionSessionCreateRequestAudioInput(RealtimeModel):
 
 class RealtimeTranscriptionSessionCreateResponseAudio(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Audio settings of a transcription session as reported by the server.
     """
 
     input: RealtimeTranscriptionSessionCreateResponseAudioInput | None = None
@@ -1455,7 +2170,7 @@ RealtimeTruncation = TypeAliasType(
     "RealtimeTruncation", Literal["auto", "disabled"] | RetentionRatioTruncation
 )
 """
-TODO: describe in our own words.
+What the server does when the conversation no longer fits the model's context: `auto` drops old items, `disabled` fails instead, or a retention-ratio policy.
 """
 
 
@@ -1473,31 +2188,52 @@ RealtimeConversationItem = TypeAliasType(
     ],
 )
 """
-TODO: describe in our own words.
+An entry of the conversation, told apart by `type`: a message, a function call or its output, or an MCP tool list, tool call, approval request or approval response.
 """
 
 
 class RealtimeResponse(RealtimeModel):
     """
-    TODO: describe in our own words.
+    One model response: its status, output items, token usage and the settings it was generated with. Reported when it starts (`response.created`) and ends (`response.done`).
     """
 
     id: str | None = None
+    """
+    Unique ID of the response.
+    """
     object: Literal["realtime.response"] | None = None
     status: Literal["completed", "cancelled", "failed", "incomplete", "in_progress"] | None = None
+    """
+    Where the response stands; `in_progress` until it ends.
+    """
     status_details: RealtimeResponseStatusDetails | None = None
+    """
+    Why the response ended as it did; absent while in progress.
+    """
     output: list[RealtimeConversationItem] | None = None
+    """
+    The items the response produced, in order.
+    """
     metadata: Metadata | None = None
     audio: RealtimeResponseAudio | None = None
     usage: RealtimeResponseUsage | None = None
+    """
+    Token counts; filled in once the response is done.
+    """
     conversation_id: str | None = None
+    """
+    ID of the conversation the output was added to; absent for responses kept out of the conversation.
+    """
     output_modalities: list[Literal["text", "audio"]] | None = None
     max_output_tokens: int | Literal["inf"] | None = None
+    """
+    Output token cap of the response, or `inf` for no cap.
+    """
 
 
 class RealtimeResponseCreateParamsAudio(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Audio settings for one requested response.
     """
 
     output: RealtimeResponseCreateParamsAudioOutput | None = None
@@ -1505,7 +2241,7 @@ class RealtimeResponseCreateParamsAudio(RealtimeModel):
 
 class RealtimeSessionCreateRequestAudio(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Input and output audio settings requested for a speech-to-speech session.
     """
 
     input: RealtimeSessionCreateRequestAudioInput | None = None
@@ -1514,7 +2250,7 @@ class RealtimeSessionCreateRequestAudio(RealtimeModel):
 
 class RealtimeSessionCreateResponseAudio(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Input and output audio settings of a speech-to-speech session, as reported by the server.
     """
 
     input: RealtimeSessionCreateResponseAudioInput | None = None
@@ -1523,7 +2259,7 @@ class RealtimeSessionCreateResponseAudio(RealtimeModel):
 
 class RealtimeTranscriptionSessionCreateRequestAudio(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Audio settings requested for a transcription session.
     """
 
     input: RealtimeTranscriptionSessionCreateRequestAudioInput | None = None
@@ -1531,7 +2267,7 @@ class RealtimeTranscriptionSessionCreateRequestAudio(RealtimeModel):
 
 class RealtimeTranscriptionSessionCreateResponse(RealtimeModel):
     """
-    TODO: describe in our own words.
+    The effective configuration of a transcription session as reported by the server.
     """
 
     type: Literal["transcription"] = "transcription"
@@ -1544,128 +2280,254 @@ class RealtimeTranscriptionSessionCreateResponse(RealtimeModel):
 
 class ConversationItemAddedEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server when an item enters the conversation, whether the client created it, committed audio produced it, or a response is generating it. Its content may still be incomplete; `conversation.item.done` follows.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["conversation.item.added"] = "conversation.item.added"
+    """
+    Event type, always `conversation.item.added`.
+    """
     previous_item_id: str | None = None
+    """
+    ID of the item this one follows in the conversation, or null if it is the first.
+    """
     item: RealtimeConversationItem
+    """
+    The item that was added; its content may still be filling in.
+    """
 
 
 class ConversationItemCreateEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the client to add an item to the conversation, such as a user message, a function call result or an MCP approval response. Answered by `conversation.item.added` and `conversation.item.done`, or by `error`.
     """
 
     event_id: Annotated[str | None, Field(max_length=512)] = None
+    """
+    Optional ID you choose for this event; an `error` caused by it quotes this ID back.
+    """
     type: Literal["conversation.item.create"] = "conversation.item.create"
+    """
+    Event type, always `conversation.item.create`.
+    """
     previous_item_id: str | None = None
+    """
+    ID of the existing item after which to insert the new one; `root` inserts at the start, and leaving it out appends at the end.
+    """
     item: RealtimeConversationItem
+    """
+    The item to add.
+    """
 
 
 class ConversationItemCreatedEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server when an item has been created in the conversation, from a client event, committed audio or a response. Carries the same information as `conversation.item.added`.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["conversation.item.created"] = "conversation.item.created"
+    """
+    Event type, always `conversation.item.created`.
+    """
     previous_item_id: str | None = None
+    """
+    ID of the item this one follows in the conversation, or null if it is the first.
+    """
     item: RealtimeConversationItem
+    """
+    The item that was created.
+    """
 
 
 class ConversationItemDoneEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server when a conversation item is finished and its content is final.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["conversation.item.done"] = "conversation.item.done"
+    """
+    Event type, always `conversation.item.done`.
+    """
     previous_item_id: str | None = None
+    """
+    ID of the item this one follows in the conversation, or null if it is the first.
+    """
     item: RealtimeConversationItem
+    """
+    The finished item.
+    """
 
 
 class ConversationItemRetrievedEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server in reply to `conversation.item.retrieve`, with the requested item.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["conversation.item.retrieved"] = "conversation.item.retrieved"
+    """
+    Event type, always `conversation.item.retrieved`.
+    """
     item: RealtimeConversationItem
+    """
+    The requested item as the server holds it.
+    """
 
 
 class ResponseCreatedEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server when a new response starts, whether the client asked for it or turn detection triggered it. The response is `in_progress` and has no output yet.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["response.created"] = "response.created"
+    """
+    Event type, always `response.created`.
+    """
     response: RealtimeResponse
+    """
+    The new response, still in progress and without output.
+    """
 
 
 class ResponseDoneEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server when a response has ended for any reason (completed, cancelled, incomplete or failed). Carries the final output items, status details and token usage.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["response.done"] = "response.done"
+    """
+    Event type, always `response.done`.
+    """
     response: RealtimeResponse
+    """
+    The finished response with its final status, output and usage.
+    """
 
 
 class ResponseOutputItemAddedEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server when a response starts producing a new output item, such as an assistant message or a function call.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["response.output_item.added"] = "response.output_item.added"
+    """
+    Event type, always `response.output_item.added`.
+    """
     response_id: str
+    """
+    ID of the response this event belongs to.
+    """
     output_index: int
+    """
+    Position of the output item in the response's `output` list.
+    """
     item: RealtimeConversationItem
+    """
+    The new output item, whose content is still to come.
+    """
 
 
 class ResponseOutputItemDoneEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server when an output item of a response is complete, including when the response was interrupted or cancelled.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["response.output_item.done"] = "response.output_item.done"
+    """
+    Event type, always `response.output_item.done`.
+    """
     response_id: str
+    """
+    ID of the response this event belongs to.
+    """
     output_index: int
+    """
+    Position of the output item in the response's `output` list.
+    """
     item: RealtimeConversationItem
+    """
+    The completed output item.
+    """
 
 
 class RealtimeResponseCreateParams(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Settings for one response that override the session's defaults: instructions, tools, output modalities, audio, and which conversation and input it uses.
     """
 
     output_modalities: list[Literal["text", "audio"]] | None = None
     instructions: str | None = None
+    """
+    Instructions for this response, replacing the session's.
+    """
     audio: RealtimeResponseCreateParamsAudio | None = None
     tools: list[Tools] | None = None
     tool_choice: ToolChoiceOptions | ToolChoiceFunction | ToolChoiceMCP | None = None
     parallel_tool_calls: bool | None = None
     reasoning: RealtimeReasoning | None = None
     max_output_tokens: int | Literal["inf"] | None = None
+    """
+    Output token cap, or `inf` for no cap.
+    """
     conversation: str | Literal["auto", "none"] | None = None
+    """
+    `auto` adds the output to the session's conversation; `none` keeps it out, for side tasks that should not affect the conversation.
+    """
     metadata: Metadata | None = None
+    """
+    Your own key-value pairs, reported back on the response.
+    """
     prompt: Prompt | None = None
     input: list[RealtimeConversationItem] | None = None
+    """
+    Items to use as the response's input instead of the conversation so far.
+    """
 
 
 class RealtimeSessionCreateRequest(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Configuration of a speech-to-speech session (`type: realtime`) as the client sends it: model, instructions, audio input and output, tools and response limits.
     """
 
     type: Literal["realtime"] = "realtime"
+    """
+    Session kind; always `realtime` here.
+    """
     output_modalities: list[Literal["text", "audio"]] | None = None
+    """
+    Whether the model answers with `audio` or with `text`.
+    """
     model: (
         str
         | Literal[
@@ -1692,27 +2554,45 @@ class RealtimeSessionCreateRequest(RealtimeModel):
         | None
     ) = None
     instructions: str | None = None
+    """
+    System instructions that guide the model for the whole session.
+    """
     audio: RealtimeSessionCreateRequestAudio | None = None
     include: list[Literal["item.input_audio_transcription.logprobs"]] | None = None
+    """
+    Extra fields to add to server events, such as transcription log probabilities.
+    """
     tracing: Literal["auto"] | TracingConfiguration | None = None
     tools: list[Tools] | None = None
     tool_choice: ToolChoiceOptions | ToolChoiceFunction | ToolChoiceMCP | None = None
     parallel_tool_calls: bool | None = None
     reasoning: RealtimeReasoning | None = None
     max_output_tokens: int | Literal["inf"] | None = None
+    """
+    Output token cap per response, or `inf` for no cap.
+    """
     truncation: RealtimeTruncation | None = None
+    """
+    What to do when the conversation outgrows the model's context.
+    """
     prompt: Prompt | None = None
 
 
 class RealtimeSessionCreateResponse(RealtimeModel):
     """
-    TODO: describe in our own words.
+    The effective configuration of a speech-to-speech session as reported by the server in `session.created` and `session.updated`.
     """
 
     type: Literal["realtime"] = "realtime"
     id: str
+    """
+    Unique ID of the session.
+    """
     object: Literal["realtime.session"] = "realtime.session"
     expires_at: int | None = None
+    """
+    When the session expires, as a Unix timestamp in seconds.
+    """
     output_modalities: list[Literal["text", "audio"]] | None = None
     model: (
         str
@@ -1753,7 +2633,7 @@ class RealtimeSessionCreateResponse(RealtimeModel):
 
 class RealtimeTranscriptionSessionCreateRequest(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Configuration of a transcription-only session (`type: transcription`), in which the user's audio is transcribed and the model does not respond.
     """
 
     type: Literal["transcription"] = "transcription"
@@ -1763,48 +2643,84 @@ class RealtimeTranscriptionSessionCreateRequest(RealtimeModel):
 
 class ResponseCreateEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the client to ask the model to generate a response, optionally with settings that apply to this response only. Answered by `response.created`, streamed output events and finally `response.done`.
     """
 
     event_id: Annotated[str | None, Field(max_length=512)] = None
+    """
+    Optional ID you choose for this event; an `error` caused by it quotes this ID back.
+    """
     type: Literal["response.create"] = "response.create"
+    """
+    Event type, always `response.create`.
+    """
     response: RealtimeResponseCreateParams | None = None
+    """
+    Settings for this response only; anything left out falls back to the session configuration.
+    """
 
 
 class SessionCreatedEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server as the first event after the connection opens, with the session's initial configuration.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["session.created"] = "session.created"
+    """
+    Event type, always `session.created`.
+    """
     session: Annotated[
         RealtimeSessionCreateResponse | RealtimeTranscriptionSessionCreateResponse,
         Field(discriminator="type"),
     ]
+    """
+    The new session's configuration, including server defaults.
+    """
 
 
 class SessionUpdateEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the client to change the session configuration (instructions, voice, audio formats, turn detection, tools and so on); only the fields present are changed. Answered by `session.updated`, or by `error` if the update is rejected.
     """
 
     event_id: Annotated[str | None, Field(max_length=512)] = None
+    """
+    Optional ID you choose for this event; an `error` caused by it quotes this ID back.
+    """
     type: Literal["session.update"] = "session.update"
+    """
+    Event type, always `session.update`.
+    """
     session: Annotated[
         RealtimeSessionCreateRequest | RealtimeTranscriptionSessionCreateRequest,
         Field(discriminator="type"),
     ]
+    """
+    The settings to change; `type` picks a speech-to-speech (`realtime`) or transcription session.
+    """
 
 
 class SessionUpdatedEvent(RealtimeModel):
     """
-    TODO: describe in our own words.
+    Sent by the server after a `session.update` has been applied, with the full resulting configuration.
     """
 
     event_id: str
+    """
+    Unique ID of this server event.
+    """
     type: Literal["session.updated"] = "session.updated"
+    """
+    Event type, always `session.updated`.
+    """
     session: Annotated[
         RealtimeSessionCreateResponse | RealtimeTranscriptionSessionCreateResponse,
         Field(discriminator="type"),
     ]
+    """
+    The session's full configuration after the update.
+    """

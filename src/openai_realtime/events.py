@@ -1,0 +1,307 @@
+"""The event emitter behind ``RealtimeAPI`` and ``RealtimeClient``.
+
+:class:`EventEmitter` is the runtime; the typed ``on`` / ``once`` / ``wait_for_next`` come from a
+generated mixin (``openai_realtime.types.emitter``) whose overloads give each handler its event
+class, and which calls :meth:`EventEmitter._subscribe` and :meth:`EventEmitter._wait_for`. Put
+the emitter first among the bases, so its implementations win over the mixin's stubs::
+
+    class RealtimeAPI(EventEmitter, ApiEventsMixin): ...
+
+Rules of dispatch:
+
+* names are strings (``server.response.done``, ``client.session.update``, ``error``, ``close``,
+  ...) or event classes, which stand for ``server.<type>`` / ``client.<type>``;
+* handlers run in registration order; a ``server.<type>`` dispatch then runs the ``server.*``
+  handlers, and a ``client.<type>`` dispatch the ``client.*`` ones;
+* a handler added or removed while an event is being dispatched takes effect from the next one;
+* sync handlers run inline; a handler that returns a coroutine (an ``async def``) has it
+  scheduled as a task, tracked until it ends (:meth:`EventEmitter.drain` awaits them);
+* an exception from any handler, sync or async, is logged on the ``openai_realtime`` logger and
+  dispatched as ``error`` with a :class:`~openai_realtime.local_events.LocalErrorEvent`; it never
+  reaches the caller of :meth:`EventEmitter.dispatch` (the receive loop). An exception from an
+  ``error`` handler is only logged, so a failing error handler cannot loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, Final, TypeAlias
+
+from openai_realtime._models import RealtimeModel
+from openai_realtime.errors import RealtimeTimeoutError
+from openai_realtime.local_events import LocalErrorEvent
+from openai_realtime.types import CLIENT_EVENTS, SERVER_EVENTS
+
+__all__ = ["EventEmitter", "EventName", "Handler", "event_name"]
+
+logger = logging.getLogger("openai_realtime")
+
+Handler: TypeAlias = Callable[[Any], object]
+"""Anything called with one payload; a returned coroutine is run as a task."""
+
+EventName: TypeAlias = str | type[RealtimeModel]
+"""An event name, or a wire event class standing for ``server.<type>`` / ``client.<type>``."""
+
+_ERROR: Final = "error"
+_SERVER_PREFIX: Final = "server."
+_CLIENT_PREFIX: Final = "client."
+_SERVER_WILDCARD: Final = "server.*"
+_CLIENT_WILDCARD: Final = "client.*"
+
+
+def _names_by_class() -> dict[type[RealtimeModel], str]:
+    """Map every wire event class to its dispatch name, read from the class's ``type`` default."""
+    names: dict[type[RealtimeModel], str] = {}
+    for prefix, registry in ((_SERVER_PREFIX, SERVER_EVENTS), (_CLIENT_PREFIX, CLIENT_EVENTS)):
+        for event_class in registry.values():
+            names[event_class] = prefix + str(event_class.model_fields["type"].default)
+    return names
+
+
+_NAME_BY_CLASS: Final = _names_by_class()
+
+
+def event_name(name: EventName) -> str:
+    """Return the dispatch name for an event name or a wire event class.
+
+    Args:
+        name: A name such as ``"server.response.done"``, or a class such as ``ResponseDoneEvent``.
+
+    Returns:
+        The string name: unchanged for a string, ``server.<type>`` or ``client.<type>`` for a class.
+
+    Raises:
+        TypeError: ``name`` is a class that is not a known server or client event, or not a name.
+    """
+    if isinstance(name, str):
+        return name
+    resolved = _NAME_BY_CLASS.get(name) if isinstance(name, type) else None
+    if resolved is None:
+        raise TypeError(f"{name!r} is not an event name nor a server or client event class")
+    return resolved
+
+
+def _wildcard_of(name: str) -> str | None:
+    """The wildcard whose handlers also hear ``name``, if any (never the wildcard itself)."""
+    if name.startswith(_SERVER_PREFIX):
+        return _SERVER_WILDCARD if name != _SERVER_WILDCARD else None
+    if name.startswith(_CLIENT_PREFIX):
+        return _CLIENT_WILDCARD if name != _CLIENT_WILDCARD else None
+    return None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Subscription:
+    """One registration; identity matters, so the same handler can be registered twice."""
+
+    handler: Handler
+    once: bool
+
+
+class EventEmitter:
+    """Named events with sync and async handlers, one-shot waits and failure isolation.
+
+    Handlers are stored per name as tuples that are replaced, never mutated, so a dispatch
+    iterates without copying and a name nobody listens to costs one dict lookup.
+    """
+
+    def __init__(self) -> None:
+        self._subscriptions: dict[str, tuple[_Subscription, ...]] = {}
+        self._waiters: dict[str, list[asyncio.Future[Any]]] = {}
+        self._handler_tasks: set[asyncio.Task[Any]] = set()
+
+    def _subscribe(
+        self, name: EventName, handler: Handler | None, *, once: bool
+    ) -> Handler | Callable[[Handler], Handler]:
+        """Register ``handler`` for ``name``; without a handler, return a registering decorator.
+
+        Args:
+            name: Event name or wire event class.
+            handler: The callable, or ``None`` for the decorator form.
+            once: Remove the handler after its first call.
+
+        Returns:
+            The handler itself, or a decorator that registers and returns its function.
+
+        Raises:
+            TypeError: ``name`` is not a name or event class, or ``handler`` is not callable.
+        """
+        key = event_name(name)
+        if handler is None:
+            return partial(self._add, key, once=once)
+        return self._add(key, handler, once=once)
+
+    def _add(self, key: str, handler: Handler, *, once: bool) -> Handler:
+        if not callable(handler):
+            raise TypeError(f"handler for {key!r} must be callable, got {handler!r}")
+        self._subscriptions[key] = (*self._subscriptions.get(key, ()), _Subscription(handler, once))
+        return handler
+
+    def off(self, name: EventName, handler: Handler | None = None) -> None:
+        """Remove handlers of ``name``.
+
+        Args:
+            name: Event name or wire event class.
+            handler: The handler to remove (its earliest registration, if it was added twice);
+                ``None`` removes every handler of ``name``.
+
+        Raises:
+            ValueError: ``handler`` is not registered for ``name``; silently ignoring it would
+                hide a typo or a handler registered under another name.
+            TypeError: ``name`` is not a name or event class.
+        """
+        key = event_name(name)
+        if handler is None:
+            self._subscriptions.pop(key, None)
+            return
+        for subscription in self._subscriptions.get(key, ()):
+            if subscription.handler == handler:
+                self._remove(key, subscription)
+                return
+        raise ValueError(f"{handler!r} is not a handler of {key!r}")
+
+    def _remove(self, key: str, subscription: _Subscription) -> bool:
+        """Drop one registration; False when it was already gone."""
+        current = self._subscriptions.get(key, ())
+        if subscription not in current:
+            return False
+        remaining = tuple(entry for entry in current if entry is not subscription)
+        if remaining:
+            self._subscriptions[key] = remaining
+        else:
+            del self._subscriptions[key]
+        return True
+
+    def dispatch(self, name: str, payload: object) -> None:
+        """Call every handler of ``name`` (then of its wildcard) and resolve its waiters.
+
+        Never raises because of a handler: failures are logged and dispatched as ``error``.
+
+        Args:
+            name: The event name, e.g. ``server.response.done``.
+            payload: What handlers and waiters receive.
+        """
+        subscriptions = self._subscriptions.get(name)
+        if subscriptions is not None:
+            self._notify(name, subscriptions, payload)
+        wildcard = _wildcard_of(name)
+        if wildcard is not None:
+            subscriptions = self._subscriptions.get(wildcard)
+            if subscriptions is not None:
+                self._notify(wildcard, subscriptions, payload)
+        if self._waiters:
+            self._resolve_waiters(name, payload)
+            if wildcard is not None:
+                self._resolve_waiters(wildcard, payload)
+
+    def _notify(self, key: str, subscriptions: tuple[_Subscription, ...], payload: object) -> None:
+        for subscription in subscriptions:
+            # A nested dispatch of the same event may already have used up a once-handler.
+            if subscription.once and not self._remove(key, subscription):
+                continue
+            try:
+                result = subscription.handler(payload)
+            except Exception as error:
+                self._handler_failed(key, error)
+                continue
+            if result is not None and asyncio.iscoroutine(result):
+                self._run_handler_task(key, result)
+
+    def _run_handler_task(self, key: str, coroutine: Coroutine[Any, Any, object]) -> None:
+        try:
+            task = asyncio.get_running_loop().create_task(coroutine)
+        except RuntimeError as error:
+            # Dispatched from sync code with no event loop: the coroutine can never run.
+            coroutine.close()
+            self._handler_failed(key, error)
+            return
+        self._handler_tasks.add(task)
+        task.add_done_callback(partial(self._handler_task_done, key))
+
+    def _handler_task_done(self, key: str, task: asyncio.Task[Any]) -> None:
+        self._handler_tasks.discard(task)
+        if task.cancelled():
+            return
+        error = task.exception()
+        if error is not None:
+            self._handler_failed(key, error)
+
+    def _handler_failed(self, key: str, error: BaseException) -> None:
+        logger.error("a handler of %r raised %s", key, type(error).__name__, exc_info=error)
+        if key == _ERROR:
+            return
+        message = f"a handler of {key!r} raised {type(error).__name__}: {error}"
+        self.dispatch(_ERROR, LocalErrorEvent(message, error, event_name=key))
+
+    def _resolve_waiters(self, key: str, payload: object) -> None:
+        waiters = self._waiters.pop(key, None)
+        if waiters is None:
+            return
+        for future in waiters:
+            if not future.done():
+                future.set_result(payload)
+
+    async def _wait_for(self, name: EventName, timeout: float | None) -> Any:
+        """Wait for the next dispatch of ``name`` and return its payload.
+
+        Args:
+            name: Event name or wire event class (wildcards work too).
+            timeout: Seconds to wait; ``None`` waits until the event or :meth:`release_waiters`.
+
+        Returns:
+            The payload of the next dispatch.
+
+        Raises:
+            RealtimeTimeoutError: Nothing arrived within ``timeout``.
+            ConnectionClosedError: The connection closed first (via :meth:`release_waiters`).
+            TypeError: ``name`` is not a name or event class.
+        """
+        key = event_name(name)
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._waiters.setdefault(key, []).append(future)
+        deadline = asyncio.timeout(timeout)
+        try:
+            async with deadline:
+                return await future
+        except TimeoutError:
+            if deadline.expired():
+                raise RealtimeTimeoutError(f"no {key!r} event within {timeout} s") from None
+            raise
+        finally:
+            self._forget_waiter(key, future)
+
+    def _forget_waiter(self, key: str, future: asyncio.Future[Any]) -> None:
+        waiters = self._waiters.get(key)
+        if waiters is not None and future in waiters:
+            waiters.remove(future)
+            if not waiters:
+                del self._waiters[key]
+
+    def release_waiters(self, error: BaseException) -> None:
+        """Fail every pending ``wait_for_next`` with ``error``.
+
+        Args:
+            error: Raised in each waiter; ``RealtimeAPI`` passes a ``ConnectionClosedError``.
+        """
+        waiters, self._waiters = self._waiters, {}
+        for pending in waiters.values():
+            for future in pending:
+                if not future.done():
+                    future.set_exception(error)
+
+    async def drain(self) -> None:
+        """Wait until every async handler task has finished, including tasks they start.
+
+        The task calling ``drain`` is not waited for, so a handler may call it.
+        """
+        current = asyncio.current_task()
+        while pending := self._handler_tasks - {current}:
+            await asyncio.wait(pending)
+
+    def _in_handler_task(self) -> bool:
+        """True when running inside one of this emitter's async handler tasks."""
+        return asyncio.current_task() in self._handler_tasks
