@@ -221,6 +221,13 @@ def _decode_audio(event: RealtimeModel, text: str) -> NDArray[np.int16]:
         raise _protocol_error(event, message) from None
 
 
+def _sample_at(event: RealtimeModel, ms: int) -> int:
+    """The sample offset of a millisecond position the event gives."""
+    if ms < 0:
+        raise _protocol_error(event, f"{getattr(event, 'type', 'event')}: negative time {ms} ms")
+    return ms_to_samples(ms)
+
+
 def _joined(parts: list[str]) -> str | None:
     return "".join(parts) if parts else None
 
@@ -344,8 +351,8 @@ class RealtimeConversation:
         Raises:
             ConversationError: The event refers to an item, speech segment or response the store
                 has never seen. The store is left exactly as it was.
-            ProtocolError: The event carries audio that is not valid base64 PCM16, or an item
-                without an id. The store is left exactly as it was.
+            ProtocolError: The event carries audio that is not valid base64 PCM16, a negative
+                time, or an item without an id. The store is left exactly as it was.
         """
         if isinstance(event, UnknownServerEvent):
             return _NOTHING
@@ -374,7 +381,7 @@ class RealtimeConversation:
 
     @property
     def retained_input_samples(self) -> int:
-        """How many input samples are held in memory for pending speech."""
+        """How many input samples are held in memory (pending speech, or the retention window)."""
         return self._input.retained
 
     def get_items(self) -> list[ConversationItem]:
@@ -482,7 +489,7 @@ class RealtimeConversation:
 
     def _on_item_truncated(self, event: ConversationItemTruncatedEvent) -> _Result:
         item = self._require_item(event.type, event.item_id)
-        item.formatted.audio_buffer.truncate(ms_to_samples(event.audio_end_ms))
+        item.formatted.audio_buffer.truncate(_sample_at(event, event.audio_end_ms))
         item.formatted.transcript_builder.set("")
         return item, None
 
@@ -622,7 +629,7 @@ class RealtimeConversation:
     # -- input audio and its transcription ------------------------------------------------------
 
     def _on_speech_started(self, event: InputAudioBufferSpeechStartedEvent) -> _Result:
-        self._speech[event.item_id] = _SpeechSegment(ms_to_samples(event.audio_start_ms))
+        self._speech[event.item_id] = _SpeechSegment(_sample_at(event, event.audio_start_ms))
         self._forget_unneeded_input()
         return _NOTHING
 
@@ -630,12 +637,12 @@ class RealtimeConversation:
         segment = self._speech.get(event.item_id)
         if segment is None:
             raise ConversationError(event.type, event.item_id)
-        segment.end = max(segment.start, ms_to_samples(event.audio_end_ms))
+        segment.end = max(segment.start, _sample_at(event, event.audio_end_ms))
         return self._attach_speech(event.item_id), None
 
     def _on_timeout_triggered(self, event: InputAudioBufferTimeoutTriggeredEvent) -> _Result:
-        start = ms_to_samples(event.audio_start_ms)
-        end = max(start, ms_to_samples(event.audio_end_ms))
+        start = _sample_at(event, event.audio_start_ms)
+        end = max(start, _sample_at(event, event.audio_end_ms))
         self._speech[event.item_id] = _SpeechSegment(start, end)
         return self._attach_speech(event.item_id), None
 

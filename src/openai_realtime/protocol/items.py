@@ -49,6 +49,8 @@ class AudioBuffer:
     def append(self, samples: NDArray[np.int16]) -> None:
         """Append samples, growing the storage geometrically when it is full."""
         count = len(samples)
+        if count == 0:
+            return  # empty deltas are legal; the shared empty array must never be written
         if not self._keep:
             self._length += count
             return
@@ -163,7 +165,8 @@ class ConversationItem:
         id: The item id.
         type: ``message``, ``function_call``, ``function_call_output``, ``mcp_call``, ...
         role: ``user``, ``assistant`` or ``system`` for messages, else ``None``.
-        status: ``in_progress``, ``completed`` or ``incomplete`` (``None`` if never given).
+        status: ``in_progress``, ``completed``, ``incomplete`` or, for MCP calls, ``failed``
+            (``None`` if never given).
         item: The latest typed item the server sent (a ``RealtimeConversationItem`` member).
         formatted: Text, transcript, audio, tool call and output, assembled from deltas.
         response_id: The response that produced the item, if any.

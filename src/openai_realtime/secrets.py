@@ -1,0 +1,224 @@
+"""Ephemeral client secrets: how an untrusted device connects without the real API key.
+
+A server that holds the API key mints a short-lived secret (``ek_...``) bound to a session
+configuration, and hands only that secret to the browser, phone or kiosk. The device connects
+with it exactly as with a key; once it expires it can open no new session, and the real key
+never leaves the server::
+
+    # on the server
+    secret = await create_client_secret(
+        session={"model": "gpt-realtime", "instructions": "Be brief."},
+        expires_after_seconds=600,
+    )
+    # hand secret.value to the device, which connects with
+    api = RealtimeAPI(api_key=secret.value)
+
+This calls ``POST {base_url}/realtime/client_secrets``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from typing import Annotated, Any, Final, TypeAlias
+
+import aiohttp
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from yarl import URL
+
+from openai_realtime.api import USER_AGENT, require_secure_transport
+from openai_realtime.errors import (
+    ConfigurationError,
+    RealtimeConnectionError,
+    RealtimeError,
+    RealtimeTimeoutError,
+)
+from openai_realtime.types import (
+    RealtimeSessionCreateRequest,
+    RealtimeSessionCreateResponse,
+    RealtimeTranscriptionSessionCreateRequest,
+    RealtimeTranscriptionSessionCreateResponse,
+)
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "ClientSecret",
+    "ClientSecretError",
+    "SessionConfig",
+    "create_client_secret",
+]
+
+DEFAULT_BASE_URL: Final = "https://api.openai.com/v1"
+# The range the endpoint accepts for `expires_after.seconds`.
+_MIN_SECONDS: Final = 10
+_MAX_SECONDS: Final = 7200
+_REQUEST_TIMEOUT: Final = aiohttp.ClientTimeout(total=60)
+
+SessionConfig: TypeAlias = RealtimeSessionCreateRequest | RealtimeTranscriptionSessionCreateRequest
+"""A typed session configuration for a client secret: a realtime or a transcription session."""
+
+_SESSION_CONFIG: Final = TypeAdapter[SessionConfig](
+    Annotated[SessionConfig, Field(discriminator="type")]
+)
+
+
+class ClientSecret(BaseModel):
+    """A minted client secret.
+
+    Its ``repr`` leaves the value out: it is a credential, if a short-lived one.
+
+    Attributes:
+        value: The secret (``ek_...``), used by the device as its API key.
+        expires_at: When it stops working for new sessions, in seconds since the epoch.
+        session: The effective session configuration the secret is bound to.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    value: str = Field(repr=False)
+    expires_at: int
+    session: Annotated[
+        RealtimeSessionCreateResponse | RealtimeTranscriptionSessionCreateResponse,
+        Field(discriminator="type"),
+    ]
+
+
+class ClientSecretError(RealtimeError):
+    """The endpoint refused to mint a secret, or answered with something unreadable.
+
+    Attributes:
+        status: The HTTP status.
+    """
+
+    def __init__(self, message: str, *, status: int) -> None:
+        self.status = status
+        super().__init__(message)
+
+
+def _session_json(session: Mapping[str, Any] | SessionConfig) -> dict[str, Any]:
+    """The session as wire JSON; a mapping is validated first (``type`` defaults to realtime)."""
+    if isinstance(session, BaseModel):
+        return session.model_dump(mode="json", exclude_unset=True)
+    try:
+        typed = _SESSION_CONFIG.validate_python({"type": "realtime", **session})
+    except ValidationError as error:
+        details = "; ".join(
+            f"{'.'.join(str(part) for part in detail['loc'])}: {detail['msg']}"
+            for detail in error.errors(include_url=False, include_input=False)
+        )
+        raise ConfigurationError(f"invalid session configuration: {details}") from None
+    return typed.model_dump(mode="json", exclude_unset=True)
+
+
+def _request_body(
+    session: Mapping[str, Any] | SessionConfig | None, expires_after_seconds: int | None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {}
+    if session is not None:
+        body["session"] = _session_json(session)
+    if expires_after_seconds is not None:
+        if not _MIN_SECONDS <= expires_after_seconds <= _MAX_SECONDS:
+            raise ConfigurationError(
+                f"expires_after_seconds must be between {_MIN_SECONDS} and {_MAX_SECONDS}, "
+                f"got {expires_after_seconds}"
+            )
+        body["expires_after"] = {"anchor": "created_at", "seconds": expires_after_seconds}
+    return body
+
+
+def _error_message(body: str, fallback: str, api_key: str) -> str:
+    """The server's ``error.message`` if it sent one, never containing the key."""
+    try:
+        message = json.loads(body)["error"]["message"]
+    except (ValueError, KeyError, TypeError):
+        message = fallback
+    return str(message).replace(api_key, "<api key>")
+
+
+def _parse(status: int, reason: str, body: str, api_key: str) -> ClientSecret:
+    if not 200 <= status < 300:
+        message = _error_message(body, reason, api_key)
+        raise ClientSecretError(f"client secret refused: HTTP {status}: {message}", status=status)
+    try:
+        return ClientSecret.model_validate_json(body)
+    except ValidationError as error:
+        # No input values in the message: the body holds the new secret.
+        fields = ", ".join(
+            ".".join(str(part) for part in detail["loc"]) or "<body>"
+            for detail in error.errors(include_url=False, include_input=False)
+        )
+        raise ClientSecretError(
+            f"unreadable client secret response (fields: {fields})", status=status
+        ) from None
+
+
+async def create_client_secret(
+    *,
+    api_key: str | None = None,
+    session: Mapping[str, Any] | SessionConfig | None = None,
+    expires_after_seconds: int | None = None,
+    base_url: str = DEFAULT_BASE_URL,
+    organization: str | None = None,
+    project: str | None = None,
+    http_session: aiohttp.ClientSession | None = None,
+    allow_insecure: bool = False,
+) -> ClientSecret:
+    """Mint an ephemeral client secret for a device that must not hold the API key.
+
+    Args:
+        api_key: The real API key; defaults to ``OPENAI_API_KEY``.
+        session: The session configuration the secret is bound to: a typed
+            ``RealtimeSessionCreateRequest`` / ``RealtimeTranscriptionSessionCreateRequest``, or
+            a mapping (validated; ``type`` defaults to ``realtime``). ``None``: server defaults.
+        expires_after_seconds: Lifetime from creation, 10 to 7200 s; ``None``: the server's
+            default (600 s).
+        base_url: The REST API root.
+        organization: Sent as ``OpenAI-Organization``.
+        project: Sent as ``OpenAI-Project``.
+        http_session: An aiohttp session to use (left open); without one a session is opened
+            and closed for this call.
+        allow_insecure: Allow sending the key over plain ``http://`` to a host that is not
+            loopback.
+
+    Returns:
+        The secret, its expiry and the effective session.
+
+    Raises:
+        ConfigurationError: No API key, a bad ``base_url``, an invalid session mapping or an
+            out-of-range lifetime; nothing is sent.
+        InsecureTransportError: ``base_url`` is plain ``http://`` to a host that is not loopback.
+        ClientSecretError: The server refused (its HTTP status is on the error) or answered
+            with something that is not a client secret.
+        RealtimeConnectionError: The server could not be reached.
+        RealtimeTimeoutError: The request timed out.
+    """
+    key = api_key or os.environ.get("OPENAI_API_KEY")
+    if not key:
+        raise ConfigurationError("no API key: pass api_key= or set OPENAI_API_KEY")
+    url = URL(base_url.rstrip("/") + "/realtime/client_secrets")
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ConfigurationError(f"base_url must be an https:// URL, got {base_url!r}")
+    require_secure_transport(url, allow_insecure=allow_insecure)
+    body = _request_body(session, expires_after_seconds)
+    headers = {"Authorization": f"Bearer {key}", "User-Agent": USER_AGENT}
+    if organization is not None:
+        headers["OpenAI-Organization"] = organization
+    if project is not None:
+        headers["OpenAI-Project"] = project
+    owned_session: aiohttp.ClientSession | None = None
+    if http_session is None:
+        client = owned_session = aiohttp.ClientSession()
+    else:
+        client = http_session
+    try:
+        async with client.post(url, json=body, headers=headers, timeout=_REQUEST_TIMEOUT) as reply:
+            status, reason, text = reply.status, reply.reason or "", await reply.text()
+    except TimeoutError as error:
+        raise RealtimeTimeoutError(f"timed out minting a client secret at {url}") from error
+    except (aiohttp.ClientError, OSError) as error:
+        raise RealtimeConnectionError(f"could not reach {url}: {error}") from error
+    finally:
+        if owned_session is not None:
+            await owned_session.close()
+    return _parse(status, reason, text, key)

@@ -1,0 +1,187 @@
+"""The server side of the conversation: ordered items, with their audio kept apart.
+
+Item events carry no audio data (the service leaves it out too), so stored items hold none;
+the audio of each content part is kept as PCM16 samples next to the item, which is what
+``conversation.item.retrieve`` encodes and ``conversation.item.truncate`` cuts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from openai_realtime.testing.audio_format import AudioFormat
+from openai_realtime.testing.requests import InvalidRequest
+from openai_realtime.types import RealtimeConversationItem
+
+__all__ = ["ROOT", "Conversation", "StoredAudio", "StoredItem"]
+
+ROOT = "root"
+"""The ``previous_item_id`` that inserts at the start of the conversation."""
+
+
+@dataclass
+class StoredAudio:
+    """The audio of one content part.
+
+    Attributes:
+        samples: PCM16 samples at ``audio_format.rate``.
+        audio_format: The wire format the audio came in or went out in.
+    """
+
+    samples: NDArray[np.int16]
+    audio_format: AudioFormat
+
+    @property
+    def duration_ms(self) -> int:
+        """Length in whole milliseconds."""
+        return self.audio_format.ms_for_samples(len(self.samples))
+
+
+@dataclass
+class StoredItem:
+    """One conversation item.
+
+    Attributes:
+        item: The item as events show it (no audio data).
+        audio: Audio per content index.
+    """
+
+    item: RealtimeConversationItem
+    audio: dict[int, StoredAudio] = field(default_factory=dict)
+
+    @property
+    def item_id(self) -> str:
+        """The item's id (stored items always have one)."""
+        assert self.item.id is not None, "stored items are given ids before they are stored"
+        return self.item.id
+
+    def with_audio(self) -> RealtimeConversationItem:
+        """The item with each content part's audio filled in as base64, for retrieval."""
+        content = getattr(self.item, "content", None)
+        if not self.audio or content is None:
+            return self.item.model_copy(deep=True)
+        parts = [
+            part.model_copy(update={"audio": self.audio[index].audio_format.encode(
+                self.audio[index].samples
+            )})
+            if index in self.audio
+            else part.model_copy()
+            for index, part in enumerate(content)
+        ]
+        return self.item.model_copy(update={"content": parts})
+
+
+class Conversation:
+    """Ordered items with lookup by id."""
+
+    def __init__(self) -> None:
+        self._items: list[StoredItem] = []
+        self._by_id: dict[str, StoredItem] = {}
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[StoredItem]:
+        return iter(self._items)
+
+    def __contains__(self, item_id: object) -> bool:
+        return item_id in self._by_id
+
+    @property
+    def last_id(self) -> str | None:
+        """The id of the last item, or ``None`` when empty."""
+        return self._items[-1].item_id if self._items else None
+
+    def get(self, item_id: str) -> StoredItem:
+        """Find an item.
+
+        Raises:
+            InvalidRequest: No item has this id.
+        """
+        try:
+            return self._by_id[item_id]
+        except KeyError:
+            raise _not_found(item_id) from None
+
+    def insert(self, stored: StoredItem, previous_item_id: str | None = None) -> str | None:
+        """Add an item.
+
+        Args:
+            stored: The item (with its id set).
+            previous_item_id: ``None`` appends, :data:`ROOT` inserts first, an id inserts after
+                that item.
+
+        Returns:
+            The id of the item now before it, or ``None`` when it is first.
+
+        Raises:
+            InvalidRequest: The id is taken, or ``previous_item_id`` is unknown.
+        """
+        if stored.item_id in self._by_id:
+            raise InvalidRequest(
+                f"Item with id '{stored.item_id}' already exists.",
+                code="item_already_exists",
+                param="item.id",
+            )
+        if previous_item_id is None:
+            position = len(self._items)
+        elif previous_item_id == ROOT:
+            position = 0
+        else:
+            position = self._items.index(self.get(previous_item_id)) + 1
+        self._items.insert(position, stored)
+        self._by_id[stored.item_id] = stored
+        return self._items[position - 1].item_id if position else None
+
+    def previous_id(self, item_id: str) -> str | None:
+        """The id of the item before ``item_id`` (``None`` when it is first)."""
+        position = self._items.index(self.get(item_id))
+        return self._items[position - 1].item_id if position else None
+
+    def delete(self, item_id: str) -> None:
+        """Remove an item.
+
+        Raises:
+            InvalidRequest: No item has this id.
+        """
+        self._items.remove(self.get(item_id))
+        del self._by_id[item_id]
+
+    def truncate(self, item_id: str, content_index: int, audio_end_ms: int) -> None:
+        """Cut an item's audio at ``audio_end_ms`` and drop its transcript (not heard).
+
+        Raises:
+            InvalidRequest: Unknown item, no audio at ``content_index``, or ``audio_end_ms``
+                negative or beyond the audio.
+        """
+        stored = self.get(item_id)
+        audio = stored.audio.get(content_index)
+        if audio is None:
+            raise InvalidRequest(
+                f"Item '{item_id}' has no audio content at content_index {content_index}.",
+                code="invalid_value",
+                param="content_index",
+            )
+        if not 0 <= audio_end_ms <= audio.duration_ms:
+            raise InvalidRequest(
+                f"audio_end_ms {audio_end_ms} is outside the item's audio, which lasts "
+                f"{audio.duration_ms} ms.",
+                code="invalid_value",
+                param="audio_end_ms",
+            )
+        audio.samples = audio.samples[: audio.audio_format.samples_for_ms(audio_end_ms)]
+        content = getattr(stored.item, "content", None)
+        if content is not None and content_index < len(content):
+            content[content_index] = content[content_index].model_copy(
+                update={"transcript": None}
+            )
+
+
+def _not_found(item_id: str) -> InvalidRequest:
+    return InvalidRequest(
+        f"Item with id '{item_id}' does not exist.", code="item_not_found", param="item_id"
+    )
