@@ -1,13 +1,5 @@
 """``RealtimeAPI``: the WebSocket transport, its receive loop, and dispatch of every frame.
 
-Usage::
-
-    async with RealtimeAPI() as api:  # key from OPENAI_API_KEY
-        api.on("server.response.output_text.delta", lambda event: print(event.delta, end=""))
-        await api.send("conversation.item.create", {"item": {...}})
-        await api.send(ResponseCreateEvent())
-        await api.wait_for_next("server.response.done", timeout=60)
-
 What it dispatches:
 
 ==========================  ==========================================================
@@ -148,6 +140,14 @@ def _redacted(url: URL) -> str:
 class RealtimeAPI(EventEmitter, ApiEventsMixin):
     """A thin client of the Realtime WebSocket: connect, send events, dispatch what arrives.
 
+    Usage::
+
+        async with RealtimeAPI() as api:  # the key comes from OPENAI_API_KEY
+            api.on("server.response.output_text.delta", lambda event: print(event.delta))
+            await api.send("conversation.item.create", {"item": {...}})
+            await api.send(ResponseCreateEvent())
+            done = await api.wait_for_next("server.response.done", timeout=60)
+
     ``EventEmitter`` comes first among the bases so that its ``_subscribe`` / ``_wait_for`` win
     over the stubs of the generated ``ApiEventsMixin``, which contributes the typed ``on``,
     ``once`` and ``wait_for_next``.
@@ -212,6 +212,7 @@ class RealtimeAPI(EventEmitter, ApiEventsMixin):
         self._heartbeat = heartbeat
         self._ws: aiohttp.ClientWebSocketResponse | None = None
         self._receive_task: asyncio.Task[None] | None = None
+        self._connecting = False
         self._close_requested = False
         self._last_close: tuple[int | None, str] | None = None
 
@@ -341,12 +342,12 @@ class RealtimeAPI(EventEmitter, ApiEventsMixin):
 
         Raises:
             ConfigurationError: OpenAI's host and no API key.
-            RealtimeConnectionError: Already connected, or the server refused or was unreachable
-                (the message carries the HTTP status of a refused handshake).
+            RealtimeConnectionError: Already connected or connecting, or the server refused or was
+                unreachable (the message carries the HTTP status of a refused handshake).
             RealtimeTimeoutError: The connection attempt timed out.
         """
-        if self._ws is not None:
-            raise RealtimeConnectionError("already connected; call disconnect() first")
+        if self._ws is not None or self._connecting:
+            raise RealtimeConnectionError("already connected or connecting")
         if self._missing_api_key:
             raise ConfigurationError(
                 f"no API key for {_OPENAI_HOST}: pass api_key= or set OPENAI_API_KEY"
@@ -357,12 +358,15 @@ class RealtimeAPI(EventEmitter, ApiEventsMixin):
         else:
             session = self._session
         logger.debug("connecting to %s", _redacted(self._url))
+        self._connecting = True
         try:
             ws = await self._open(session)
         except BaseException:
             if owned_session is not None:
                 await owned_session.close()
             raise
+        finally:
+            self._connecting = False
         self._ws = ws
         self._close_requested = False
         self._last_close = None
@@ -397,7 +401,9 @@ class RealtimeAPI(EventEmitter, ApiEventsMixin):
         ws, receive_task = self._ws, self._receive_task
         if ws is None or receive_task is None:
             return
-        self._close_requested = True
+        # A close the server already started is not ours: `requested` stays false for it.
+        if not ws.closed:
+            self._close_requested = True
         await ws.close()
         # Shielded: a caller giving up must not cut the loop short before `close` is dispatched.
         await asyncio.shield(receive_task)

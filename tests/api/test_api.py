@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
-from typing import Any, Final
+from collections.abc import Coroutine
+from typing import Any, Final, TypeVar
 
 import pytest
 from aiohttp import WSCloseCode
@@ -31,6 +32,8 @@ from openai_realtime.types import (
     UnknownServerEvent,
 )
 
+T = TypeVar("T")
+
 CLEARED: Final = "server.input_audio_buffer.cleared"
 SESSION_CREATED: Final = {
     "type": "session.created",
@@ -43,8 +46,16 @@ def cleared(event_id: str) -> dict[str, Any]:
     return {"type": "input_audio_buffer.cleared", "event_id": event_id}
 
 
-async def next_close(api: RealtimeAPI) -> CloseEvent:
-    return await api.wait_for_next("close", timeout=WAIT)
+async def registered(wait: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+    """Start ``wait`` as a task and let it run to its first pause (a wait is then registered)."""
+    task = asyncio.ensure_future(wait)
+    await asyncio.sleep(0)
+    return task
+
+
+async def close_of(api: RealtimeAPI) -> asyncio.Task[CloseEvent]:
+    """A registered wait for the ``close`` event."""
+    return await registered(api.wait_for_next("close", timeout=WAIT))
 
 
 # Handshake and configuration
@@ -184,9 +195,13 @@ def test_azure_credentials_are_checked(monkeypatch: pytest.MonkeyPatch) -> None:
         RealtimeAPI.azure("http://res.openai.azure.com", "dep")
 
 
-async def test_connecting_twice_is_an_error(connected: RealtimeAPI) -> None:
-    with pytest.raises(RealtimeConnectionError, match="already connected"):
-        await connected.connect()
+async def test_connecting_twice_is_an_error(api: RealtimeAPI) -> None:
+    first = await registered(api.connect())
+    with pytest.raises(RealtimeConnectionError, match="already connected or connecting"):
+        await api.connect()
+    await asyncio.wait_for(first, WAIT)
+    with pytest.raises(RealtimeConnectionError, match="already connected or connecting"):
+        await api.connect()
 
 
 async def test_a_refused_handshake_reports_the_status_without_the_key(
@@ -216,7 +231,7 @@ async def test_server_events_dispatch_typed_then_to_the_wildcard(
     seen: list[tuple[str, object]] = []
     connected.on(SessionCreatedEvent, lambda event: seen.append(("specific", event)))
     connected.on("server.*", lambda event: seen.append(("wildcard", event)))
-    waiting = asyncio.ensure_future(connected.wait_for_next("server.session.created", timeout=WAIT))
+    waiting = await registered(connected.wait_for_next("server.session.created", timeout=WAIT))
     await server.send(SESSION_CREATED)
     event = await waiting
     assert isinstance(event, SessionCreatedEvent)
@@ -229,8 +244,9 @@ async def test_an_unknown_event_type_arrives_as_unknown_server_event(
 ) -> None:
     under_its_name: list[object] = []
     connected.on("server.*", under_its_name.append)
+    waiting = await registered(connected.wait_for_next("server.*", timeout=WAIT))
     await server.send({"type": "brand.new_thing", "event_id": "e7", "extra": [1, 2]})
-    event = await connected.wait_for_next("server.*", timeout=WAIT)
+    event = await waiting
     assert isinstance(event, UnknownServerEvent)
     assert event.type == "brand.new_thing"
     assert event.model_extra == {"extra": [1, 2]}
@@ -242,12 +258,13 @@ async def test_malformed_invalid_and_binary_frames_become_errors_and_the_loop_su
 ) -> None:
     errors: list[LocalErrorEvent] = []
     connected.on("error", errors.append)
+    waiting = await registered(connected.wait_for_next(CLEARED, timeout=WAIT))
     await server.send("not json at all")
     await server.send({"type": "session.created", "event_id": "e", "session": "wrong"})
     await server.send('{"no_type": true}')
     await server.send_bytes(b"\x00\x01binary")
     await server.send(cleared("after the garbage"))
-    event = await connected.wait_for_next(CLEARED, timeout=WAIT)
+    event = await waiting
     assert event.event_id == "after the garbage"
     assert [error.raw for error in errors] == [
         "not json at all",
@@ -271,13 +288,15 @@ async def test_a_failing_handler_does_not_stop_the_receive_loop(
     async def failing_async(event: InputAudioBufferClearedEvent) -> None:
         raise ValueError("async failure")
 
+    arrivals: asyncio.Queue[InputAudioBufferClearedEvent] = asyncio.Queue()
     connected.on("error", errors.append)
     connected.on(CLEARED, failing)
     connected.on(CLEARED, failing_async)
+    connected.on(CLEARED, arrivals.put_nowait)
     await server.send(cleared("first"))
     await server.send(cleared("second"))
-    await connected.wait_for_next(CLEARED, timeout=WAIT)
-    await connected.wait_for_next(CLEARED, timeout=WAIT)
+    for _ in range(2):
+        await asyncio.wait_for(arrivals.get(), WAIT)
     await asyncio.wait_for(connected.drain(), WAIT)
     messages = sorted(str(error.exception) for error in errors)
     assert messages == [
@@ -298,9 +317,8 @@ async def test_a_server_close_dispatches_close_and_releases_waiters(
 ) -> None:
     states: list[bool] = []
     connected.on("close", lambda event: states.append(connected.is_connected))
-    pending = asyncio.ensure_future(connected.wait_for_next("server.response.done"))
-    closing = asyncio.ensure_future(next_close(connected))
-    await asyncio.sleep(0)
+    pending = await registered(connected.wait_for_next("server.response.done"))
+    closing = await close_of(connected)
     await server.close(code=4000, reason="going away now")
     close = await closing
     assert close == CloseEvent(4000, "going away now", requested=False)
@@ -314,8 +332,7 @@ async def test_a_server_close_dispatches_close_and_releases_waiters(
 async def test_a_dropped_connection_is_an_abnormal_close(
     connected: RealtimeAPI, server: ScriptedServer
 ) -> None:
-    closing = asyncio.ensure_future(next_close(connected))
-    await asyncio.sleep(0)
+    closing = await close_of(connected)
     server.drop()
     close = await closing
     assert close.code == WSCloseCode.ABNORMAL_CLOSURE
@@ -330,8 +347,7 @@ async def test_a_frame_over_the_size_limit_closes_with_1009(server: ScriptedServ
     try:
         await asyncio.wait_for(api.connect(), WAIT)
         await server.accepted()
-        closing = asyncio.ensure_future(next_close(api))
-        await asyncio.sleep(0)
+        closing = await close_of(api)
         await server.send({"type": "brand.new", "padding": "x" * 4096})
         close = await closing
         assert close.code == WSCloseCode.MESSAGE_TOO_BIG
@@ -367,8 +383,7 @@ async def test_disconnect_from_a_handler_does_not_deadlock(
         await connected.disconnect()
 
     connected.on(CLEARED, hang_up)
-    closing = asyncio.ensure_future(next_close(connected))
-    await asyncio.sleep(0)
+    closing = await close_of(connected)
     await server.send(cleared("bye"))
     assert (await closing).requested
 
@@ -464,7 +479,11 @@ async def test_debug_logs_name_each_event_but_never_the_key_or_audio(
     audio = base64.b64encode(bytes(range(256)) * 64).decode()
     caplog.set_level(logging.DEBUG)
     api = RealtimeAPI(server.url, api_key=SENTINEL_KEY, heartbeat=None)
+    arrivals: asyncio.Queue[InputAudioBufferClearedEvent] = asyncio.Queue()
+    errors: asyncio.Queue[LocalErrorEvent] = asyncio.Queue()
     api.on(CLEARED, lambda event: 1 / 0)
+    api.on(CLEARED, arrivals.put_nowait)
+    api.on("error", errors.put_nowait)
     try:
         await asyncio.wait_for(api.connect(), WAIT)
         await server.accepted()
@@ -472,10 +491,12 @@ async def test_debug_logs_name_each_event_but_never_the_key_or_audio(
         await server.next_frame()
         await server.send(cleared("e1"))
         await server.send("garbage")
-        await api.wait_for_next(CLEARED, timeout=WAIT)
-        await api.wait_for_next("error", timeout=WAIT)
+        await asyncio.wait_for(arrivals.get(), WAIT)
+        for _ in range(2):  # the failing handler, then the garbage frame
+            await asyncio.wait_for(errors.get(), WAIT)
+        closing = await close_of(api)
         await server.close(code=4001, reason="test")
-        await api.wait_for_next("close", timeout=WAIT)
+        await closing
     finally:
         await asyncio.wait_for(api.disconnect(), WAIT)
     server.refuse_with = 403

@@ -105,13 +105,14 @@ class RelayBridge:
             await self._close_both()
             logger.info(
                 "relay session from %s ended after %.1f s: %d frames to upstream, "
-                "%d frames to client, %d rejected, client close code %s",
+                "%d frames to client, %d rejected, close codes client %s upstream %s",
                 self._peer,
                 time.monotonic() - started,
                 self.frames_to_upstream,
                 self.frames_to_client,
                 self.frames_rejected,
                 self._client.close_code,
+                self._upstream.close_code,
             )
 
     async def shutdown(self) -> None:

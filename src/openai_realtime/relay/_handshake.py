@@ -13,13 +13,15 @@ from typing import Final
 
 from yarl import URL
 
+from openai_realtime.api import require_secure_transport
 from openai_realtime.errors import ConfigurationError, InsecureTransportError
 
 __all__ = [
     "KEY_SUBPROTOCOL_PREFIX",
-    "OPENAI_REALTIME_URL",
     "REALTIME_SUBPROTOCOL",
     "choose_subprotocol",
+    "display_url",
+    "is_loopback",
     "normalize_origins",
     "origin_allowed",
     "presented_tokens",
@@ -28,7 +30,6 @@ __all__ = [
     "token_matches",
 ]
 
-OPENAI_REALTIME_URL: Final = "wss://api.openai.com/v1/realtime"
 _OPENAI_HOST: Final = "api.openai.com"
 
 KEY_SUBPROTOCOL_PREFIX: Final = "openai-insecure-api-key."
@@ -61,20 +62,44 @@ def resolve_upstream(
     if url.scheme not in ("ws", "wss") or not url.host:
         raise ConfigurationError(f"upstream must be a ws:// or wss:// URL, got {upstream_url!r}")
     if api_key is None and url.host == _OPENAI_HOST:
-        api_key = os.environ.get("OPENAI_API_KEY")
+        api_key = os.environ.get("OPENAI_API_KEY") or None
         if api_key is None:
             raise ConfigurationError("no API key: pass api_key= or set OPENAI_API_KEY")
     if api_key is not None and not api_key:
         raise ConfigurationError("api_key is empty")
-    if api_key and url.scheme == "ws" and not allow_insecure and not _is_loopback(url.host):
-        raise InsecureTransportError(
-            f"refusing to send the API key over plain ws:// to {url.host}; use wss:// "
-            "or pass allow_insecure_upstream=True"
-        )
+    if api_key:
+        try:
+            require_secure_transport(url, allow_insecure=allow_insecure)
+        except InsecureTransportError:
+            # Same rule as the client's, but name the relay's own option.
+            raise InsecureTransportError(
+                f"refusing to send the API key over plain ws:// to {url.host}; use wss:// "
+                "or pass allow_insecure_upstream=True"
+            ) from None
     return url, api_key
 
 
-def _is_loopback(host: str) -> bool:
+def display_url(url: URL) -> str:
+    """``url`` without user info or query, for logs and reprs (an operator may put a key there).
+
+    Args:
+        url: An upstream URL.
+
+    Returns:
+        Scheme, host, port and path only.
+    """
+    return str(url.with_user(None).with_query(None).with_fragment(None))
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this machine (``localhost``, ``127.0.0.0/8``, ``::1``).
+
+    Args:
+        host: A host name or IP address, without brackets.
+
+    Returns:
+        ``True`` for loopback; ``False`` for anything else, unresolved names included.
+    """
     if host == "localhost":
         return True
     try:

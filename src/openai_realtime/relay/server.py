@@ -12,11 +12,13 @@ import aiohttp
 from aiohttp import hdrs, web
 from yarl import URL
 
+from openai_realtime.api import DEFAULT_MODEL, DEFAULT_URL
 from openai_realtime.errors import ConfigurationError, NotConnectedError
 from openai_realtime.relay._bridge import RelayBridge, logger
 from openai_realtime.relay._handshake import (
-    OPENAI_REALTIME_URL,
     choose_subprotocol,
+    display_url,
+    is_loopback,
     normalize_origins,
     origin_allowed,
     presented_tokens,
@@ -92,10 +94,10 @@ class RealtimeRelay:
 
     def __init__(
         self,
-        upstream_url: str = OPENAI_REALTIME_URL,
+        upstream_url: str = DEFAULT_URL,
         *,
         api_key: str | None = None,
-        model: str = "gpt-realtime",
+        model: str = DEFAULT_MODEL,
         allow_model_override: bool = False,
         relay_token: str | None = None,
         allowed_origins: Sequence[str] | None = None,
@@ -135,7 +137,7 @@ class RealtimeRelay:
     def __repr__(self) -> str:
         state = self._url or "stopped"
         return (
-            f"RealtimeRelay(upstream={str(self._upstream_url)!r}, model={self.model!r}, "
+            f"RealtimeRelay(upstream={display_url(self._upstream_url)!r}, model={self.model!r}, "
             f"url={state!r}, connections={self.active_connections})"
         )
 
@@ -179,7 +181,14 @@ class RealtimeRelay:
         self._session = self._given_session or aiohttp.ClientSession()
         bound_host, bound_port = runner.addresses[0][:2]
         self._url = str(URL.build(scheme="ws", host=bound_host, port=bound_port, path=RELAY_PATH))
-        logger.info("relay listening on %s, upstream %s", self._url, self._upstream_url)
+        logger.info(
+            "relay listening on %s, upstream %s", self._url, display_url(self._upstream_url)
+        )
+        if self._relay_token is None and not is_loopback(bound_host):
+            logger.warning(
+                "relay on %s has no relay_token: anyone who can reach it uses your API key",
+                self._url,
+            )
 
     async def stop(self) -> None:
         """Close every client (code 1001) and its upstream, then release the port.
@@ -189,7 +198,6 @@ class RealtimeRelay:
         runner, self._runner = self._runner, None
         if runner is None:
             return
-        self._stopping = True
         await runner.cleanup()
         if self._session is not None and self._session is not self._given_session:
             await self._session.close()
@@ -210,8 +218,12 @@ class RealtimeRelay:
         await self.stop()
 
     async def _shutdown_bridges(self, _app: web.Application) -> None:
+        # Runs as the app shuts down; handshakes still in flight see the flag and close at once.
         self._stopping = True
-        await asyncio.gather(*(bridge.shutdown() for bridge in list(self._bridges)))
+        # One client failing to close must not keep the others (or the port) open.
+        await asyncio.gather(
+            *(bridge.shutdown() for bridge in list(self._bridges)), return_exceptions=True
+        )
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         offered = split_subprotocols(request.headers.get(hdrs.SEC_WEBSOCKET_PROTOCOL))
@@ -282,7 +294,7 @@ class RealtimeRelay:
             status = getattr(error, "status", None)
             logger.warning(
                 "relay could not reach upstream %s for %s: %s%s",
-                self._upstream_url,
+                display_url(self._upstream_url),
                 peer,
                 type(error).__name__,
                 f" (HTTP {status})" if status else "",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -17,7 +18,7 @@ from openai_realtime.testing.audio_format import AudioFormat
 from openai_realtime.testing.requests import InvalidRequest
 from openai_realtime.types import RealtimeConversationItem
 
-__all__ = ["ROOT", "Conversation", "StoredAudio", "StoredItem"]
+__all__ = ["ROOT", "Conversation", "StoredAudio", "StoredItem", "text_length"]
 
 ROOT = "root"
 """The ``previous_item_id`` that inserts at the start of the conversation."""
@@ -58,6 +59,60 @@ class StoredItem:
         """The item's id (stored items always have one)."""
         assert self.item.id is not None, "stored items are given ids before they are stored"
         return self.item.id
+
+    @classmethod
+    def from_client(
+        cls,
+        item: RealtimeConversationItem,
+        item_id: str,
+        *,
+        input_format: AudioFormat,
+        output_format: AudioFormat,
+    ) -> StoredItem:
+        """Store an item from ``conversation.item.create``: give it an id and a final status,
+        and move any base64 audio out of its content parts into samples.
+
+        Args:
+            item: The item as the client sent it.
+            item_id: Its id (the client's, or a new one).
+            input_format: How ``input_audio`` parts are encoded.
+            output_format: How ``output_audio`` parts are encoded.
+
+        Returns:
+            The stored item.
+
+        Raises:
+            InvalidRequest: A content part's audio cannot be decoded.
+        """
+        fields = type(item).model_fields
+        update: dict[str, Any] = {"id": item_id}
+        if "object" in fields:
+            update["object"] = "realtime.item"
+        if "status" in fields:
+            update["status"] = "completed"
+        audio: dict[int, StoredAudio] = {}
+        content = getattr(item, "content", None)
+        if content is not None:
+            parts = []
+            for index, part in enumerate(content):
+                encoded = getattr(part, "audio", None)
+                if encoded is None:
+                    parts.append(part)
+                    continue
+                audio_format = output_format if part.type == "output_audio" else input_format
+                try:
+                    audio[index] = StoredAudio(audio_format.decode(encoded), audio_format)
+                except ValueError as error:
+                    raise InvalidRequest(
+                        f"Invalid audio in item content: {error}",
+                        code="invalid_value",
+                        param=f"item.content[{index}].audio",
+                    ) from None
+                # Events never carry audio data, so the stored part must not have the field.
+                kept = part.model_dump(mode="json", exclude_unset=True, exclude={"audio"})
+                parts.append(type(part).model_validate(kept))
+            update["content"] = parts
+        return cls(item.model_copy(update=update), audio)
 
     def with_audio(self) -> RealtimeConversationItem:
         """The item with each content part's audio filled in as base64, for retrieval."""
@@ -179,6 +234,18 @@ class Conversation:
             content[content_index] = content[content_index].model_copy(
                 update={"transcript": None}
             )
+
+
+def text_length(item: RealtimeConversationItem) -> int:
+    """Characters of text an item carries: texts and transcripts, call arguments and outputs."""
+    total = 0
+    for part in getattr(item, "content", None) or ():
+        total += len(getattr(part, "text", None) or "") + len(getattr(part, "transcript", None) or "")
+    for name in ("arguments", "output"):
+        value = getattr(item, name, None)
+        if isinstance(value, str):
+            total += len(value)
+    return total
 
 
 def _not_found(item_id: str) -> InvalidRequest:

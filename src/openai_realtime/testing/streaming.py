@@ -1,0 +1,590 @@
+"""Streaming one response: the exact event sequence the service sends, paced and cancellable.
+
+For each response::
+
+    response.created
+    per output item, in order:
+      response.output_item.added, conversation.item.added (unless out of band)
+      message:  response.content_part.added
+                text:  response.output_text.delta ..., response.output_text.done
+                audio: (response.output_audio_transcript.delta, response.output_audio.delta) ...,
+                       response.output_audio.done, response.output_audio_transcript.done
+                response.content_part.done
+      function call: response.function_call_arguments.delta ..., .done
+      response.output_item.done, conversation.item.done (unless out of band)
+    response.done
+    rate_limits.updated
+
+A cancelled response (``response.cancel``, or speech when ``interrupt_response`` is on) sends
+no further deltas: the item in progress is closed with status ``incomplete``, later items are
+never started, and ``response.done`` has status ``cancelled``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from openai_realtime.protocol.audio import SAMPLE_RATE, resample
+from openai_realtime.testing.conversation import Conversation, StoredAudio, StoredItem
+from openai_realtime.testing.ids import IdFactory
+from openai_realtime.testing.outbox import Outbox
+from openai_realtime.testing.replies import Reply, ToolCall
+from openai_realtime.testing.settings import ResponseSettings
+from openai_realtime.testing.synth import DEFAULT_MS_PER_CHAR, SpokenAudio, encode_chunks, speak
+from openai_realtime.testing.usage import (
+    CHARS_PER_TOKEN,
+    RateLimitBudget,
+    TokenCount,
+    response_usage,
+)
+from openai_realtime.types import (
+    AssistantMessageContent,
+    ConversationItemAddedEvent,
+    ConversationItemDoneEvent,
+    ErrorEvent,
+    RateLimitsUpdatedEvent,
+    RealtimeConversationItem,
+    RealtimeConversationItemFunctionCall,
+    RealtimeConversationItemMessageAssistant,
+    RealtimeErrorDetails,
+    RealtimeResponse,
+    RealtimeResponseAudio,
+    RealtimeResponseAudioOutput,
+    RealtimeResponseStatusDetails,
+    RealtimeResponseStatusDetailsError,
+    ResponseContentPart,
+    ResponseContentPartAddedEvent,
+    ResponseContentPartDone,
+    ResponseContentPartDoneEvent,
+    ResponseCreatedEvent,
+    ResponseDoneEvent,
+    ResponseFunctionCallArgumentsDeltaEvent,
+    ResponseFunctionCallArgumentsDoneEvent,
+    ResponseOutputAudioDoneEvent,
+    ResponseOutputAudioTranscriptDeltaEvent,
+    ResponseOutputAudioTranscriptDoneEvent,
+    ResponseOutputItemAddedEvent,
+    ResponseOutputItemDoneEvent,
+    ResponseOutputTextDeltaEvent,
+    ResponseOutputTextDoneEvent,
+)
+
+__all__ = ["ActiveResponse", "ResponseStreamer", "StreamOptions", "text_deltas"]
+
+CancelReason = Literal["client_cancelled", "turn_detected"]
+Status = Literal["completed", "cancelled", "failed", "incomplete"]
+
+_PIECES = re.compile(r"\s*\S+\s*|\s+")
+_ARGUMENT_DELTA_CHARS = 8
+# Audio deltas are the hot path (thousands per answer): their JSON is assembled directly,
+# which is far faster than building and dumping a model. Every spliced value is an id we made
+# ([a-z0-9_]), an integer or base64 text, none of which needs JSON escaping.
+_AUDIO_DELTA_JSON = (
+    '{{"type":"response.output_audio.delta","event_id":"{event_id}",'
+    '"response_id":"{response_id}","item_id":"{item_id}","output_index":{output_index},'
+    '"content_index":0,"delta":"{delta}"}}'
+)
+
+
+@dataclass(frozen=True)
+class StreamOptions:
+    """How responses are streamed (server options).
+
+    Attributes:
+        pace: ``None`` (or 0) streams as fast as possible, yielding to the event loop between
+            events; 1.0 sends audio in real time (each delta when the previous one would have
+            finished playing); 2.0 twice as fast, and so on.
+        audio_chunk_ms: Audio per ``response.output_audio.delta``.
+        ms_per_char: Speaking rate of synthesised answers.
+    """
+
+    pace: float | None = None
+    audio_chunk_ms: int = 100
+    ms_per_char: float = DEFAULT_MS_PER_CHAR
+
+
+class ActiveResponse:
+    """The response in progress on a connection.
+
+    Args:
+        response_id: Its ``resp_…`` id.
+    """
+
+    def __init__(self, response_id: str) -> None:
+        self.response_id = response_id
+        self.cancel_reason: CancelReason | None = None
+
+    @property
+    def cancelled(self) -> bool:
+        """True once :meth:`cancel` was called."""
+        return self.cancel_reason is not None
+
+    def cancel(self, reason: CancelReason) -> None:
+        """Ask the response to stop before its next delta (the first reason wins)."""
+        if self.cancel_reason is None:
+            self.cancel_reason = reason
+
+
+@dataclass
+class _Written:
+    """What a response has produced so far, for ``response.done``."""
+
+    items: list[RealtimeConversationItem]
+    text_chars: int = 0
+    audio_seconds: float = 0.0
+
+
+class ResponseStreamer:
+    """Streams one reply as a response.
+
+    Args:
+        outbox: Where events go.
+        ids: Makes item, event and call ids.
+        active: The response's cancellation state.
+        settings: Effective response settings.
+        conversation: The conversation, or ``None`` for an out-of-band response.
+        conversation_id: The conversation's id, reported in the response.
+        options: Pace, chunk size and speaking rate.
+        read: Input tokens, for ``usage``.
+        budget: The connection's rate limit budget.
+        finishing: Called just before ``response.done`` is sent.
+    """
+
+    def __init__(
+        self,
+        *,
+        outbox: Outbox,
+        ids: IdFactory,
+        active: ActiveResponse,
+        settings: ResponseSettings,
+        conversation: Conversation | None,
+        conversation_id: str,
+        options: StreamOptions,
+        read: TokenCount,
+        budget: RateLimitBudget,
+        finishing: Callable[[], None],
+    ) -> None:
+        self._outbox = outbox
+        self._ids = ids
+        self._active = active
+        self._settings = settings
+        self._conversation = conversation
+        self._conversation_id = None if conversation is None else conversation_id
+        self._options = options
+        self._read = read
+        self._budget = budget
+        self._finishing = finishing
+        self._response_id = active.response_id
+        self._written = _Written(items=[])
+        self._token_limited = False
+
+    async def run(self, reply: Reply) -> None:
+        """Stream ``reply`` from ``response.created`` to ``rate_limits.updated``.
+
+        Raises:
+            ConnectionGone: The connection closed on the way (the stream just ends).
+        """
+        await self._outbox.schedule(reply.faults)
+        await self._outbox.send(
+            ResponseCreatedEvent(
+                event_id=self._event_id(), response=self._response("in_progress", None)
+            )
+        )
+        if reply.error is not None:
+            await self._fail(reply.error)
+            return
+        await self._stream_outputs(reply)
+        if self._active.cancelled:
+            await self._finish("cancelled", self._active.cancel_reason)
+        elif self._token_limited:
+            await self._finish("incomplete", "max_output_tokens")
+        else:
+            await self._finish("completed", None)
+
+    async def fail(self, message: str) -> None:
+        """Report that no reply could be made: ``response.created``, ``error``, a failed
+        ``response.done``.
+
+        Raises:
+            ConnectionGone: The connection closed on the way.
+        """
+        await self._outbox.send(
+            ResponseCreatedEvent(
+                event_id=self._event_id(), response=self._response("in_progress", None)
+            )
+        )
+        await self._fail(message)
+
+    async def _stream_outputs(self, reply: Reply) -> None:
+        output_index = 0
+        transcript = reply.audio_text if reply.audio_text is not None else reply.text
+        if transcript is not None or reply.audio is not None:
+            await self._stream_message(output_index, transcript or "", reply)
+            output_index += 1
+        for call in reply.tool_calls:
+            if self._active.cancelled:
+                return
+            await self._stream_function_call(output_index, call)
+            output_index += 1
+
+    async def _stream_message(self, output_index: int, text: str, reply: Reply) -> None:
+        if self._active.cancelled:
+            return
+        spoken = reply.audio is not None or reply.audio_text is not None or self._settings.spoken
+        if reply.audio is None:
+            text = self._within_token_limit(text)
+        item_id = self._ids.make("item")
+        stored = await self._open_item(
+            output_index,
+            RealtimeConversationItemMessageAssistant(
+                id=item_id, object="realtime.item", status="in_progress", content=[]
+            ),
+        )
+        part_kind: Literal["audio", "text"] = "audio" if spoken else "text"
+        await self._outbox.send(
+            ResponseContentPartAddedEvent(
+                event_id=self._event_id(),
+                response_id=self._response_id,
+                item_id=item_id,
+                output_index=output_index,
+                content_index=0,
+                part=ResponseContentPart(type=part_kind, **{_part_text_field(spoken): ""}),
+            )
+        )
+        if spoken:
+            said = await self._stream_audio(output_index, item_id, text, reply, stored)
+            content = AssistantMessageContent(type="output_audio", transcript=said)
+        else:
+            said = await self._stream_text(output_index, item_id, text)
+            content = AssistantMessageContent(type="output_text", text=said)
+        self._written.text_chars += len(said)
+        await self._outbox.send(
+            ResponseContentPartDoneEvent(
+                event_id=self._event_id(),
+                response_id=self._response_id,
+                item_id=item_id,
+                output_index=output_index,
+                content_index=0,
+                part=ResponseContentPartDone(type=part_kind, **{_part_text_field(spoken): said}),
+            )
+        )
+        final = RealtimeConversationItemMessageAssistant(
+            id=item_id, object="realtime.item", status=self._item_status(), content=[content]
+        )
+        await self._close_item(output_index, final, stored)
+
+    async def _stream_text(self, output_index: int, item_id: str, text: str) -> str:
+        sent: list[str] = []
+        for piece in text_deltas(text):
+            if self._active.cancelled:
+                break
+            await self._outbox.send(
+                ResponseOutputTextDeltaEvent(
+                    event_id=self._event_id(),
+                    response_id=self._response_id,
+                    item_id=item_id,
+                    output_index=output_index,
+                    content_index=0,
+                    delta=piece,
+                )
+            )
+            sent.append(piece)
+            await asyncio.sleep(0)
+        said = "".join(sent)
+        await self._outbox.send(
+            ResponseOutputTextDoneEvent(
+                event_id=self._event_id(),
+                response_id=self._response_id,
+                item_id=item_id,
+                output_index=output_index,
+                content_index=0,
+                text=said,
+            )
+        )
+        return said
+
+    async def _stream_audio(
+        self,
+        output_index: int,
+        item_id: str,
+        transcript: str,
+        reply: Reply,
+        stored: StoredItem | None,
+    ) -> str:
+        audio = self._audio_for(transcript, reply.audio)
+        stored_audio = StoredAudio(audio.samples[:0], self._settings.audio_format)
+        if stored is not None:
+            stored.audio[0] = stored_audio
+        total = len(audio.samples)
+        # Each transcript piece goes out just before the audio chunk in which it starts.
+        pieces = list(_pieces_with_sample_starts(transcript, total))
+        next_piece = 0
+        clock = _Pacer(self._options.pace, self._settings.audio_format.rate)
+        for index, chunk in enumerate(audio.chunks):
+            if self._active.cancelled:
+                break
+            chunk_end = min(total, (index + 1) * audio.chunk_samples)
+            while next_piece < len(pieces) and pieces[next_piece][1] < chunk_end:
+                await self._send_transcript_delta(output_index, item_id, pieces[next_piece][0])
+                next_piece += 1
+            await self._outbox.send_encoded(
+                _AUDIO_DELTA_JSON.format(
+                    event_id=self._event_id(),
+                    response_id=self._response_id,
+                    item_id=item_id,
+                    output_index=output_index,
+                    delta=chunk,
+                ),
+                "response.output_audio.delta",
+            )
+            stored_audio.samples = audio.samples[:chunk_end]
+            await clock.wait_until_played(chunk_end)
+        if not self._active.cancelled:
+            for piece, _ in pieces[next_piece:]:
+                await self._send_transcript_delta(output_index, item_id, piece)
+            next_piece = len(pieces)
+        self._written.audio_seconds += len(stored_audio.samples) / stored_audio.audio_format.rate
+        transcript_said = "".join(piece for piece, _ in pieces[:next_piece])
+        common = {
+            "response_id": self._response_id,
+            "item_id": item_id,
+            "output_index": output_index,
+            "content_index": 0,
+        }
+        await self._outbox.send(ResponseOutputAudioDoneEvent(event_id=self._event_id(), **common))
+        await self._outbox.send(
+            ResponseOutputAudioTranscriptDoneEvent(
+                event_id=self._event_id(), transcript=transcript_said, **common
+            )
+        )
+        return transcript_said
+
+    async def _send_transcript_delta(self, output_index: int, item_id: str, piece: str) -> None:
+        await self._outbox.send(
+            ResponseOutputAudioTranscriptDeltaEvent(
+                event_id=self._event_id(),
+                response_id=self._response_id,
+                item_id=item_id,
+                output_index=output_index,
+                content_index=0,
+                delta=piece,
+            )
+        )
+
+    def _audio_for(self, transcript: str, samples: NDArray[np.int16] | None) -> SpokenAudio:
+        audio_format = self._settings.audio_format
+        if samples is None:
+            return speak(
+                transcript, audio_format, self._options.ms_per_char, self._options.audio_chunk_ms
+            )
+        if audio_format.rate != SAMPLE_RATE:
+            samples = resample(samples, SAMPLE_RATE, audio_format.rate)
+        return encode_chunks(samples, audio_format, self._options.audio_chunk_ms)
+
+    async def _stream_function_call(self, output_index: int, call: ToolCall) -> None:
+        item_id = self._ids.make("item")
+        call_id = call.call_id or self._ids.make("call")
+        stored = await self._open_item(
+            output_index,
+            RealtimeConversationItemFunctionCall(
+                id=item_id,
+                object="realtime.item",
+                status="in_progress",
+                call_id=call_id,
+                name=call.name,
+                arguments="",
+            ),
+        )
+        arguments = call.arguments_json
+        sent = 0
+        common = {"response_id": self._response_id, "item_id": item_id, "call_id": call_id}
+        while sent < len(arguments) and not self._active.cancelled:
+            delta = arguments[sent : sent + _ARGUMENT_DELTA_CHARS]
+            await self._outbox.send(
+                ResponseFunctionCallArgumentsDeltaEvent(
+                    event_id=self._event_id(), output_index=output_index, delta=delta, **common
+                )
+            )
+            sent += len(delta)
+            await asyncio.sleep(0)
+        await self._outbox.send(
+            ResponseFunctionCallArgumentsDoneEvent(
+                event_id=self._event_id(),
+                output_index=output_index,
+                name=call.name,
+                arguments=arguments[:sent],
+                **common,
+            )
+        )
+        self._written.text_chars += sent
+        final = RealtimeConversationItemFunctionCall(
+            id=item_id,
+            object="realtime.item",
+            status=self._item_status(),
+            call_id=call_id,
+            name=call.name,
+            arguments=arguments[:sent],
+        )
+        await self._close_item(output_index, final, stored)
+
+    async def _open_item(
+        self, output_index: int, item: RealtimeConversationItem
+    ) -> StoredItem | None:
+        await self._outbox.send(
+            ResponseOutputItemAddedEvent(
+                event_id=self._event_id(),
+                response_id=self._response_id,
+                output_index=output_index,
+                item=item,
+            )
+        )
+        if self._conversation is None:
+            return None
+        stored = StoredItem(item)
+        previous = self._conversation.insert(stored)
+        await self._outbox.send(
+            ConversationItemAddedEvent(
+                event_id=self._event_id(), previous_item_id=previous, item=item
+            )
+        )
+        return stored
+
+    async def _close_item(
+        self, output_index: int, item: RealtimeConversationItem, stored: StoredItem | None
+    ) -> None:
+        self._written.items.append(item)
+        await self._outbox.send(
+            ResponseOutputItemDoneEvent(
+                event_id=self._event_id(),
+                response_id=self._response_id,
+                output_index=output_index,
+                item=item,
+            )
+        )
+        # The client may have deleted the item while it streamed; then there is nothing to finish.
+        if stored is None or self._conversation is None or stored.item_id not in self._conversation:
+            return
+        stored.item = item
+        await self._outbox.send(
+            ConversationItemDoneEvent(
+                event_id=self._event_id(),
+                previous_item_id=self._conversation.previous_id(stored.item_id),
+                item=item,
+            )
+        )
+
+    def _within_token_limit(self, text: str) -> str:
+        limit = self._settings.max_output_tokens
+        if limit == "inf" or len(text) <= limit * CHARS_PER_TOKEN:
+            return text
+        self._token_limited = True
+        return text[: limit * CHARS_PER_TOKEN]
+
+    def _item_status(self) -> Literal["completed", "incomplete"]:
+        return "incomplete" if self._active.cancelled or self._token_limited else "completed"
+
+    async def _fail(self, message: str) -> None:
+        await self._outbox.send(
+            ErrorEvent(
+                event_id=self._event_id(),
+                error=RealtimeErrorDetails(type="server_error", code="server_error", message=message),
+            )
+        )
+        await self._finish("failed", None)
+
+    async def _finish(
+        self,
+        status: Status,
+        reason: Literal["turn_detected", "client_cancelled", "max_output_tokens"] | None,
+    ) -> None:
+        details = None
+        if status != "completed":
+            details = RealtimeResponseStatusDetails(type=status, reason=reason)
+            if status == "failed":
+                details.error = RealtimeResponseStatusDetailsError(
+                    type="server_error", code="server_error"
+                )
+        written = TokenCount.of_output(self._written.text_chars, self._written.audio_seconds)
+        response = self._response(status, details)
+        response.output = list(self._written.items)
+        response.usage = response_usage(self._read, written)
+        self._finishing()
+        await self._outbox.send(ResponseDoneEvent(event_id=self._event_id(), response=response))
+        limits = self._budget.spend(self._read.total + written.total)
+        await self._outbox.send(
+            RateLimitsUpdatedEvent(event_id=self._event_id(), rate_limits=limits)
+        )
+
+    def _response(
+        self,
+        status: Literal["in_progress", "completed", "cancelled", "failed", "incomplete"],
+        details: RealtimeResponseStatusDetails | None,
+    ) -> RealtimeResponse:
+        settings = self._settings
+        return RealtimeResponse(
+            id=self._response_id,
+            object="realtime.response",
+            status=status,
+            status_details=details,
+            output=[],
+            conversation_id=self._conversation_id,
+            output_modalities=list(settings.output_modalities),
+            max_output_tokens=settings.max_output_tokens,
+            audio=RealtimeResponseAudio(
+                output=RealtimeResponseAudioOutput.model_validate(
+                    {"format": _wire_format(settings), "voice": settings.voice}
+                )
+            ),
+            usage=None,
+            metadata=settings.metadata,
+        )
+
+    def _event_id(self) -> str:
+        return self._ids.make("event")
+
+
+class _Pacer:
+    """Sleeps so that audio goes out at ``pace`` times real time (or just yields)."""
+
+    def __init__(self, pace: float | None, sample_rate: int) -> None:
+        self._pace = pace or None
+        self._sample_rate = sample_rate
+        self._started = asyncio.get_running_loop().time()
+
+    async def wait_until_played(self, samples_sent: int) -> None:
+        if self._pace is None:
+            await asyncio.sleep(0)
+            return
+        due = self._started + samples_sent / self._sample_rate / self._pace
+        await asyncio.sleep(max(0.0, due - asyncio.get_running_loop().time()))
+
+
+def text_deltas(text: str) -> list[str]:
+    """Split text into word-sized deltas that join back into exactly ``text``."""
+    return _PIECES.findall(text)
+
+
+def _pieces_with_sample_starts(text: str, total_samples: int) -> Iterator[tuple[str, int]]:
+    """Word-sized pieces of ``text`` with the sample where each starts being spoken."""
+    if not text:
+        return
+    for match in _PIECES.finditer(text):
+        yield match.group(), match.start() * total_samples // len(text)
+
+
+def _part_text_field(spoken: bool) -> str:
+    return "transcript" if spoken else "text"
+
+
+def _wire_format(settings: ResponseSettings) -> dict[str, object]:
+    audio_format = settings.audio_format
+    if audio_format.kind == "audio/pcm":
+        return {"type": audio_format.kind, "rate": audio_format.rate}
+    return {"type": audio_format.kind}

@@ -1,0 +1,126 @@
+"""ClientEventPolicy: which client frames a relay forwards, driven by plain frames (no I/O)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from openai_realtime.errors import ConfigurationError
+from openai_realtime.protocol.codec import decode_server_event
+from openai_realtime.relay import ClientEventPolicy, Rejection
+from openai_realtime.relay.policy import BINARY_FRAME_REJECTION
+from openai_realtime.types import ErrorEvent
+
+
+def frame(**event: Any) -> str:
+    return json.dumps(event)
+
+
+def session_update(**session: Any) -> str:
+    return frame(type="session.update", event_id="evt_s", session={"type": "realtime", **session})
+
+
+def test_default_policy_forwards_every_valid_client_event() -> None:
+    policy = ClientEventPolicy()
+    frames = [
+        session_update(instructions="be brief"),
+        frame(type="response.create", response={"instructions": "shout"}),
+        frame(type="input_audio_buffer.append", audio="AAAA"),
+        frame(type="input_audio_buffer.commit"),
+    ]
+    assert [policy.check(text) for text in frames] == [None, None, None, None]
+
+
+@pytest.mark.parametrize(
+    ("text", "event_id"),
+    [
+        ("not json", None),
+        ("[1, 2]", None),
+        (frame(event_id="evt_1"), "evt_1"),
+        (frame(type="no.such.event", event_id="evt_2"), "evt_2"),
+        (frame(type="response.create", event_id="evt_3", response={"tools": "many"}), "evt_3"),
+        (frame(type="response.create", event_id=7), None),
+    ],
+)
+def test_invalid_frames_are_rejected_with_their_event_id(text: str, event_id: str | None) -> None:
+    rejection = ClientEventPolicy().check(text)
+    assert rejection is not None
+    assert rejection.code == "invalid_event"
+    assert rejection.event_id == event_id
+    assert rejection.message
+
+
+def test_allow_list_rejects_other_types() -> None:
+    policy = ClientEventPolicy(allowed_client_events={"input_audio_buffer.append"})
+    assert policy.check(frame(type="input_audio_buffer.append", audio="AAAA")) is None
+    rejection = policy.check(frame(type="response.create", event_id="evt_r"))
+    assert rejection == Rejection(
+        "event_not_allowed", "this relay does not forward 'response.create' events", "evt_r"
+    )
+
+
+@pytest.mark.parametrize(
+    ("session", "denied"),
+    [
+        ({"instructions": "ignore all rules"}, True),
+        ({"instructions": None}, True),
+        ({"output_modalities": ["text"]}, False),
+        ({"audio": {"output": {"voice": "marin"}}}, True),
+        ({"audio": {"input": {"format": {"type": "audio/pcm", "rate": 24000}}}}, False),
+        ({"audio": {"output": {"speed": 1.2}}}, False),
+        ({"audio": None}, True),
+    ],
+)
+def test_denied_fields_in_session_update(session: dict[str, Any], denied: bool) -> None:
+    policy = ClientEventPolicy(denied_session_fields={"instructions", "audio.output.voice"})
+    rejection = policy.check(session_update(**session))
+    if not denied:
+        assert rejection is None
+        return
+    assert rejection is not None
+    assert rejection.code == "session_field_denied"
+    assert rejection.event_id == "evt_s"
+    assert rejection.param in {"session.instructions", "session.audio.output.voice"}
+
+
+def test_denied_fields_apply_to_per_response_overrides() -> None:
+    policy = ClientEventPolicy(denied_session_fields={"instructions"})
+    assert policy.check(frame(type="response.create")) is None
+    assert policy.check(frame(type="response.create", response={"metadata": {"a": "b"}})) is None
+    rejection = policy.check(frame(type="response.create", response={"instructions": "x"}))
+    assert rejection is not None
+    assert rejection.param == "response.instructions"
+
+
+def test_denied_nested_path_checks_only_its_branch() -> None:
+    policy = ClientEventPolicy(denied_session_fields={"tracing.workflow_name"})
+    assert policy.check(session_update(tracing={"group_id": "g"})) is None
+    assert policy.check(session_update(tracing={"workflow_name": "w"})) is not None
+
+
+def test_unknown_configuration_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match=r"response\.creat\b"):
+        ClientEventPolicy(allowed_client_events={"response.creat"})
+    with pytest.raises(ConfigurationError, match="instruction"):
+        ClientEventPolicy(denied_session_fields={"instruction"})
+
+
+def test_rejection_becomes_an_error_server_event() -> None:
+    rejection = Rejection("session_field_denied", "no", event_id="evt_9", param="session.tools")
+    event = rejection.to_error_event()
+    wire = event.model_dump_json(exclude_unset=True)
+    decoded = decode_server_event(wire)
+    assert isinstance(decoded, ErrorEvent)
+    assert decoded.event_id.startswith("event_relay_")
+    assert decoded.error.type == "invalid_request_error"
+    assert decoded.error.code == "session_field_denied"
+    assert decoded.error.event_id == "evt_9"
+    assert decoded.error.param == "session.tools"
+    assert rejection.to_error_event().event_id != event.event_id
+
+
+def test_binary_rejection_names_the_problem() -> None:
+    assert BINARY_FRAME_REJECTION.code == "binary_frame"
+    assert "text" in BINARY_FRAME_REJECTION.message
