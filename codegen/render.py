@@ -199,11 +199,12 @@ def _mixin(
     for method, implementation in _IMPLEMENTATIONS.items():
         body += "".join(_overload(method, name_type, payload) for name_type, payload in names)
         body += implementation
+    # Declared for the type checker only: at run time the emitter's methods must be found,
+    # whatever the order of the bases.
     body += (
-        "    def _subscribe(self, name: Any, handler: Any, *, once: bool) -> Any:\n"
-        "        raise NotImplementedError\n\n"
-        "    async def _wait_for(self, name: Any, timeout: float | None) -> Any:\n"
-        "        raise NotImplementedError\n"
+        "    if TYPE_CHECKING:\n\n"
+        "        def _subscribe(self, name: Any, handler: Any, *, once: bool) -> Any: ...\n\n"
+        "        async def _wait_for(self, name: Any, timeout: float | None) -> Any: ...\n"
     )
     return body
 

@@ -17,7 +17,6 @@ name                        payload
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
 import os
 import platform
@@ -33,7 +32,6 @@ from yarl import URL
 from openai_realtime.errors import (
     ConfigurationError,
     ConnectionClosedError,
-    InsecureTransportError,
     NotConnectedError,
     ProtocolError,
     RealtimeConnectionError,
@@ -42,10 +40,11 @@ from openai_realtime.errors import (
 from openai_realtime.events import EventEmitter
 from openai_realtime.local_events import CloseEvent, LocalErrorEvent
 from openai_realtime.protocol.codec import (
-    decode_client_event,
     decode_server_event,
     encode_client_event,
+    validate_client_event,
 )
+from openai_realtime.transport import redact_url, require_secure_transport
 from openai_realtime.types import CLIENT_EVENTS, SERVER_EVENTS, ClientEvent
 from openai_realtime.types.emitter import ApiEventsMixin
 
@@ -56,7 +55,6 @@ __all__ = [
     "DEFAULT_URL",
     "USER_AGENT",
     "RealtimeAPI",
-    "require_secure_transport",
 ]
 
 DEFAULT_URL: Final = "wss://api.openai.com/v1/realtime"
@@ -94,50 +92,11 @@ USER_AGENT: Final = _user_agent()
 """The ``User-Agent`` sent with every connection and HTTP request."""
 
 
-def _is_loopback(host: str | None) -> bool:
-    """True for ``localhost`` and loopback addresses; never resolves a name."""
-    if not host:
-        return False
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def require_secure_transport(url: URL, *, allow_insecure: bool) -> None:
-    """Refuse to send credentials in clear text to anything but this machine.
-
-    Call it before any connection attempt, only when credentials would be sent. It looks at
-    the URL alone, so it never triggers a DNS lookup.
-
-    Args:
-        url: Where the credentials would go.
-        allow_insecure: Skip the check (e.g. a plain-text relay on a trusted private network).
-
-    Raises:
-        InsecureTransportError: ``url`` is ``ws://`` or ``http://`` to a host that is not loopback.
-    """
-    if allow_insecure or url.scheme in ("wss", "https") or _is_loopback(url.host):
-        return
-    raise InsecureTransportError(
-        f"refusing to send credentials over unencrypted {url.scheme}:// to {url.host}; "
-        "use wss:// / https://, or pass allow_insecure=True"
-    )
-
-
 def _new_event_id() -> str:
     return "evt_" + secrets.token_hex(12)
 
 
-def _redacted(url: URL) -> str:
-    """The URL as logs and reprs show it: no user info, no query (a relay may put a token there)."""
-    cleaned = url.with_query(None).with_fragment(None)
-    return str(cleaned.with_user(None) if cleaned.host else cleaned)
-
-
-class RealtimeAPI(EventEmitter, ApiEventsMixin):
+class RealtimeAPI(ApiEventsMixin, EventEmitter):
     """A thin client of the Realtime WebSocket: connect, send events, dispatch what arrives.
 
     Usage::
@@ -148,9 +107,8 @@ class RealtimeAPI(EventEmitter, ApiEventsMixin):
             await api.send(ResponseCreateEvent())
             done = await api.wait_for_next("server.response.done", timeout=60)
 
-    ``EventEmitter`` comes first among the bases so that its ``_subscribe`` / ``_wait_for`` win
-    over the stubs of the generated ``ApiEventsMixin``, which contributes the typed ``on``,
-    ``once`` and ``wait_for_next``.
+    The typed ``on``, ``once`` and ``wait_for_next`` come from the generated ``ApiEventsMixin``;
+    ``off``, ``dispatch`` and ``drain`` from :class:`~openai_realtime.events.EventEmitter`.
 
     Args:
         url: WebSocket URL; defaults to OpenAI's. Query parameters already in it are kept.
@@ -193,7 +151,7 @@ class RealtimeAPI(EventEmitter, ApiEventsMixin):
         target = URL(url if url is not None else DEFAULT_URL)
         if target.scheme not in ("ws", "wss") or not target.host:
             raise ConfigurationError(
-                f"url must be a ws:// or wss:// URL, got {_redacted(target)!r}"
+                f"url must be a ws:// or wss:// URL, got {redact_url(target)!r}"
             )
         if model is not None:
             target = target.update_query(model=model)
@@ -275,7 +233,7 @@ class RealtimeAPI(EventEmitter, ApiEventsMixin):
         base = URL(endpoint)
         schemes = {"https": "wss", "wss": "wss", "http": "ws", "ws": "ws"}
         if base.scheme not in schemes or not base.host:
-            raise ConfigurationError(f"endpoint must be an https:// URL, got {_redacted(base)!r}")
+            raise ConfigurationError(f"endpoint must be an https:// URL, got {redact_url(base)!r}")
         origin = base.origin().with_scheme(schemes[base.scheme])
         if api_version is None:
             url, model = origin.with_path("/openai/v1/realtime"), deployment
@@ -326,7 +284,7 @@ class RealtimeAPI(EventEmitter, ApiEventsMixin):
 
     def __repr__(self) -> str:
         return (
-            f"<RealtimeAPI url={_redacted(self._url)!r} model={self.model!r} "
+            f"<RealtimeAPI url={redact_url(self._url)!r} model={self.model!r} "
             f"connected={self.is_connected}>"
         )
 
@@ -357,7 +315,7 @@ class RealtimeAPI(EventEmitter, ApiEventsMixin):
             session = owned_session = aiohttp.ClientSession()
         else:
             session = self._session
-        logger.debug("connecting to %s", _redacted(self._url))
+        logger.debug("connecting to %s", redact_url(self._url))
         self._connecting = True
         try:
             ws = await self._open(session)
@@ -371,10 +329,10 @@ class RealtimeAPI(EventEmitter, ApiEventsMixin):
         self._close_requested = False
         self._last_close = None
         self._receive_task = asyncio.create_task(self._receive_loop(ws, owned_session))
-        logger.debug("connected to %s", _redacted(self._url))
+        logger.debug("connected to %s", redact_url(self._url))
 
     async def _open(self, session: aiohttp.ClientSession) -> aiohttp.ClientWebSocketResponse:
-        where = _redacted(self._url)
+        where = redact_url(self._url)
         try:
             return await session.ws_connect(
                 self._url,
@@ -471,9 +429,8 @@ class RealtimeAPI(EventEmitter, ApiEventsMixin):
                 )
             if fields.get("event_id") is None:
                 fields["event_id"] = _new_event_id()
-            frame = encode_client_event(fields)
-            # Re-reading our own frame yields the typed event with exactly the fields sent.
-            return decode_client_event(frame), frame
+            typed = validate_client_event(fields)
+            return typed, encode_client_event(typed)
         if data is not None:
             raise TypeError("data goes with send(event_type, data), not with a typed event")
         if not isinstance(event, _CLIENT_CLASSES):

@@ -56,16 +56,26 @@ from openai_realtime.types import (
     ConversationItemDeleteEvent,
     ConversationItemTruncateEvent,
     InputAudioBufferAppendEvent,
+    InputAudioBufferClearedEvent,
     InputAudioBufferCommitEvent,
+    InputAudioBufferCommittedEvent,
+    InputAudioBufferSpeechStartedEvent,
+    RealtimeConversationItemFunctionCall,
     RealtimeConversationItemFunctionCallOutput,
     RealtimeConversationItemMessageUser,
     RealtimeFunctionTool,
+    RealtimeResponse,
     RealtimeResponseCreateParams,
     RealtimeSessionCreateRequest,
     RealtimeSessionCreateResponse,
+    RealtimeTranscriptionSessionCreateResponse,
     ResponseCancelEvent,
+    ResponseCreatedEvent,
     ResponseCreateEvent,
+    ResponseDoneEvent,
     ServerEvent,
+    SessionCreatedEvent,
+    SessionUpdatedEvent,
     SessionUpdateEvent,
     UnknownServerEvent,
 )
@@ -118,7 +128,9 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
         )
         self.conversation = RealtimeConversation(keep_audio=keep_audio)
         self.tool_timeout = tool_timeout
-        self.session: RealtimeSessionCreateResponse | None = None
+        self.session: (
+            RealtimeSessionCreateResponse | RealtimeTranscriptionSessionCreateResponse | None
+        ) = None
         self._session_config: dict[str, Any] = {}
         self._tools = ToolRegistry()
         self._tool_runs: dict[str, list[asyncio.Task[None]]] = {}
@@ -430,16 +442,16 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
 
     def _track(self, event: ServerEvent | UnknownServerEvent) -> None:
         """Session and response bookkeeping that the conversation store does not do."""
-        if event.type in ("session.created", "session.updated"):
-            self.session = event.session  # type: ignore[union-attr]
-            if event.type == "session.created":
+        if isinstance(event, SessionCreatedEvent | SessionUpdatedEvent):
+            self.session = event.session
+            if isinstance(event, SessionCreatedEvent):
                 self._session_created.set()
-        elif event.type == "response.created":
-            self._active_response = event.response.id  # type: ignore[union-attr]
-        elif event.type == "response.done":
+        elif isinstance(event, ResponseCreatedEvent):
+            self._active_response = event.response.id
+        elif isinstance(event, ResponseDoneEvent):
             self._active_response = None
-            self._start_tool_calls(event.response)  # type: ignore[union-attr]
-        elif event.type == "input_audio_buffer.speech_started":
+            self._start_tool_calls(event.response)
+        elif isinstance(event, InputAudioBufferSpeechStartedEvent):
             self._pending_input_samples = 0
             playing = self._playing_item()
             if playing is not None or self._active_response is not None:
@@ -447,7 +459,7 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
                     "conversation.interrupted",
                     ConversationInterruptedEvent("speech_started", playing),
                 )
-        elif event.type in ("input_audio_buffer.committed", "input_audio_buffer.cleared"):
+        elif isinstance(event, InputAudioBufferCommittedEvent | InputAudioBufferClearedEvent):
             self._pending_input_samples = 0
 
     def _playing_item(self) -> str | None:
@@ -467,29 +479,32 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
 
     # -- tool execution ---------------------------------------------------------------------
 
-    def _start_tool_calls(self, response: Any) -> None:
+    def _start_tool_calls(self, response: RealtimeResponse) -> None:
         """Run the handled calls of a completed response, then ask for one new response."""
         if response.status != "completed":
             return  # calls of a cancelled, failed or incomplete response are not executed
         calls = [
             item
             for item in response.output or []
-            if item.type == "function_call" and self._tools.has_handler(item.name)
+            if isinstance(item, RealtimeConversationItemFunctionCall)
+            and item.call_id  # an output must name the call it answers
+            and self._tools.has_handler(item.name)
         ]
         if not calls:
             return
+        response_id = response.id or ""
         tasks = [asyncio.ensure_future(self._run_call(call)) for call in calls]
-        self._tool_runs[response.id] = tasks
-        follow_up = asyncio.ensure_future(self._respond_after(response.id, tasks))
-        follow_up.add_done_callback(lambda _: self._tool_runs.pop(response.id, None))
+        self._tool_runs[response_id] = tasks
+        follow_up = asyncio.ensure_future(self._respond_after(response_id, tasks))
+        follow_up.add_done_callback(lambda _: self._tool_runs.pop(response_id, None))
 
-    async def _run_call(self, call: Any) -> None:
+    async def _run_call(self, call: RealtimeConversationItemFunctionCall) -> None:
         result = await self._tools.run(call.name, call.arguments, timeout=self.tool_timeout)
         if result.error is not None:
             message = f"tool {call.name!r} failed: {result.error}"
             self.dispatch("error", LocalErrorEvent(message, result.error, event_name=call.name))
         output = RealtimeConversationItemFunctionCallOutput(
-            call_id=call.call_id, output=result.output
+            call_id=call.call_id or "", output=result.output
         )
         await self.realtime.send(ConversationItemCreateEvent(item=output))
 

@@ -7,6 +7,7 @@ Every exception the SDK raises on purpose derives from :class:`RealtimeError`::
     │   └── InsecureTransportError  an API key would travel over plain ws:// to a remote host
     ├── ProtocolError             a frame that is not a valid event (either direction)
     ├── ConversationError         a server event refers to an item or response never seen
+    ├── ClientSecretError         minting an ephemeral client secret failed (HTTP status)
     ├── RealtimeConnectionError   the WebSocket is not usable
     │   ├── NotConnectedError       used before connect()
     │   └── ConnectionClosedError   the connection ended (pending waits are released with it)
@@ -18,6 +19,7 @@ Messages never contain the API key: frames are truncated and headers are never i
 from __future__ import annotations
 
 __all__ = [
+    "ClientSecretError",
     "ConfigurationError",
     "ConnectionClosedError",
     "ConversationError",
@@ -81,6 +83,18 @@ class ConversationError(RealtimeError):
         self.event_type = event_type
         self.reference = reference
         super().__init__(message or f"{event_type}: unknown reference {reference!r}")
+
+
+class ClientSecretError(RealtimeError):
+    """The endpoint refused to mint a client secret, or answered with something unreadable.
+
+    Attributes:
+        status: The HTTP status.
+    """
+
+    def __init__(self, message: str, *, status: int) -> None:
+        self.status = status
+        super().__init__(message)
 
 
 class RealtimeConnectionError(RealtimeError):

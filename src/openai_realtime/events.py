@@ -2,10 +2,9 @@
 
 :class:`EventEmitter` is the runtime; the typed ``on`` / ``once`` / ``wait_for_next`` come from a
 generated mixin (``openai_realtime.types.emitter``) whose overloads give each handler its event
-class, and which calls :meth:`EventEmitter._subscribe` and :meth:`EventEmitter._wait_for`. Put
-the emitter first among the bases, so its implementations win over the mixin's stubs::
+class, and which calls :meth:`EventEmitter._subscribe` and :meth:`EventEmitter._wait_for`::
 
-    class RealtimeAPI(EventEmitter, ApiEventsMixin): ...
+    class RealtimeAPI(ApiEventsMixin, EventEmitter): ...
 
 Rules of dispatch:
 
@@ -106,7 +105,7 @@ class EventEmitter:
     """Named events with sync and async handlers, one-shot waits and failure isolation.
 
     Handlers are stored per name as tuples that are replaced, never mutated, so a dispatch
-    iterates without copying and a name nobody listens to costs one dict lookup.
+    iterates without copying, and an event nobody listens to costs a dict lookup or two.
     """
 
     def __init__(self) -> None:

@@ -27,13 +27,14 @@ import aiohttp
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from yarl import URL
 
-from openai_realtime.api import USER_AGENT, require_secure_transport
+from openai_realtime.api import USER_AGENT
 from openai_realtime.errors import (
+    ClientSecretError,
     ConfigurationError,
     RealtimeConnectionError,
-    RealtimeError,
     RealtimeTimeoutError,
 )
+from openai_realtime.transport import require_secure_transport
 from openai_realtime.types import (
     RealtimeSessionCreateRequest,
     RealtimeSessionCreateResponse,
@@ -82,18 +83,6 @@ class ClientSecret(BaseModel):
         RealtimeSessionCreateResponse | RealtimeTranscriptionSessionCreateResponse,
         Field(discriminator="type"),
     ]
-
-
-class ClientSecretError(RealtimeError):
-    """The endpoint refused to mint a secret, or answered with something unreadable.
-
-    Attributes:
-        status: The HTTP status.
-    """
-
-    def __init__(self, message: str, *, status: int) -> None:
-        self.status = status
-        super().__init__(message)
 
 
 def _session_json(session: Mapping[str, Any] | SessionConfig) -> dict[str, Any]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Final
+from typing import Any, Final
 
 import pytest
 
 from openai_realtime.errors import ConnectionClosedError, RealtimeTimeoutError
-from openai_realtime.events import EventEmitter, event_name
+from openai_realtime.events import EventEmitter, EventName, Handler, event_name
 from openai_realtime.local_events import CloseEvent, LocalErrorEvent
 from openai_realtime.types import (
     InputAudioBufferClearedEvent,
@@ -23,8 +23,20 @@ WAIT = 5.0
 CLEARED: Final = "server.input_audio_buffer.cleared"
 
 
-class Emitter(EventEmitter, ApiEventsMixin):
+class Emitter(ApiEventsMixin, EventEmitter):
     """The emitter as RealtimeAPI composes it, with nothing else."""
+
+
+class EmitterFirst(EventEmitter, ApiEventsMixin):
+    """The same with the bases the other way round."""
+
+
+class CustomHooks(Emitter):
+    """A subclass that wraps a hook: its override must stay in force."""
+
+    def _subscribe(self, name: EventName, handler: Handler | None, *, once: bool) -> Any:
+        self.subscribed = event_name(name)
+        return super()._subscribe(name, handler, once=once)
 
 
 def cleared(event_id: str = "event_1") -> InputAudioBufferClearedEvent:
@@ -33,6 +45,20 @@ def cleared(event_id: str = "event_1") -> InputAudioBufferClearedEvent:
 
 def done(event_id: str = "event_2") -> ResponseDoneEvent:
     return ResponseDoneEvent(event_id=event_id, response=RealtimeResponse(id="resp_1"))
+
+
+@pytest.mark.parametrize("emitter_class", [Emitter, EmitterFirst, CustomHooks])
+async def test_the_hooks_work_whatever_the_order_of_the_bases(
+    emitter_class: type[Emitter] | type[EmitterFirst],
+) -> None:
+    emitter = emitter_class()
+    calls: list[str] = []
+    emitter.on(CLEARED, lambda event: calls.append(event.event_id))
+    asyncio.get_running_loop().call_soon(emitter.dispatch, CLEARED, cleared("a"))
+    assert (await emitter.wait_for_next(CLEARED, timeout=WAIT)).event_id == "a"
+    assert calls == ["a"]
+    if isinstance(emitter, CustomHooks):
+        assert emitter.subscribed == CLEARED
 
 
 def test_event_name_maps_classes_by_direction() -> None:

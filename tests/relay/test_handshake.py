@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from yarl import URL
 
 from openai_realtime.errors import ConfigurationError, InsecureTransportError
 from openai_realtime.relay._handshake import (
     choose_subprotocol,
-    display_url,
-    is_loopback,
     normalize_origins,
     origin_allowed,
     presented_tokens,
@@ -108,25 +105,3 @@ def test_non_websocket_upstream_is_refused(url: str) -> None:
 def test_empty_key_is_refused() -> None:
     with pytest.raises(ConfigurationError, match="empty"):
         resolve_upstream("wss://relay.example/v1/realtime", "", allow_insecure=False)
-
-
-@pytest.mark.parametrize(
-    ("host", "loopback"),
-    [
-        ("localhost", True),
-        ("127.0.0.1", True),
-        ("127.8.0.1", True),
-        ("::1", True),
-        ("0.0.0.0", False),
-        ("10.0.0.1", False),
-        ("example.com", False),
-        ("::", False),
-    ],
-)
-def test_is_loopback(host: str, loopback: bool) -> None:
-    assert is_loopback(host) is loopback
-
-
-def test_display_url_drops_credentials_and_query() -> None:
-    url = URL(f"wss://user:{KEY}@azure.example/openai/realtime?api-key={KEY}&deployment=d#x")
-    assert display_url(url) == "wss://azure.example/openai/realtime"

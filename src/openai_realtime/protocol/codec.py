@@ -33,6 +33,7 @@ __all__ = [
     "decode_server_event",
     "encode_client_event",
     "encode_server_event",
+    "validate_client_event",
 ]
 
 _SERVER: Final = TypeAdapter[ServerEvent](ServerEvent)
@@ -101,6 +102,18 @@ def decode_client_event(frame: str | bytes) -> ClientEvent:
         raise _protocol_error("client", frame, error) from None
 
 
+def validate_client_event(fields: Mapping[str, Any]) -> ClientEvent:
+    """Validate a mapping into its typed client event; only the given fields count as set.
+
+    Raises:
+        ProtocolError: The mapping is not a valid client event.
+    """
+    try:
+        return _CLIENT.validate_python(fields)
+    except ValidationError as error:
+        raise _protocol_error("client", repr(dict(fields)), error) from None
+
+
 def encode_client_event(event: ClientEvent | Mapping[str, Any]) -> str:
     """Encode a client event as minimal wire JSON.
 
@@ -114,10 +127,7 @@ def encode_client_event(event: ClientEvent | Mapping[str, Any]) -> str:
         ProtocolError: The mapping is not a valid client event (nothing should be sent).
     """
     if not isinstance(event, RealtimeModel):
-        try:
-            event = _CLIENT.validate_python(event)
-        except ValidationError as error:
-            raise _protocol_error("client", repr(dict(event)), error) from None
+        event = validate_client_event(event)
     return event.model_dump_json(exclude_unset=True)
 
 

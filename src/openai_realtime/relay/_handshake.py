@@ -6,22 +6,19 @@ Pure functions over header values and URLs, so each rule is tested without a soc
 from __future__ import annotations
 
 import hmac
-import ipaddress
 import os
 from collections.abc import Collection, Iterable, Sequence
 from typing import Final
 
 from yarl import URL
 
-from openai_realtime.api import require_secure_transport
 from openai_realtime.errors import ConfigurationError, InsecureTransportError
+from openai_realtime.transport import require_secure_transport
 
 __all__ = [
     "KEY_SUBPROTOCOL_PREFIX",
     "REALTIME_SUBPROTOCOL",
     "choose_subprotocol",
-    "display_url",
-    "is_loopback",
     "normalize_origins",
     "origin_allowed",
     "presented_tokens",
@@ -77,35 +74,6 @@ def resolve_upstream(
                 "or pass allow_insecure_upstream=True"
             ) from None
     return url, api_key
-
-
-def display_url(url: URL) -> str:
-    """``url`` without user info or query, for logs and reprs (an operator may put a key there).
-
-    Args:
-        url: An upstream URL.
-
-    Returns:
-        Scheme, host, port and path only.
-    """
-    return str(url.with_user(None).with_query(None).with_fragment(None))
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` names this machine (``localhost``, ``127.0.0.0/8``, ``::1``).
-
-    Args:
-        host: A host name or IP address, without brackets.
-
-    Returns:
-        ``True`` for loopback; ``False`` for anything else, unresolved names included.
-    """
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def split_subprotocols(header: str | None) -> list[str]:

@@ -17,8 +17,6 @@ from openai_realtime.errors import ConfigurationError, NotConnectedError
 from openai_realtime.relay._bridge import RelayBridge, logger
 from openai_realtime.relay._handshake import (
     choose_subprotocol,
-    display_url,
-    is_loopback,
     normalize_origins,
     origin_allowed,
     presented_tokens,
@@ -27,6 +25,7 @@ from openai_realtime.relay._handshake import (
     token_matches,
 )
 from openai_realtime.relay.policy import ClientEventPolicy
+from openai_realtime.transport import is_loopback_host, redact_url
 
 __all__ = ["DEFAULT_MAX_FRAME_SIZE", "RELAY_PATH", "RealtimeRelay", "serve_relay"]
 
@@ -137,7 +136,7 @@ class RealtimeRelay:
     def __repr__(self) -> str:
         state = self._url or "stopped"
         return (
-            f"RealtimeRelay(upstream={display_url(self._upstream_url)!r}, model={self.model!r}, "
+            f"RealtimeRelay(upstream={redact_url(self._upstream_url)!r}, model={self.model!r}, "
             f"url={state!r}, connections={self.active_connections})"
         )
 
@@ -181,10 +180,8 @@ class RealtimeRelay:
         self._session = self._given_session or aiohttp.ClientSession()
         bound_host, bound_port = runner.addresses[0][:2]
         self._url = str(URL.build(scheme="ws", host=bound_host, port=bound_port, path=RELAY_PATH))
-        logger.info(
-            "relay listening on %s, upstream %s", self._url, display_url(self._upstream_url)
-        )
-        if self._relay_token is None and not is_loopback(bound_host):
+        logger.info("relay listening on %s, upstream %s", self._url, redact_url(self._upstream_url))
+        if self._relay_token is None and not is_loopback_host(bound_host):
             logger.warning(
                 "relay on %s has no relay_token: anyone who can reach it uses your API key",
                 self._url,
@@ -294,7 +291,7 @@ class RealtimeRelay:
             status = getattr(error, "status", None)
             logger.warning(
                 "relay could not reach upstream %s for %s: %s%s",
-                display_url(self._upstream_url),
+                redact_url(self._upstream_url),
                 peer,
                 type(error).__name__,
                 f" (HTTP {status})" if status else "",

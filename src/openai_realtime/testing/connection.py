@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -93,7 +93,7 @@ class ConnectionOptions:
         record_limit: Frames kept per direction in each :class:`ConnectionRecord`.
     """
 
-    stream: StreamOptions = StreamOptions()
+    stream: StreamOptions = field(default_factory=StreamOptions)
     session_overrides: Mapping[str, Any] | None = None
     faults: tuple[Fault, ...] = ()
     record_limit: int = 1000
@@ -127,7 +127,9 @@ class Connection:
         self._options = options
         self._ids = IdFactory()
         self._outbox = Outbox(websocket, request, record, self._ids)
-        self._session = SessionState(self._ids.make("sess"), record.model, options.session_overrides)
+        self._session = SessionState(
+            self._ids.make("sess"), record.model, options.session_overrides
+        )
         self._conversation = Conversation()
         self._conversation_id = self._ids.make("conv")
         self._input = InputAudio(self._session.input_format, self._vad_settings())
@@ -283,7 +285,9 @@ class Connection:
         item = RealtimeConversationItemMessageUser(
             id=item_id,
             object="realtime.item",
+            type="message",
             status="completed",
+            role="user",
             content=[UserMessageContent(type="input_audio", transcript=None)],
         )
         stored = StoredItem(item, {0: StoredAudio(samples, self._input.audio_format)})

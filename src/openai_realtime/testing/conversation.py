@@ -120,9 +120,9 @@ class StoredItem:
         if not self.audio or content is None:
             return self.item.model_copy(deep=True)
         parts = [
-            part.model_copy(update={"audio": self.audio[index].audio_format.encode(
-                self.audio[index].samples
-            )})
+            part.model_copy(
+                update={"audio": self.audio[index].audio_format.encode(self.audio[index].samples)}
+            )
             if index in self.audio
             else part.model_copy()
             for index, part in enumerate(content)
@@ -231,16 +231,16 @@ class Conversation:
         audio.samples = audio.samples[: audio.audio_format.samples_for_ms(audio_end_ms)]
         content = getattr(stored.item, "content", None)
         if content is not None and content_index < len(content):
-            content[content_index] = content[content_index].model_copy(
-                update={"transcript": None}
-            )
+            content[content_index] = content[content_index].model_copy(update={"transcript": None})
 
 
 def text_length(item: RealtimeConversationItem) -> int:
     """Characters of text an item carries: texts and transcripts, call arguments and outputs."""
     total = 0
     for part in getattr(item, "content", None) or ():
-        total += len(getattr(part, "text", None) or "") + len(getattr(part, "transcript", None) or "")
+        total += len(getattr(part, "text", None) or "") + len(
+            getattr(part, "transcript", None) or ""
+        )
     for name in ("arguments", "output"):
         value = getattr(item, name, None)
         if isinstance(value, str):

@@ -46,13 +46,14 @@ GREETING = "Hello! How can I help you today?"
 
 _SAY = re.compile(r"\b(?:say|repeat)\b\W*[\"“']([^\"”']+)[\"”']", re.IGNORECASE)
 _NUMBER = r"-?\d+(?:\.\d+)?"
-_ARITHMETIC = re.compile(rf"({_NUMBER})\s*([-+*/x×])\s*({_NUMBER})")
+_MULTIPLICATION_SIGN = "\N{MULTIPLICATION SIGN}"
+_ARITHMETIC = re.compile(rf"({_NUMBER})\s*([-+*/x{_MULTIPLICATION_SIGN}])\s*({_NUMBER})")
 _OPERATORS: dict[str, Callable[[float, float], float]] = {
     "+": operator.add,
     "-": operator.sub,
     "*": operator.mul,
     "x": operator.mul,
-    "×": operator.mul,
+    _MULTIPLICATION_SIGN: operator.mul,
     "/": operator.truediv,
 }
 _QUOTED = re.compile(r"[\"“]([^\"”]+)[\"”]")
@@ -91,7 +92,9 @@ class DefaultResponder:
             return Reply(text=said.group(1))
         turn = _latest_turn(context)
         if turn.tool_outputs:
-            return Reply(text=" ".join(f"The {n} tool returned: {o}." for n, o in turn.tool_outputs))
+            return Reply(
+                text=" ".join(f"The {n} tool returned: {o}." for n, o in turn.tool_outputs)
+            )
         calls = _tool_calls(context, turn.text)
         if calls:
             return Reply(tool_calls=calls)

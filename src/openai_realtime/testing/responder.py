@@ -28,9 +28,9 @@ from openai_realtime.types import (
 )
 
 __all__ = [
+    "Responder",
     "ResponderFunction",
     "ResponseContext",
-    "Responder",
     "ScriptedResponder",
     "as_responder",
     "describe_audio",
@@ -146,7 +146,9 @@ def as_responder(responder: Responder | ResponderFunction) -> Responder:
         return responder
     if callable(responder):
         return _FunctionResponder(responder)
-    raise TypeError(f"a responder needs respond() and transcribe(), or must be callable: {responder!r}")
+    raise TypeError(
+        f"a responder needs respond() and transcribe(), or must be callable: {responder!r}"
+    )
 
 
 async def resolve_reply(responder: Responder, context: ResponseContext) -> Reply:

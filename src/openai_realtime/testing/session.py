@@ -51,7 +51,11 @@ def deep_merge(base: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, 
             and isinstance(value, Mapping)
             and value.get("type", current.get("type")) == current.get("type")
         )
-        merged[key] = deep_merge(current, value) if same_kind else copy.deepcopy(value)
+        if same_kind:
+            assert isinstance(current, dict)  # narrowed by same_kind, for the type checker
+            merged[key] = deep_merge(current, value)
+        else:
+            merged[key] = copy.deepcopy(value)
     return merged
 
 

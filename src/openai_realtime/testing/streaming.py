@@ -26,7 +26,7 @@ import asyncio
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypedDict
 
 import numpy as np
 from numpy.typing import NDArray
@@ -130,6 +130,24 @@ class ActiveResponse:
         """Ask the response to stop before its next delta (the first reason wins)."""
         if self.cancel_reason is None:
             self.cancel_reason = reason
+
+
+class _PartRef(TypedDict):
+    """The fields that place an event in one content part of a response."""
+
+    response_id: str
+    item_id: str
+    output_index: int
+    content_index: int
+
+
+class _CallRef(TypedDict):
+    """The fields that place an event in one function call of a response."""
+
+    response_id: str
+    item_id: str
+    output_index: int
+    call_id: str
 
 
 @dataclass
@@ -243,11 +261,8 @@ class ResponseStreamer:
         item_id = self._ids.make("item")
         stored = await self._open_item(
             output_index,
-            RealtimeConversationItemMessageAssistant(
-                id=item_id, object="realtime.item", status="in_progress", content=[]
-            ),
+            _assistant_message(item_id, "in_progress", []),
         )
-        part_kind: Literal["audio", "text"] = "audio" if spoken else "text"
         await self._outbox.send(
             ResponseContentPartAddedEvent(
                 event_id=self._event_id(),
@@ -255,7 +270,9 @@ class ResponseStreamer:
                 item_id=item_id,
                 output_index=output_index,
                 content_index=0,
-                part=ResponseContentPart(type=part_kind, **{_part_text_field(spoken): ""}),
+                part=ResponseContentPart(type="audio", transcript="")
+                if spoken
+                else ResponseContentPart(type="text", text=""),
             )
         )
         if spoken:
@@ -272,12 +289,12 @@ class ResponseStreamer:
                 item_id=item_id,
                 output_index=output_index,
                 content_index=0,
-                part=ResponseContentPartDone(type=part_kind, **{_part_text_field(spoken): said}),
+                part=ResponseContentPartDone(type="audio", transcript=said)
+                if spoken
+                else ResponseContentPartDone(type="text", text=said),
             )
         )
-        final = RealtimeConversationItemMessageAssistant(
-            id=item_id, object="realtime.item", status=self._item_status(), content=[content]
-        )
+        final = _assistant_message(item_id, self._item_status(), [content])
         await self._close_item(output_index, final, stored)
 
     async def _stream_text(self, output_index: int, item_id: str, text: str) -> str:
@@ -352,12 +369,12 @@ class ResponseStreamer:
             next_piece = len(pieces)
         self._written.audio_seconds += len(stored_audio.samples) / stored_audio.audio_format.rate
         transcript_said = "".join(piece for piece, _ in pieces[:next_piece])
-        common = {
-            "response_id": self._response_id,
-            "item_id": item_id,
-            "output_index": output_index,
-            "content_index": 0,
-        }
+        common = _PartRef(
+            response_id=self._response_id,
+            item_id=item_id,
+            output_index=output_index,
+            content_index=0,
+        )
         await self._outbox.send(ResponseOutputAudioDoneEvent(event_id=self._event_id(), **common))
         await self._outbox.send(
             ResponseOutputAudioTranscriptDoneEvent(
@@ -404,23 +421,24 @@ class ResponseStreamer:
         )
         arguments = call.arguments_json
         sent = 0
-        common = {"response_id": self._response_id, "item_id": item_id, "call_id": call_id}
+        common = _CallRef(
+            response_id=self._response_id,
+            item_id=item_id,
+            output_index=output_index,
+            call_id=call_id,
+        )
         while sent < len(arguments) and not self._active.cancelled:
             delta = arguments[sent : sent + _ARGUMENT_DELTA_CHARS]
             await self._outbox.send(
                 ResponseFunctionCallArgumentsDeltaEvent(
-                    event_id=self._event_id(), output_index=output_index, delta=delta, **common
+                    event_id=self._event_id(), delta=delta, **common
                 )
             )
             sent += len(delta)
             await asyncio.sleep(0)
         await self._outbox.send(
             ResponseFunctionCallArgumentsDoneEvent(
-                event_id=self._event_id(),
-                output_index=output_index,
-                name=call.name,
-                arguments=arguments[:sent],
-                **common,
+                event_id=self._event_id(), name=call.name, arguments=arguments[:sent], **common
             )
         )
         self._written.text_chars += sent
@@ -494,7 +512,9 @@ class ResponseStreamer:
         await self._outbox.send(
             ErrorEvent(
                 event_id=self._event_id(),
-                error=RealtimeErrorDetails(type="server_error", code="server_error", message=message),
+                error=RealtimeErrorDetails(
+                    type="server_error", code="server_error", message=message
+                ),
             )
         )
         await self._finish("failed", None)
@@ -566,6 +586,23 @@ class _Pacer:
         await asyncio.sleep(max(0.0, due - asyncio.get_running_loop().time()))
 
 
+def _assistant_message(
+    item_id: str,
+    status: Literal["completed", "incomplete", "in_progress"],
+    content: list[AssistantMessageContent],
+) -> RealtimeConversationItemMessageAssistant:
+    # `type` and `role` are set explicitly: the item union is discriminated on both, and only
+    # fields that were set are serialised.
+    return RealtimeConversationItemMessageAssistant(
+        id=item_id,
+        object="realtime.item",
+        type="message",
+        status=status,
+        role="assistant",
+        content=content,
+    )
+
+
 def text_deltas(text: str) -> list[str]:
     """Split text into word-sized deltas that join back into exactly ``text``."""
     return _PIECES.findall(text)
@@ -577,10 +614,6 @@ def _pieces_with_sample_starts(text: str, total_samples: int) -> Iterator[tuple[
         return
     for match in _PIECES.finditer(text):
         yield match.group(), match.start() * total_samples // len(text)
-
-
-def _part_text_field(spoken: bool) -> str:
-    return "transcript" if spoken else "text"
 
 
 def _wire_format(settings: ResponseSettings) -> dict[str, object]:

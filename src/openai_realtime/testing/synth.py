@@ -118,9 +118,7 @@ def encode_chunks(
 
 
 @functools.lru_cache(maxsize=16)
-def speak(
-    text: str, audio_format: AudioFormat, ms_per_char: float, chunk_ms: int
-) -> SpokenAudio:
+def speak(text: str, audio_format: AudioFormat, ms_per_char: float, chunk_ms: int) -> SpokenAudio:
     """Synthesise and encode the audio for ``text`` (cached: repeated answers cost nothing).
 
     Args:

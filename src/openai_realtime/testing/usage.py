@@ -48,7 +48,9 @@ class TokenCount:
     @classmethod
     def of_input(cls, text_chars: int, audio_seconds: float) -> TokenCount:
         """Estimate what the model reads: text and input audio."""
-        return cls(text_tokens(text_chars), math.ceil(audio_seconds * INPUT_AUDIO_TOKENS_PER_SECOND))
+        return cls(
+            text_tokens(text_chars), math.ceil(audio_seconds * INPUT_AUDIO_TOKENS_PER_SECOND)
+        )
 
     @classmethod
     def of_output(cls, text_chars: int, audio_seconds: float) -> TokenCount:
@@ -117,19 +119,26 @@ class RateLimitBudget:
     WINDOW_SECONDS = 60.0
 
     def __init__(self, requests: int = 1000, tokens: int = 50_000) -> None:
-        self._limits = {"requests": requests, "tokens": tokens}
-        self._used = {"requests": 0, "tokens": 0}
+        self._request_limit = requests
+        self._token_limit = tokens
+        self._requests_used = 0
+        self._tokens_used = 0
 
     def spend(self, tokens: int) -> list[RateLimit]:
         """Record one response of ``tokens`` tokens; return the limits to report."""
-        self._used["requests"] += 1
-        self._used["tokens"] += tokens
+        self._requests_used += 1
+        self._tokens_used += tokens
         return [
             RateLimit(
-                name=name,
-                limit=limit,
-                remaining=max(0, limit - self._used[name]),
+                name="requests",
+                limit=self._request_limit,
+                remaining=max(0, self._request_limit - self._requests_used),
                 reset_seconds=self.WINDOW_SECONDS,
-            )
-            for name, limit in self._limits.items()
+            ),
+            RateLimit(
+                name="tokens",
+                limit=self._token_limit,
+                remaining=max(0, self._token_limit - self._tokens_used),
+                reset_seconds=self.WINDOW_SECONDS,
+            ),
         ]

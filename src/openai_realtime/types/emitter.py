@@ -2287,11 +2287,11 @@ class ApiEventsMixin:
         """Wait for the next ``name`` event and return its payload."""
         return await self._wait_for(name, timeout)
 
-    def _subscribe(self, name: Any, handler: Any, *, once: bool) -> Any:
-        raise NotImplementedError
+    if TYPE_CHECKING:
 
-    async def _wait_for(self, name: Any, timeout: float | None) -> Any:
-        raise NotImplementedError
+        def _subscribe(self, name: Any, handler: Any, *, once: bool) -> Any: ...
+
+        async def _wait_for(self, name: Any, timeout: float | None) -> Any: ...
 
 
 class ClientEventsMixin:
@@ -4704,8 +4704,8 @@ class ClientEventsMixin:
         """Wait for the next ``name`` event and return its payload."""
         return await self._wait_for(name, timeout)
 
-    def _subscribe(self, name: Any, handler: Any, *, once: bool) -> Any:
-        raise NotImplementedError
+    if TYPE_CHECKING:
 
-    async def _wait_for(self, name: Any, timeout: float | None) -> Any:
-        raise NotImplementedError
+        def _subscribe(self, name: Any, handler: Any, *, once: bool) -> Any: ...
+
+        async def _wait_for(self, name: Any, timeout: float | None) -> Any: ...

@@ -1,0 +1,66 @@
+"""A local, protocol-faithful Realtime API server for tests, demos and offline development.
+
+Start :class:`FakeRealtimeServer`, point a client at :attr:`~FakeRealtimeServer.url`, and the
+client talks to something that behaves like the Realtime API: no network, no API key, and
+answers decided by a responder you can script::
+
+    from openai_realtime.testing import FakeRealtimeServer, Reply, ScriptedResponder, ToolCall
+
+    responder = ScriptedResponder([
+        Reply(text="Let me check."),
+        Reply(tool_calls=[ToolCall("get_weather", {"city": "Paris"})]),
+    ])
+    async with FakeRealtimeServer(responder=responder) as server:
+        ...  # connect to server.url
+
+Logging goes to the ``openai_realtime.testing`` logger (per-frame messages only at DEBUG).
+"""
+
+from __future__ import annotations
+
+from openai_realtime.testing.default_responder import DefaultResponder
+from openai_realtime.testing.faults import (
+    Delay,
+    DropConnection,
+    Fault,
+    SendBinaryFrame,
+    SendMalformedFrame,
+    SendUnknownEvent,
+)
+from openai_realtime.testing.record import ConnectionRecord
+from openai_realtime.testing.replies import Reply, ToolCall
+from openai_realtime.testing.responder import (
+    Responder,
+    ResponderFunction,
+    ResponseContext,
+    ScriptedResponder,
+    describe_audio,
+)
+from openai_realtime.testing.server import FakeRealtimeServer, serve
+from openai_realtime.testing.synth import synthesize_speech
+from openai_realtime.testing.vad import EnergyVAD, SpeechStarted, SpeechStopped, VADSettings
+
+__all__ = [
+    "ConnectionRecord",
+    "DefaultResponder",
+    "Delay",
+    "DropConnection",
+    "EnergyVAD",
+    "FakeRealtimeServer",
+    "Fault",
+    "Reply",
+    "Responder",
+    "ResponderFunction",
+    "ResponseContext",
+    "ScriptedResponder",
+    "SendBinaryFrame",
+    "SendMalformedFrame",
+    "SendUnknownEvent",
+    "SpeechStarted",
+    "SpeechStopped",
+    "ToolCall",
+    "VADSettings",
+    "describe_audio",
+    "serve",
+    "synthesize_speech",
+]

@@ -1,0 +1,247 @@
+"""The fake server itself: an aiohttp application serving the Realtime WebSocket locally."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+from collections.abc import Mapping, Sequence
+from types import TracebackType
+from typing import Any
+
+from aiohttp import web
+
+from openai_realtime.testing.connection import Connection, ConnectionOptions
+from openai_realtime.testing.default_responder import DefaultResponder
+from openai_realtime.testing.faults import Fault
+from openai_realtime.testing.record import ConnectionRecord
+from openai_realtime.testing.responder import Responder, ResponderFunction, as_responder
+from openai_realtime.testing.session import DEFAULT_MODEL, SessionState
+from openai_realtime.testing.streaming import StreamOptions
+from openai_realtime.testing.synth import DEFAULT_MS_PER_CHAR
+
+__all__ = ["FakeRealtimeServer", "serve"]
+
+logger = logging.getLogger("openai_realtime.testing")
+
+REALTIME_PATH = "/v1/realtime"
+# One append may carry 15 MiB of base64; leave room for the JSON around it.
+_MAX_MESSAGE_BYTES = 16 * 1024 * 1024 + 64 * 1024
+_SHUTDOWN_TIMEOUT_SECONDS = 5.0
+
+
+class FakeRealtimeServer:
+    """A local, protocol-faithful Realtime API server for tests, demos and offline work.
+
+    It speaks the GA Realtime protocol over a real WebSocket at ``/v1/realtime``: sessions,
+    partial ``session.update``, the conversation, the input audio buffer with server VAD
+    emulation, input transcription, streamed text, audio and function-call responses,
+    cancellation and truncation. What the "model" says is decided by a responder (by default
+    :class:`~openai_realtime.testing.DefaultResponder`).
+
+    Args:
+        host: Interface to bind; loopback unless told otherwise.
+        port: TCP port; 0 picks a free one (read it back from :attr:`port` or :attr:`url`).
+        api_key: When set, connections must send ``Authorization: Bearer <api_key>`` or are
+            refused with HTTP 401 before the upgrade; when ``None`` any client is accepted.
+        responder: A :class:`~openai_realtime.testing.Responder` or a function of the
+            :class:`~openai_realtime.testing.ResponseContext` returning a
+            :class:`~openai_realtime.testing.Reply`. One responder serves every connection.
+        pace: ``None`` streams responses as fast as possible; 1.0 sends audio in real time;
+            other values scale real time.
+        audio_chunk_ms: Audio per ``response.output_audio.delta``.
+        ms_per_char: Speaking rate of synthesised answers (audio length per character).
+        faults: Faults injected on every connection, counted from its first frame.
+        session: Changes to the default session, merged like a ``session.update`` (e.g.
+            ``{"audio": {"input": {"turn_detection": None}}}`` to start without VAD).
+        record_frames: Frames kept per direction per connection in :attr:`connections`
+            (counts are always complete); 0 keeps none, which long benchmarks want.
+
+    Raises:
+        ValueError: ``session`` does not produce a valid session, or a number is out of range.
+
+    Example::
+
+        async with FakeRealtimeServer() as server:
+            async with aiohttp.ClientSession() as http:
+                async with http.ws_connect(server.url + "?model=gpt-realtime") as ws:
+                    print(await ws.receive_json())  # session.created
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        api_key: str | None = None,
+        responder: Responder | ResponderFunction | None = None,
+        pace: float | None = None,
+        audio_chunk_ms: int = 100,
+        ms_per_char: float = DEFAULT_MS_PER_CHAR,
+        faults: Sequence[Fault] = (),
+        session: Mapping[str, Any] | None = None,
+        record_frames: int = 1000,
+    ) -> None:
+        if pace is not None and pace < 0:
+            raise ValueError(f"pace must be None or at least 0, got {pace}")
+        if audio_chunk_ms <= 0 or ms_per_char <= 0 or record_frames < 0:
+            raise ValueError("audio_chunk_ms and ms_per_char must be positive, record_frames >= 0")
+        SessionState("sess_check", DEFAULT_MODEL, session)  # fail here, not on each connection
+        self._host = host
+        self._requested_port = port
+        self._api_key = api_key
+        self._responder = as_responder(responder if responder is not None else DefaultResponder())
+        self._options = ConnectionOptions(
+            stream=StreamOptions(pace=pace, audio_chunk_ms=audio_chunk_ms, ms_per_char=ms_per_char),
+            session_overrides=session,
+            faults=tuple(faults),
+            record_limit=record_frames,
+        )
+        self._runner: web.AppRunner | None = None
+        self._port: int | None = None
+        self._open: set[web.WebSocketResponse] = set()
+        self.connections: list[ConnectionRecord] = []
+        """Every connection so far, oldest first, including closed ones."""
+
+    def __repr__(self) -> str:
+        state = f"listening on {self.url}" if self._port is not None else "stopped"
+        return f"<FakeRealtimeServer {state}>"
+
+    @property
+    def host(self) -> str:
+        """The bound interface."""
+        return self._host
+
+    @property
+    def port(self) -> int:
+        """The bound port.
+
+        Raises:
+            RuntimeError: The server is not running.
+        """
+        if self._port is None:
+            raise RuntimeError("the fake server is not running: call start() first")
+        return self._port
+
+    @property
+    def url(self) -> str:
+        """The WebSocket URL, ``ws://host:port/v1/realtime`` (add ``?model=…``)."""
+        return f"ws://{self._url_host}:{self.port}{REALTIME_PATH}"
+
+    @property
+    def http_url(self) -> str:
+        """The API base URL, ``http://host:port/v1``, for clients that derive the WebSocket URL."""
+        return f"http://{self._url_host}:{self.port}/v1"
+
+    @property
+    def _url_host(self) -> str:
+        return f"[{self._host}]" if ":" in self._host else self._host
+
+    async def start(self) -> None:
+        """Bind and start serving.
+
+        Raises:
+            RuntimeError: The server is already running.
+            OSError: The address cannot be bound.
+        """
+        if self._runner is not None:
+            raise RuntimeError("the fake server is already running")
+        app = web.Application()
+        app.router.add_get(REALTIME_PATH, self._handle)
+        runner = web.AppRunner(
+            app, handle_signals=False, access_log=None, shutdown_timeout=_SHUTDOWN_TIMEOUT_SECONDS
+        )
+        await runner.setup()
+        site = web.TCPSite(runner, self._host, self._requested_port)
+        try:
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        self._port = int(runner.addresses[0][1])
+        logger.info("fake Realtime server listening on %s", self.url)
+
+    async def stop(self) -> None:
+        """Close every connection (code 1001, going away) and stop listening. Idempotent."""
+        runner, self._runner = self._runner, None
+        if runner is None:
+            return
+        await asyncio.gather(
+            *(websocket.close(code=1001, message=b"server shutdown") for websocket in self._open),
+            return_exceptions=True,
+        )
+        await runner.cleanup()
+        self._port = None
+        logger.info("fake Realtime server stopped")
+
+    async def __aenter__(self) -> FakeRealtimeServer:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        if not self._authorized(request):
+            return web.json_response(
+                {
+                    "error": {
+                        "type": "invalid_request_error",
+                        "code": "invalid_api_key",
+                        "message": "Incorrect or missing API key.",
+                        "param": None,
+                    }
+                },
+                status=401,
+            )
+        websocket = web.WebSocketResponse(max_msg_size=_MAX_MESSAGE_BYTES)
+        await websocket.prepare(request)
+        record = ConnectionRecord(
+            model=request.query.get("model", DEFAULT_MODEL), limit=self._options.record_limit
+        )
+        self.connections.append(record)
+        number = len(self.connections)
+        self._open.add(websocket)
+        logger.debug("connection %d opened (model %s)", number, record.model)
+        try:
+            connection = Connection(websocket, request, record, self._responder, self._options)
+            await connection.run()
+        finally:
+            self._open.discard(websocket)
+            await websocket.close()
+            logger.debug("connection %d closed", number)
+        return websocket
+
+    def _authorized(self, request: web.Request) -> bool:
+        if self._api_key is None:
+            return True
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        # Constant-time comparison, so response timing says nothing about the key.
+        return scheme.lower() == "bearer" and hmac.compare_digest(
+            token.strip().encode(), self._api_key.encode()
+        )
+
+
+async def serve(host: str = "127.0.0.1", port: int = 8765, **options: Any) -> None:
+    """Run a fake server until cancelled (for ``openai-realtime fake-server``).
+
+    Args:
+        host: Interface to bind.
+        port: TCP port.
+        **options: Any other :class:`FakeRealtimeServer` keyword argument.
+
+    Raises:
+        OSError: The address cannot be bound.
+    """
+    server = FakeRealtimeServer(host, port, **options)
+    await server.start()
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await server.stop()
