@@ -18,9 +18,27 @@ from numpy.typing import NDArray
 from openai_realtime.protocol.audio import encode_base64
 from openai_realtime.protocol.codec import decode_server_event, encode_client_event
 from openai_realtime.testing import FakeRealtimeServer
-from openai_realtime.types import ServerEvent, UnknownServerEvent
+from openai_realtime.types import (
+    AssistantMessageContent,
+    RealtimeConversationItem,
+    RealtimeConversationItemMessageAssistant,
+    RealtimeConversationItemMessageUser,
+    ResponseDoneEvent,
+    ServerEvent,
+    UnknownServerEvent,
+    UserMessageContent,
+)
 
-__all__ = ["TIMEOUT", "WireClient", "connect", "types_of"]
+__all__ = [
+    "TIMEOUT",
+    "WireClient",
+    "connect",
+    "deltas_of",
+    "first_part",
+    "output_of",
+    "response_done",
+    "types_of",
+]
 
 TIMEOUT = 10.0
 """Upper bound of every single wait in these tests."""
@@ -86,6 +104,31 @@ class WireClient:
 def types_of(events: list[ServerEvent]) -> list[str]:
     """The ``type`` of each event."""
     return [event.type for event in events]
+
+
+def deltas_of(events: list[ServerEvent], event_type: str) -> str:
+    """The joined ``delta`` of every event of ``event_type``."""
+    return "".join(getattr(event, "delta", "") for event in events if event.type == event_type)
+
+
+def response_done(events: list[ServerEvent]) -> ResponseDoneEvent:
+    """The one ``response.done`` among ``events``."""
+    done = [event for event in events if isinstance(event, ResponseDoneEvent)]
+    assert len(done) == 1, f"expected one response.done, got {len(done)}"
+    return done[0]
+
+
+def output_of(events: list[ServerEvent]) -> list[RealtimeConversationItem]:
+    """The output items of the one response among ``events``."""
+    return response_done(events).response.output or []
+
+
+def first_part(item: RealtimeConversationItem) -> AssistantMessageContent | UserMessageContent:
+    """The first content part of a user or assistant message."""
+    assert isinstance(
+        item, RealtimeConversationItemMessageAssistant | RealtimeConversationItemMessageUser
+    ), f"not a user or assistant message: {item}"
+    return item.content[0]
 
 
 @contextlib.asynccontextmanager

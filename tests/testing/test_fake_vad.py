@@ -137,7 +137,6 @@ def test_reset_forgets_speech_but_keeps_the_timeline() -> None:
     vad.reset()
     later = vad.feed(signal(1000, [(200.0, 400.0)]))
 
-    assert not any(isinstance(t, SpeechStopped) for t in later[:1])
     started = later[0]
     assert isinstance(started, SpeechStarted)
     assert abs(started.onset_sample - ms(1200)) < FRAME
@@ -158,14 +157,21 @@ def test_works_at_the_g711_rate() -> None:
 
 def test_settings_from_turn_detection() -> None:
     server = VADSettings.from_turn_detection(
-        {"type": "server_vad", "threshold": 0.7, "prefix_padding_ms": 100, "silence_duration_ms": 800}
+        {
+            "type": "server_vad",
+            "threshold": 0.7,
+            "prefix_padding_ms": 100,
+            "silence_duration_ms": 800,
+        }
     )
     assert (server.threshold, server.prefix_padding_ms, server.silence_duration_ms) == (
         0.7,
         100,
         800,
     )
-    assert VADSettings.from_turn_detection({"type": "server_vad", "threshold": None}) == VADSettings()
+    assert (
+        VADSettings.from_turn_detection({"type": "server_vad", "threshold": None}) == VADSettings()
+    )
     eager = VADSettings.from_turn_detection({"type": "semantic_vad", "eagerness": "high"})
     patient = VADSettings.from_turn_detection({"type": "semantic_vad", "eagerness": "low"})
     assert eager.silence_duration_ms < patient.silence_duration_ms

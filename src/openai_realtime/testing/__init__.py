@@ -13,6 +13,16 @@ answers decided by a responder you can script::
     async with FakeRealtimeServer(responder=responder) as server:
         ...  # connect to server.url
 
+Where it differs from the service, on purpose:
+
+* answers come from a responder (:class:`DefaultResponder` echoes, does simple arithmetic,
+  calls tools named in the text and reports their outputs), and input "transcripts" too;
+* turn detection is an energy detector (:class:`EnergyVAD`); ``semantic_vad`` maps its
+  eagerness to a silence duration; ``idle_timeout_ms`` is not emulated;
+* token ``usage`` and ``rate_limits.updated`` are plausible estimates, not billing;
+* ``output_audio_buffer.clear`` (WebRTC and SIP only upstream) is answered with an ``error``;
+  MCP tools and transcription-only sessions are not emulated.
+
 Logging goes to the ``openai_realtime.testing`` logger (per-frame messages only at DEBUG).
 """
 

@@ -100,6 +100,12 @@ class AudioFormat:
             raw = pcm16_to_bytes(samples)
         return base64.b64encode(raw).decode("ascii")
 
+    def to_wire(self) -> dict[str, Any]:
+        """The format as a wire object, e.g. ``{"type": "audio/pcm", "rate": 24000}``."""
+        if self.kind == "audio/pcm":
+            return {"type": self.kind, "rate": self.rate}
+        return {"type": self.kind}
+
     def samples_for_ms(self, ms: float) -> int:
         """Return how many samples ``ms`` milliseconds hold (rounded down)."""
         return int(ms * self.rate // 1000)

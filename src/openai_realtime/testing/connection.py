@@ -18,6 +18,7 @@ import numpy as np
 from aiohttp import WSMsgType, web
 from numpy.typing import NDArray
 
+from openai_realtime.testing.client_frames import InvalidRequest, parse_client_frame
 from openai_realtime.testing.conversation import (
     Conversation,
     StoredAudio,
@@ -28,17 +29,12 @@ from openai_realtime.testing.faults import Fault
 from openai_realtime.testing.ids import IdFactory
 from openai_realtime.testing.input_audio import InputAudio
 from openai_realtime.testing.outbox import ConnectionGone, Outbox
+from openai_realtime.testing.pacing import text_deltas
 from openai_realtime.testing.record import ConnectionRecord
-from openai_realtime.testing.requests import InvalidRequest, parse_client_frame
 from openai_realtime.testing.responder import Responder, ResponseContext, resolve_reply
 from openai_realtime.testing.session import SessionState
 from openai_realtime.testing.settings import ResponseSettings
-from openai_realtime.testing.streaming import (
-    ActiveResponse,
-    ResponseStreamer,
-    StreamOptions,
-    text_deltas,
-)
+from openai_realtime.testing.streaming import ActiveResponse, ResponseStreamer, StreamOptions
 from openai_realtime.testing.usage import RateLimitBudget, TokenCount, transcription_usage
 from openai_realtime.testing.vad import SpeechStarted, SpeechStopped, VADSettings
 from openai_realtime.types import (
@@ -181,6 +177,19 @@ class Connection:
         except InvalidRequest as rejection:
             rejection.event_id = rejection.event_id or event.event_id
             await self._reject(rejection)
+        except ConnectionGone:
+            raise
+        except Exception as error:
+            # A bug here must not end a connection that tests and demos depend on.
+            logger.exception("the fake server failed to handle %s", event.type)
+            await self._reject(
+                InvalidRequest(
+                    f"The server failed to handle {event.type}: {error!r}",
+                    code="server_error",
+                    event_id=event.event_id,
+                    error_type="server_error",
+                )
+            )
 
     async def _reject(self, rejection: InvalidRequest) -> None:
         logger.debug("rejected a client event: %s", rejection.message)
@@ -299,6 +308,8 @@ class Connection:
         rate = self._input.audio_format.rate
         try:
             transcript = self._responder.transcribe(samples, rate)
+            if not isinstance(transcript, str):
+                raise TypeError(f"transcribe() must return a str, got {type(transcript).__name__}")
         except Exception as error:
             logger.exception("the responder failed to transcribe input audio")
             await self._outbox.send(
@@ -427,9 +438,14 @@ class Connection:
             budget=self._budget,
             finishing=lambda: self._release(active),
         )
-        task = asyncio.create_task(self._run_response(streamer, context))
+        task = asyncio.create_task(self._run_response(streamer, context, active))
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._response_task_done)
+
+    def _response_task_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("a response failed inside the fake server", exc_info=task.exception())
 
     def _release(self, active: ActiveResponse) -> None:
         # Called just before response.done goes out, so a client that answers response.done
@@ -437,17 +453,22 @@ class Connection:
         if self._active is active:
             self._active = None
 
-    async def _run_response(self, streamer: ResponseStreamer, context: ResponseContext) -> None:
+    async def _run_response(
+        self, streamer: ResponseStreamer, context: ResponseContext, active: ActiveResponse
+    ) -> None:
         try:
             try:
                 reply = await resolve_reply(self._responder, context)
             except Exception as error:
                 logger.exception("the responder failed")
                 await streamer.fail(f"The responder failed: {error!r}")
-                return
-            await streamer.run(reply)
+            else:
+                await streamer.run(reply)
         except ConnectionGone:
             return
+        finally:
+            # Normally released just before response.done; this covers a response that crashed.
+            self._release(active)
         if self._auto_response_pending and self._active is None:
             self._auto_response_pending = False
             self._start_response(RealtimeResponseCreateParams())

@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from openai_realtime.testing.audio_format import AudioFormat
-from openai_realtime.testing.requests import InvalidRequest
+from openai_realtime.testing.client_frames import InvalidRequest
 from openai_realtime.types import RealtimeConversationItem
 
 __all__ = ["ROOT", "Conversation", "StoredAudio", "StoredItem", "text_length"]

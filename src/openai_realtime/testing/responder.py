@@ -155,13 +155,16 @@ async def resolve_reply(responder: Responder, context: ResponseContext) -> Reply
     """Ask ``responder`` for a reply, awaiting it when it is asynchronous.
 
     Raises:
-        TypeError: The responder returned something that is not a :class:`Reply`.
+        TypeError: The responder returned something that is not a :class:`Reply`, or tool
+            call arguments that cannot be encoded as JSON.
     """
     reply = responder.respond(context)
     if inspect.isawaitable(reply):
         reply = await reply
     if not isinstance(reply, Reply):
         raise TypeError(f"a responder must return a Reply, got {type(reply).__name__}")
+    for call in reply.tool_calls:
+        _ = call.arguments_json  # arguments that cannot be JSON fail here, before streaming
     return reply
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from openai_realtime.testing.audio_format import AudioFormat
-from openai_realtime.testing.requests import InvalidRequest
+from openai_realtime.testing.client_frames import InvalidRequest
 from openai_realtime.types import (
     RealtimeSessionCreateRequest,
     RealtimeSessionCreateResponse,

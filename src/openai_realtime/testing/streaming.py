@@ -23,8 +23,7 @@ never started, and ``response.done`` has status ``cancelled``.
 from __future__ import annotations
 
 import asyncio
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, TypedDict
 
@@ -35,6 +34,7 @@ from openai_realtime.protocol.audio import SAMPLE_RATE, resample
 from openai_realtime.testing.conversation import Conversation, StoredAudio, StoredItem
 from openai_realtime.testing.ids import IdFactory
 from openai_realtime.testing.outbox import Outbox
+from openai_realtime.testing.pacing import Pacer, text_deltas, timed_deltas
 from openai_realtime.testing.replies import Reply, ToolCall
 from openai_realtime.testing.settings import ResponseSettings
 from openai_realtime.testing.synth import DEFAULT_MS_PER_CHAR, SpokenAudio, encode_chunks, speak
@@ -76,12 +76,11 @@ from openai_realtime.types import (
     ResponseOutputTextDoneEvent,
 )
 
-__all__ = ["ActiveResponse", "ResponseStreamer", "StreamOptions", "text_deltas"]
+__all__ = ["ActiveResponse", "ResponseStreamer", "StreamOptions"]
 
 CancelReason = Literal["client_cancelled", "turn_detected"]
 Status = Literal["completed", "cancelled", "failed", "incomplete"]
 
-_PIECES = re.compile(r"\s*\S+\s*|\s+")
 _ARGUMENT_DELTA_CHARS = 8
 # Audio deltas are the hot path (thousands per answer): their JSON is assembled directly,
 # which is far faster than building and dumping a model. Every spliced value is an id we made
@@ -89,7 +88,7 @@ _ARGUMENT_DELTA_CHARS = 8
 _AUDIO_DELTA_JSON = (
     '{{"type":"response.output_audio.delta","event_id":"{event_id}",'
     '"response_id":"{response_id}","item_id":"{item_id}","output_index":{output_index},'
-    '"content_index":0,"delta":"{delta}"}}'
+    '"content_index":{content_index},"delta":"{delta}"}}'
 )
 
 
@@ -259,140 +258,103 @@ class ResponseStreamer:
         if reply.audio is None:
             text = self._within_token_limit(text)
         item_id = self._ids.make("item")
-        stored = await self._open_item(
-            output_index,
-            _assistant_message(item_id, "in_progress", []),
-        )
-        await self._outbox.send(
-            ResponseContentPartAddedEvent(
-                event_id=self._event_id(),
-                response_id=self._response_id,
-                item_id=item_id,
-                output_index=output_index,
-                content_index=0,
-                part=ResponseContentPart(type="audio", transcript="")
-                if spoken
-                else ResponseContentPart(type="text", text=""),
-            )
-        )
-        if spoken:
-            said = await self._stream_audio(output_index, item_id, text, reply, stored)
-            content = AssistantMessageContent(type="output_audio", transcript=said)
-        else:
-            said = await self._stream_text(output_index, item_id, text)
-            content = AssistantMessageContent(type="output_text", text=said)
-        self._written.text_chars += len(said)
-        await self._outbox.send(
-            ResponseContentPartDoneEvent(
-                event_id=self._event_id(),
-                response_id=self._response_id,
-                item_id=item_id,
-                output_index=output_index,
-                content_index=0,
-                part=ResponseContentPartDone(type="audio", transcript=said)
-                if spoken
-                else ResponseContentPartDone(type="text", text=said),
-            )
-        )
-        final = _assistant_message(item_id, self._item_status(), [content])
-        await self._close_item(output_index, final, stored)
-
-    async def _stream_text(self, output_index: int, item_id: str, text: str) -> str:
-        sent: list[str] = []
-        for piece in text_deltas(text):
-            if self._active.cancelled:
-                break
-            await self._outbox.send(
-                ResponseOutputTextDeltaEvent(
-                    event_id=self._event_id(),
-                    response_id=self._response_id,
-                    item_id=item_id,
-                    output_index=output_index,
-                    content_index=0,
-                    delta=piece,
-                )
-            )
-            sent.append(piece)
-            await asyncio.sleep(0)
-        said = "".join(sent)
-        await self._outbox.send(
-            ResponseOutputTextDoneEvent(
-                event_id=self._event_id(),
-                response_id=self._response_id,
-                item_id=item_id,
-                output_index=output_index,
-                content_index=0,
-                text=said,
-            )
-        )
-        return said
-
-    async def _stream_audio(
-        self,
-        output_index: int,
-        item_id: str,
-        transcript: str,
-        reply: Reply,
-        stored: StoredItem | None,
-    ) -> str:
-        audio = self._audio_for(transcript, reply.audio)
-        stored_audio = StoredAudio(audio.samples[:0], self._settings.audio_format)
-        if stored is not None:
-            stored.audio[0] = stored_audio
-        total = len(audio.samples)
-        # Each transcript piece goes out just before the audio chunk in which it starts.
-        pieces = list(_pieces_with_sample_starts(transcript, total))
-        next_piece = 0
-        clock = _Pacer(self._options.pace, self._settings.audio_format.rate)
-        for index, chunk in enumerate(audio.chunks):
-            if self._active.cancelled:
-                break
-            chunk_end = min(total, (index + 1) * audio.chunk_samples)
-            while next_piece < len(pieces) and pieces[next_piece][1] < chunk_end:
-                await self._send_transcript_delta(output_index, item_id, pieces[next_piece][0])
-                next_piece += 1
-            await self._outbox.send_encoded(
-                _AUDIO_DELTA_JSON.format(
-                    event_id=self._event_id(),
-                    response_id=self._response_id,
-                    item_id=item_id,
-                    output_index=output_index,
-                    delta=chunk,
-                ),
-                "response.output_audio.delta",
-            )
-            stored_audio.samples = audio.samples[:chunk_end]
-            await clock.wait_until_played(chunk_end)
-        if not self._active.cancelled:
-            for piece, _ in pieces[next_piece:]:
-                await self._send_transcript_delta(output_index, item_id, piece)
-            next_piece = len(pieces)
-        self._written.audio_seconds += len(stored_audio.samples) / stored_audio.audio_format.rate
-        transcript_said = "".join(piece for piece, _ in pieces[:next_piece])
-        common = _PartRef(
+        stored = await self._open_item(output_index, _assistant_message(item_id, "in_progress", []))
+        part = _PartRef(
             response_id=self._response_id,
             item_id=item_id,
             output_index=output_index,
             content_index=0,
         )
-        await self._outbox.send(ResponseOutputAudioDoneEvent(event_id=self._event_id(), **common))
         await self._outbox.send(
-            ResponseOutputAudioTranscriptDoneEvent(
-                event_id=self._event_id(), transcript=transcript_said, **common
+            ResponseContentPartAddedEvent(
+                event_id=self._event_id(),
+                part=ResponseContentPart(type="audio", transcript="")
+                if spoken
+                else ResponseContentPart(type="text", text=""),
+                **part,
             )
         )
-        return transcript_said
-
-    async def _send_transcript_delta(self, output_index: int, item_id: str, piece: str) -> None:
+        if spoken:
+            said = await self._stream_audio(part, text, reply.audio, stored)
+            content = AssistantMessageContent(type="output_audio", transcript=said)
+        else:
+            said = await self._stream_text(part, text)
+            content = AssistantMessageContent(type="output_text", text=said)
+        self._written.text_chars += len(said)
         await self._outbox.send(
-            ResponseOutputAudioTranscriptDeltaEvent(
+            ResponseContentPartDoneEvent(
                 event_id=self._event_id(),
-                response_id=self._response_id,
-                item_id=item_id,
-                output_index=output_index,
-                content_index=0,
-                delta=piece,
+                part=ResponseContentPartDone(type="audio", transcript=said)
+                if spoken
+                else ResponseContentPartDone(type="text", text=said),
+                **part,
             )
+        )
+        final = _assistant_message(item_id, self._item_status(), [content])
+        await self._close_item(output_index, final, stored)
+
+    async def _stream_text(self, part: _PartRef, text: str) -> str:
+        sent: list[str] = []
+        for piece in text_deltas(text):
+            if self._active.cancelled:
+                break
+            await self._outbox.send(
+                ResponseOutputTextDeltaEvent(event_id=self._event_id(), delta=piece, **part)
+            )
+            sent.append(piece)
+            await asyncio.sleep(0)
+        said = "".join(sent)
+        await self._outbox.send(
+            ResponseOutputTextDoneEvent(event_id=self._event_id(), text=said, **part)
+        )
+        return said
+
+    async def _stream_audio(
+        self,
+        part: _PartRef,
+        transcript: str,
+        samples: NDArray[np.int16] | None,
+        stored: StoredItem | None,
+    ) -> str:
+        audio = self._audio_for(transcript, samples)
+        stored_audio = StoredAudio(audio.samples[:0], self._settings.audio_format)
+        if stored is not None:
+            stored.audio[0] = stored_audio
+        total = len(audio.samples)
+        # Each transcript delta goes out just before the audio chunk in which it starts.
+        pieces = list(timed_deltas(transcript, total))
+        next_piece = 0
+        pacer = Pacer(self._options.pace, self._settings.audio_format.rate)
+        for index, chunk in enumerate(audio.chunks):
+            if self._active.cancelled:
+                break
+            chunk_end = min(total, (index + 1) * audio.chunk_samples)
+            while next_piece < len(pieces) and pieces[next_piece][1] < chunk_end:
+                await self._send_transcript_delta(part, pieces[next_piece][0])
+                next_piece += 1
+            await self._outbox.send_encoded(
+                _AUDIO_DELTA_JSON.format(event_id=self._event_id(), delta=chunk, **part),
+                "response.output_audio.delta",
+            )
+            stored_audio.samples = audio.samples[:chunk_end]
+            await pacer.wait_until_played(chunk_end)
+        if not self._active.cancelled:
+            for piece, _ in pieces[next_piece:]:
+                await self._send_transcript_delta(part, piece)
+            next_piece = len(pieces)
+        self._written.audio_seconds += len(stored_audio.samples) / stored_audio.audio_format.rate
+        said = "".join(piece for piece, _ in pieces[:next_piece])
+        await self._outbox.send(ResponseOutputAudioDoneEvent(event_id=self._event_id(), **part))
+        await self._outbox.send(
+            ResponseOutputAudioTranscriptDoneEvent(
+                event_id=self._event_id(), transcript=said, **part
+            )
+        )
+        return said
+
+    async def _send_transcript_delta(self, part: _PartRef, piece: str) -> None:
+        await self._outbox.send(
+            ResponseOutputAudioTranscriptDeltaEvent(event_id=self._event_id(), delta=piece, **part)
         )
 
     def _audio_for(self, transcript: str, samples: NDArray[np.int16] | None) -> SpokenAudio:
@@ -559,7 +521,7 @@ class ResponseStreamer:
             max_output_tokens=settings.max_output_tokens,
             audio=RealtimeResponseAudio(
                 output=RealtimeResponseAudioOutput.model_validate(
-                    {"format": _wire_format(settings), "voice": settings.voice}
+                    {"format": settings.audio_format.to_wire(), "voice": settings.voice}
                 )
             ),
             usage=None,
@@ -568,22 +530,6 @@ class ResponseStreamer:
 
     def _event_id(self) -> str:
         return self._ids.make("event")
-
-
-class _Pacer:
-    """Sleeps so that audio goes out at ``pace`` times real time (or just yields)."""
-
-    def __init__(self, pace: float | None, sample_rate: int) -> None:
-        self._pace = pace or None
-        self._sample_rate = sample_rate
-        self._started = asyncio.get_running_loop().time()
-
-    async def wait_until_played(self, samples_sent: int) -> None:
-        if self._pace is None:
-            await asyncio.sleep(0)
-            return
-        due = self._started + samples_sent / self._sample_rate / self._pace
-        await asyncio.sleep(max(0.0, due - asyncio.get_running_loop().time()))
 
 
 def _assistant_message(
@@ -601,23 +547,3 @@ def _assistant_message(
         role="assistant",
         content=content,
     )
-
-
-def text_deltas(text: str) -> list[str]:
-    """Split text into word-sized deltas that join back into exactly ``text``."""
-    return _PIECES.findall(text)
-
-
-def _pieces_with_sample_starts(text: str, total_samples: int) -> Iterator[tuple[str, int]]:
-    """Word-sized pieces of ``text`` with the sample where each starts being spoken."""
-    if not text:
-        return
-    for match in _PIECES.finditer(text):
-        yield match.group(), match.start() * total_samples // len(text)
-
-
-def _wire_format(settings: ResponseSettings) -> dict[str, object]:
-    audio_format = settings.audio_format
-    if audio_format.kind == "audio/pcm":
-        return {"type": audio_format.kind, "rate": audio_format.rate}
-    return {"type": audio_format.kind}
