@@ -114,9 +114,13 @@ async def test_partial_update_after_connect_carries_only_the_change(
 async def test_quickstart_text_conversation(server: FakeRealtimeServer) -> None:
     async with client_for(server) as client:
         await client.update_session(output_modalities=["text"], turn_detection=None)
+        # Waits only see events that come after them: start waiting before sending.
+        first = asyncio.ensure_future(client.wait_for_next_completed_item(timeout=WAIT))
         await client.send_user_message_content([{"type": "input_text", "text": "Hello there"}])
-        user = await client.wait_for_next_completed_item(timeout=WAIT)
-        assistant = await client.wait_for_next_completed_item(timeout=WAIT)
+        user = await first
+        done = await client.wait_for_next("server.response.done", timeout=WAIT)
+        assistant = client.conversation.get_item(done.response.output[0].id or "")  # type: ignore[index]
+        assert assistant is not None
     assert (user.role, user.formatted.text) == ("user", "Hello there")
     assert assistant.role == "assistant" and "Hello there" in assistant.formatted.text
     assert [item.id for item in client.conversation.get_items()] == [user.id, assistant.id]
@@ -178,13 +182,12 @@ async def test_tool_with_async_handler_runs_and_triggers_a_new_response() -> Non
         calls.append(arguments)
         return {"city": arguments["city"], "temp_c": 12}
 
-    async with FakeRealtimeServer(responder=responder) as server:
-        async with client_for(server) as client:
-            await client.update_session(turn_detection=None, output_modalities=["text"])
-            await client.add_tool(WEATHER_TOOL, get_weather)
-            await client.send_user_message_content([{"type": "input_text", "text": "Oslo?"}])
-            await client.wait_for_next("server.response.done", timeout=WAIT)
-            final = await client.wait_for_next("server.response.done", timeout=WAIT)
+    async with FakeRealtimeServer(responder=responder) as server, client_for(server) as client:
+        await client.update_session(turn_detection=None, output_modalities=["text"])
+        await client.add_tool(WEATHER_TOOL, get_weather)
+        await client.send_user_message_content([{"type": "input_text", "text": "Oslo?"}])
+        await client.wait_for_next("server.response.done", timeout=WAIT)
+        final = await client.wait_for_next("server.response.done", timeout=WAIT)
     assert calls == [{"city": "Oslo"}]
     outputs = [f["item"] for f in received_of(server, "conversation.item.create")]
     assert outputs[-1]["type"] == "function_call_output"
@@ -207,20 +210,21 @@ async def test_failing_handler_sends_an_error_output_and_the_client_goes_on() ->
         raise RuntimeError("weather service down")
 
     errors: list[LocalErrorEvent | ErrorEvent] = []
-    async with FakeRealtimeServer(responder=responder) as server:
-        async with client_for(server) as client:
-            client.on("error", errors.append)
-            await client.update_session(turn_detection=None, output_modalities=["text"])
-            await client.add_tool(WEATHER_TOOL, get_weather)
-            await client.send_user_message_content([{"type": "input_text", "text": "Rome?"}])
-            await client.wait_for_next("server.response.done", timeout=WAIT)
-            await client.wait_for_next("server.response.done", timeout=WAIT)
-            await client.send_user_message_content([{"type": "input_text", "text": "Hello?"}])
-            last = await client.wait_for_next("server.response.done", timeout=WAIT)
+    async with FakeRealtimeServer(responder=responder) as server, client_for(server) as client:
+        client.on("error", errors.append)
+        await client.update_session(turn_detection=None, output_modalities=["text"])
+        await client.add_tool(WEATHER_TOOL, get_weather)
+        await client.send_user_message_content([{"type": "input_text", "text": "Rome?"}])
+        await client.wait_for_next("server.response.done", timeout=WAIT)
+        await client.wait_for_next("server.response.done", timeout=WAIT)
+        await client.send_user_message_content([{"type": "input_text", "text": "Hello?"}])
+        last = await client.wait_for_next("server.response.done", timeout=WAIT)
     output = received_of(server, "conversation.item.create")[1]["item"]
     assert output["call_id"] == "call_x"
     assert "weather service down" in json.loads(output["output"])["error"]
-    assert any(isinstance(e, LocalErrorEvent) and "weather service down" in e.message for e in errors)
+    assert any(
+        isinstance(e, LocalErrorEvent) and "weather service down" in e.message for e in errors
+    )
     assert last.response.status == "completed"
 
 
@@ -245,32 +249,39 @@ async def test_two_parallel_calls_give_two_outputs_then_exactly_one_response_cre
             release.set()
         return arguments["city"]
 
-    async with FakeRealtimeServer(responder=responder) as server:
-        async with client_for(server) as client:
-            await client.update_session(turn_detection=None, output_modalities=["text"])
-            await client.add_tool(WEATHER_TOOL, get_weather)
-            await client.send_user_message_content([{"type": "input_text", "text": "Both?"}])
-            await client.wait_for_next("server.response.done", timeout=WAIT)
-            await client.wait_for_next("server.response.done", timeout=WAIT)
+    async with FakeRealtimeServer(responder=responder) as server, client_for(server) as client:
+        await client.update_session(turn_detection=None, output_modalities=["text"])
+        await client.add_tool(WEATHER_TOOL, get_weather)
+        await client.send_user_message_content([{"type": "input_text", "text": "Both?"}])
+        await client.wait_for_next("server.response.done", timeout=WAIT)
+        await client.wait_for_next("server.response.done", timeout=WAIT)
     kinds = [(f["type"], f.get("item", {}).get("call_id")) for f in received(server)]
-    tail = [k for k in kinds if k[0] in ("conversation.item.create", "response.create")][1:]
-    assert sorted(tail[:2]) == [("conversation.item.create", "c1"), ("conversation.item.create", "c2")]
-    assert tail[2:] == [("response.create", None)]
+    sends = [k for k in kinds if k[0] in ("conversation.item.create", "response.create")]
+    # The user's message and its response.create, then the two outputs (the one whose
+    # handler finished first goes first), then one response.create.
+    assert sends == [
+        ("conversation.item.create", None),
+        ("response.create", None),
+        ("conversation.item.create", "c2"),
+        ("conversation.item.create", "c1"),
+        ("response.create", None),
+    ]
 
 
 async def test_tool_without_handler_is_left_to_the_application() -> None:
-    responder = ScriptedResponder([Reply(tool_calls=[ToolCall("lookup", {"q": "x"}, call_id="m1")])])
-    async with FakeRealtimeServer(responder=responder) as server:
-        async with client_for(server) as client:
-            completed: list[str] = []
-            client.on("conversation.item.completed", lambda e: completed.append(e.item.type))
-            await client.update_session(
-                turn_detection=None,
-                tools=[{"type": "function", "name": "lookup", "parameters": {"type": "object"}}],
-            )
-            await client.send_user_message_content([{"type": "input_text", "text": "look"}])
-            await client.wait_for_next("server.response.done", timeout=WAIT)
-            await asyncio.sleep(0.05)  # time in which a wrongly automatic output would be sent
+    responder = ScriptedResponder(
+        [Reply(tool_calls=[ToolCall("lookup", {"q": "x"}, call_id="m1")])]
+    )
+    async with FakeRealtimeServer(responder=responder) as server, client_for(server) as client:
+        completed: list[str] = []
+        client.on("conversation.item.completed", lambda e: completed.append(e.item.type))
+        await client.update_session(
+            turn_detection=None,
+            tools=[{"type": "function", "name": "lookup", "parameters": {"type": "object"}}],
+        )
+        await client.send_user_message_content([{"type": "input_text", "text": "look"}])
+        await client.wait_for_next("server.response.done", timeout=WAIT)
+        await asyncio.sleep(0.05)  # time in which a wrongly automatic output would be sent
     assert "function_call" in completed
     creates = received_of(server, "conversation.item.create")
     assert all(f["item"]["type"] != "function_call_output" for f in creates)
@@ -295,21 +306,20 @@ async def test_manual_tools_merge_with_added_tools(server: FakeRealtimeServer) -
 
 async def test_cancel_response_truncates_at_the_samples_heard() -> None:
     responder = ScriptedResponder([Reply(audio_text="A fairly long answer to interrupt.")])
-    async with FakeRealtimeServer(responder=responder) as server:
-        async with client_for(server) as client:
-            interrupted: list[ConversationInterruptedEvent] = []
-            client.on("conversation.interrupted", interrupted.append)
-            await client.update_session(turn_detection=None)
-            await client.send_user_message_content([{"type": "input_text", "text": "talk"}])
-            await client.wait_for_next("server.response.done", timeout=WAIT)
-            item = next(i for i in client.conversation.get_items() if i.role == "assistant")
-            received_samples = len(item.formatted.audio)
-            heard = 12_345
-            await client.cancel_response(item.id, heard)
-            await client.wait_for_next("server.conversation.item.truncated", timeout=WAIT)
-            # Claiming more than was received is clamped to what was received.
-            await client.cancel_response(item.id, received_samples * 2)
-            await client.wait_for_next("server.conversation.item.truncated", timeout=WAIT)
+    async with FakeRealtimeServer(responder=responder) as server, client_for(server) as client:
+        interrupted: list[ConversationInterruptedEvent] = []
+        client.on("conversation.interrupted", interrupted.append)
+        await client.update_session(turn_detection=None)
+        await client.send_user_message_content([{"type": "input_text", "text": "talk"}])
+        await client.wait_for_next("server.response.done", timeout=WAIT)
+        item = next(i for i in client.conversation.get_items() if i.role == "assistant")
+        received_samples = len(item.formatted.audio)
+        heard = 12_345
+        await client.cancel_response(item.id, heard)
+        await client.wait_for_next("server.conversation.item.truncated", timeout=WAIT)
+        # Claiming more than was received is clamped to what was received.
+        await client.cancel_response(item.id, received_samples * 2)
+        await client.wait_for_next("server.conversation.item.truncated", timeout=WAIT)
     truncates = received_of(server, "conversation.item.truncate")
     assert truncates[0]["audio_end_ms"] == heard * 1000 // SAMPLE_RATE == 514
     assert truncates[0]["item_id"] == item.id and truncates[0]["content_index"] == 0
@@ -322,8 +332,9 @@ async def test_cancel_response_truncates_at_the_samples_heard() -> None:
 async def test_cancel_response_validates_the_item(server: FakeRealtimeServer) -> None:
     async with client_for(server) as client:
         await client.update_session(turn_detection=None, output_modalities=["text"])
+        completed = asyncio.ensure_future(client.wait_for_next_completed_item(timeout=WAIT))
         await client.send_user_message_content([{"type": "input_text", "text": "hi"}])
-        user = await client.wait_for_next_completed_item(timeout=WAIT)
+        user = await completed
         with pytest.raises(ConfigurationError, match="not an assistant message"):
             await client.cancel_response(user.id, 100)
         with pytest.raises(ConfigurationError, match="no item"):
@@ -332,11 +343,18 @@ async def test_cancel_response_validates_the_item(server: FakeRealtimeServer) ->
 
 async def test_raw_send_through_realtime(server: FakeRealtimeServer) -> None:
     async with client_for(server) as client:
-        await client.realtime.send("conversation.item.create", {
-            "item": {"type": "message", "role": "user",
-                     "content": [{"type": "input_text", "text": "raw"}]},
-        })
-        item = await client.wait_for_next_item(timeout=WAIT)
+        appended = asyncio.ensure_future(client.wait_for_next_item(timeout=WAIT))
+        await client.realtime.send(
+            "conversation.item.create",
+            {
+                "item": {
+                    "type": "message",
+                    "role": "user",
+                    "content": [{"type": "input_text", "text": "raw"}],
+                }
+            },
+        )
+        item = await appended
     assert item.formatted.text == "raw"
     assert received_of(server, "conversation.item.create")[0]["item"]["content"][0]["text"] == "raw"
 
@@ -368,27 +386,28 @@ async def test_utility_events_fire_with_their_payloads(server: FakeRealtimeServe
 
 
 async def test_interruption_by_speech_fires_conversation_interrupted() -> None:
-    async with FakeRealtimeServer() as server:
-        async with client_for(server) as client:
-            interrupted: list[ConversationInterruptedEvent] = []
-            client.on("conversation.interrupted", interrupted.append)
-            await client.update_session(turn_detection=None)
-            await client.send_user_message_content([{"type": "input_text", "text": "talk"}])
-            await client.wait_for_next("server.response.done", timeout=WAIT)
-            assistant = client.conversation.get_items()[-1]
-            await client.update_session(turn_detection={"type": "server_vad"})
-            loud = (12000 * np.sin(np.arange(SAMPLE_RATE) / 3.0)).astype(np.int16)
-            await client.append_input_audio(np.concatenate([np.zeros(4800, np.int16), loud]))
-            await client.wait_for_next("server.input_audio_buffer.speech_started", timeout=WAIT)
+    async with FakeRealtimeServer() as server, client_for(server) as client:
+        interrupted: list[ConversationInterruptedEvent] = []
+        client.on("conversation.interrupted", interrupted.append)
+        await client.update_session(turn_detection=None)
+        await client.send_user_message_content([{"type": "input_text", "text": "talk"}])
+        await client.wait_for_next("server.response.done", timeout=WAIT)
+        assistant = client.conversation.get_items()[-1]
+        await client.update_session(turn_detection={"type": "server_vad"})
+        loud = (12000 * np.sin(np.arange(SAMPLE_RATE) / 3.0)).astype(np.int16)
+        await client.append_input_audio(np.concatenate([np.zeros(4800, np.int16), loud]))
+        await client.wait_for_next("server.input_audio_buffer.speech_started", timeout=WAIT)
     assert interrupted == [ConversationInterruptedEvent("speech_started", assistant.id)]
 
 
 async def test_wait_for_next_completed_item_and_delete(server: FakeRealtimeServer) -> None:
     async with client_for(server) as client:
         await client.update_session(turn_detection=None, output_modalities=["text"])
+        completed = asyncio.ensure_future(client.wait_for_next_completed_item(timeout=WAIT))
+        done = asyncio.ensure_future(client.wait_for_next("server.response.done", timeout=WAIT))
         await client.send_user_message_content([{"type": "input_text", "text": "keep"}])
-        user = await client.wait_for_next_completed_item(timeout=WAIT)
-        await client.wait_for_next("server.response.done", timeout=WAIT)
+        user = await completed
+        await done
         await client.delete_item(user.id)
         await client.wait_for_next("server.conversation.item.deleted", timeout=WAIT)
     assert client.conversation.get_item(user.id) is None
