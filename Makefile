@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 SPEC ?= ../shared/openai-spec/openapi.yaml
 STAMP := $(VENV)/.installed
 
-.PHONY: install schema generate check-generated lint test bench demo docs clean
+.PHONY: install schema generate check-generated lint test bench demo docs fuzz load clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,17 @@ bench: install
 	$(PY) -m pytest tests/bench -m bench -s -q -p no:cacheprovider
 
 demo: install
-	@echo "not yet: the demo lands with the fake-server issue"
+	$(VENV)/bin/openai-realtime demo
+
+docs: install
+	$(VENV)/bin/mkdocs build --strict --site-dir site
+
+# Long runs, kept out of `make test` (which runs short versions of both).
+fuzz: install
+	$(PY) -m pytest tests/fuzz -q -p no:cacheprovider --hypothesis-profile=fuzz
+
+load: install
+	$(PY) -m tests.load.run_load --clients 200 --seconds 60
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache site

@@ -21,9 +21,9 @@ import logging
 import os
 import platform
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any, Final, Self, TypeVar, overload
+from typing import Any, Final, Literal, Self, TypeAlias, TypeVar, overload
 
 import aiohttp
 from multidict import CIMultiDict
@@ -54,6 +54,7 @@ __all__ = [
     "DEFAULT_MODEL",
     "DEFAULT_URL",
     "USER_AGENT",
+    "FrameObserver",
     "RealtimeAPI",
 ]
 
@@ -73,6 +74,10 @@ _ABNORMAL_CLOSURE: Final = int(aiohttp.WSCloseCode.ABNORMAL_CLOSURE)
 _SERVER_NAMES: Final = {event_type: f"server.{event_type}" for event_type in SERVER_EVENTS}
 _CLIENT_NAMES: Final = {event_type: f"client.{event_type}" for event_type in CLIENT_EVENTS}
 _CLIENT_CLASSES: Final = tuple(CLIENT_EVENTS.values())
+_DATA_FRAMES: Final = (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY)
+
+FrameObserver: TypeAlias = Callable[[Literal["client", "server"], str | bytes], None]
+"""Called with the direction and the exact text (or bytes) of every frame sent or received."""
 
 _ClientEventT = TypeVar("_ClientEventT", bound=ClientEvent)
 
@@ -173,6 +178,7 @@ class RealtimeAPI(ApiEventsMixin, EventEmitter):
         self._connecting = False
         self._close_requested = False
         self._last_close: tuple[int | None, str] | None = None
+        self._frame_observers: tuple[FrameObserver, ...] = ()
 
     @classmethod
     def azure(
@@ -403,8 +409,29 @@ class RealtimeAPI(ApiEventsMixin, EventEmitter):
         except (aiohttp.ClientError, ConnectionError) as error:
             raise ConnectionClosedError(ws.close_code) from error
         logger.debug("sent %s", typed.type)
+        for observer in self._frame_observers:
+            observer("client", frame)
         self.dispatch(_CLIENT_NAMES[typed.type], typed)
         return typed
+
+    def observe_frames(self, observer: FrameObserver) -> Callable[[], None]:
+        """Call ``observer`` with every raw frame, both ways, before it is decoded or dispatched.
+
+        This is the hook for recorders and debuggers: frames are the exact wire text. The
+        observer runs on the receive path, so it must be quick and must not raise.
+
+        Args:
+            observer: ``observer(direction, frame)``.
+
+        Returns:
+            A function that removes the observer.
+        """
+        self._frame_observers = (*self._frame_observers, observer)
+
+        def remove() -> None:
+            self._frame_observers = tuple(o for o in self._frame_observers if o is not observer)
+
+        return remove
 
     def _open_connection(self) -> aiohttp.ClientWebSocketResponse:
         ws = self._ws
@@ -447,6 +474,9 @@ class RealtimeAPI(ApiEventsMixin, EventEmitter):
         try:
             while True:
                 message = await ws.receive()
+                if self._frame_observers and message.type in _DATA_FRAMES:
+                    for observer in self._frame_observers:
+                        observer("server", message.data)
                 if message.type is aiohttp.WSMsgType.TEXT:
                     self._receive_text(message.data)
                 elif message.type is aiohttp.WSMsgType.BINARY:

@@ -510,3 +510,23 @@ async def test_debug_logs_name_each_event_but_never_the_key_or_audio(
     everything = caplog.text + "\n".join(messages) + repr(api) + str(refused.value)
     assert SENTINEL_KEY not in everything
     assert audio[:64] not in everything
+
+
+
+async def test_frame_observers_see_exact_frames_both_ways(
+    connected: RealtimeAPI, server: ScriptedServer
+) -> None:
+    seen: list[tuple[str, str | bytes]] = []
+    remove = connected.observe_frames(lambda direction, frame: seen.append((direction, frame)))
+    await connected.send("input_audio_buffer.clear", {"event_id": "evt_observed"})
+    failed = await registered(connected.wait_for_next("error", timeout=WAIT))
+    await server.send('{"type": "brand.new", "event_id": "x"}')
+    await server.send_bytes(b"\x00binary")
+    await failed
+    remove()
+    await connected.send("input_audio_buffer.clear")
+    assert seen == [
+        ("client", '{"event_id":"evt_observed","type":"input_audio_buffer.clear"}'),
+        ("server", '{"type": "brand.new", "event_id": "x"}'),
+        ("server", b"\x00binary"),
+    ]
