@@ -32,7 +32,12 @@ lint: install
 test: install lint check-generated
 	$(PY) -m pytest
 
-bench: install
+$(VENV)/.bench-installed: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	touch $@
+
+# Benchmarks compare against the official `openai` SDK, installed from the bench extra.
+bench: $(VENV)/.bench-installed
 	$(PY) -m pytest tests/bench -m bench -s -q -p no:cacheprovider
 
 demo: install
