@@ -69,6 +69,18 @@ CLIENT_LOCAL_EVENTS = (
 )
 
 
+# The names `types/events.py` defines beside the models, re-exported by `types/__init__.py`.
+EVENT_HELPERS = (
+    "CLIENT_EVENTS",
+    "SERVER_EVENTS",
+    "ClientEvent",
+    "ClientEventType",
+    "ServerEvent",
+    "ServerEventType",
+    "UnknownServerEvent",
+)
+
+
 def _header(source: str = "schema/realtime.asyncapi.yaml") -> str:
     return GENERATED_HEADER.format(source=source)
 
@@ -84,15 +96,7 @@ def _union(names: Iterable[str]) -> str:
 def render_events(client: list[EventSpec], server: list[EventSpec]) -> str:
     """Render ``types/events.py``."""
     classes = sorted({spec.class_name for spec in client + server})
-    exports = [
-        "CLIENT_EVENTS",
-        "SERVER_EVENTS",
-        "ClientEvent",
-        "ClientEventType",
-        "ServerEvent",
-        "ServerEventType",
-        "UnknownServerEvent",
-    ]
+    exports = list(EVENT_HELPERS)
     parts = [
         _header(),
         '"""Event unions, event type names and registries, per direction."""\n\n',
@@ -254,15 +258,7 @@ def render_emitter(client: list[EventSpec], server: list[EventSpec]) -> str:
 def render_init(schemas: dict[str, Any]) -> str:
     """Render ``types/__init__.py``, re-exporting every model and the event helpers."""
     models = sorted(schemas)
-    events = [
-        "CLIENT_EVENTS",
-        "SERVER_EVENTS",
-        "ClientEvent",
-        "ClientEventType",
-        "ServerEvent",
-        "ServerEventType",
-        "UnknownServerEvent",
-    ]
+    events = list(EVENT_HELPERS)
     exports = sorted(models + events)
     return "".join(
         [
