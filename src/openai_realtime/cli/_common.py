@@ -1,0 +1,219 @@
+"""What every command shares: the server it talks to, error lines, logging and progress.
+
+A command talks to the live API only when asked to (``--live``) and able to (``OPENAI_API_KEY``
+is set); otherwise it starts a :class:`~openai_realtime.testing.FakeRealtimeServer` in this
+process and says so. Errors reach the user as one line on stderr, ``openai-realtime: error:
+<message>``; ``--debug`` adds the traceback and DEBUG logging.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import TypeAlias
+
+from openai_realtime.client import RealtimeClient
+from openai_realtime.errors import RealtimeError
+from openai_realtime.testing import FakeRealtimeServer
+
+__all__ = [
+    "LIVE_DESCRIPTION",
+    "PROG",
+    "CommandError",
+    "CommandRun",
+    "Progress",
+    "Subparsers",
+    "Target",
+    "configure_logging",
+    "describe_error",
+    "describe_fake_server",
+    "new_client",
+    "notice",
+    "open_target",
+    "print_error",
+]
+
+PROG = "openai-realtime"
+LIVE_DESCRIPTION = "the OpenAI Realtime API (live)"
+
+# A string: the class is generic only to the type checker, not at run time.
+Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+"""What a command module's ``register`` receives (``parser.add_subparsers()``)."""
+
+CommandRun: TypeAlias = Callable[[argparse.Namespace], int | Awaitable[int]]
+"""What a command's ``run`` default is: takes the parsed arguments, returns the exit code."""
+
+_LOGGER_NAME = "openai_realtime"
+_DEBUG_FORMAT = "%(asctime)s %(name)s %(levelname)s: %(message)s"
+
+
+class CommandError(Exception):
+    """A problem the user can fix (a missing file, no speech heard): one line, no traceback."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a command connects.
+
+    Attributes:
+        url: The WebSocket URL; ``None`` means OpenAI's, with the key from ``OPENAI_API_KEY``.
+        description: Says which server it is, for the first line a command prints.
+    """
+
+    url: str | None
+    description: str
+
+    @property
+    def live(self) -> bool:
+        """True for the OpenAI API, false for a fake server."""
+        return self.url is None
+
+
+def describe_fake_server(server: FakeRealtimeServer) -> str:
+    """Name a running fake server the way every command prints it.
+
+    Args:
+        server: A started fake server.
+
+    Returns:
+        E.g. ``the fake server at ws://127.0.0.1:8765/v1/realtime (no API key needed)``.
+    """
+    return f"the fake server at {server.url} (no API key needed)"
+
+
+def _use_live(args: argparse.Namespace) -> bool:
+    if not args.live:
+        return False
+    if not os.environ.get("OPENAI_API_KEY"):
+        notice("--live needs OPENAI_API_KEY in the environment; using the fake server instead")
+        return False
+    return True
+
+
+@asynccontextmanager
+async def open_target(
+    args: argparse.Namespace, *, pace: float | None = None
+) -> AsyncIterator[Target]:
+    """Choose the server: the live API with ``--live`` and a key, else a fake one started here.
+
+    Args:
+        args: The parsed arguments (``live`` is read).
+        pace: Streaming pace of the fake server (``None``: as fast as possible).
+
+    Yields:
+        Where to connect; a fake server runs until the block ends.
+    """
+    if _use_live(args):
+        yield Target(None, LIVE_DESCRIPTION)
+        return
+    async with FakeRealtimeServer(pace=pace) as server:
+        yield Target(server.url, describe_fake_server(server))
+
+
+def new_client(target: Target, args: argparse.Namespace) -> RealtimeClient:
+    """A client for ``target`` with the model given by ``--model`` (not yet connected).
+
+    Args:
+        target: Where to connect.
+        args: The parsed arguments (``model`` is read).
+
+    Returns:
+        The client.
+    """
+    return RealtimeClient(url=target.url, model=args.model)
+
+
+def describe_error(error: BaseException) -> str:
+    """One line saying what went wrong, without the exception's traceback.
+
+    Args:
+        error: The exception that ended the command.
+
+    Returns:
+        The message to print after ``openai-realtime: error:``.
+    """
+    if isinstance(error, OSError) and error.filename is not None and error.strerror:
+        return f"{error.strerror}: {error.filename}"
+    text = str(error).strip()
+    message = text.splitlines()[0] if text else type(error).__name__
+    if isinstance(error, CommandError | OSError | RealtimeError):
+        return message
+    # Not an error the SDK or the CLI raises on purpose: its type says more than its text.
+    return f"{type(error).__name__}: {message} (run with --debug for the traceback)"
+
+
+def print_error(message: str) -> None:
+    """Print ``openai-realtime: error: <message>`` on stderr."""
+    print(f"{PROG}: error: {message}", file=sys.stderr, flush=True)
+
+
+def notice(message: str) -> None:
+    """Print ``openai-realtime: <message>`` on stderr (for things that are not the output)."""
+    print(f"{PROG}: {message}", file=sys.stderr, flush=True)
+
+
+class _OneLineFormatter(logging.Formatter):
+    """Log records as single lines like the CLI's own messages, never with a traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{PROG}: {record.levelname.lower()}: {record.getMessage()}"
+
+
+def configure_logging(debug: bool) -> Callable[[], None]:
+    """Send the SDK's log records to stderr: DEBUG with tracebacks, or one-line warnings.
+
+    Args:
+        debug: ``--debug`` was given.
+
+    Returns:
+        A function that undoes the change (``main`` may run more than once in one process).
+    """
+    logger = logging.getLogger(_LOGGER_NAME)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(_DEBUG_FORMAT) if debug else _OneLineFormatter())
+    previous_level = logger.level
+    logger.setLevel(logging.DEBUG if debug else logging.WARNING)
+    logger.addHandler(handler)
+
+    def restore() -> None:
+        logger.removeHandler(handler)
+        logger.setLevel(previous_level)
+
+    return restore
+
+
+class Progress:
+    """A percentage on stderr: rewritten in place on a terminal, else a line per 10 %.
+
+    Args:
+        label: What is progressing, e.g. the input file name.
+        total_seconds: The whole duration.
+    """
+
+    _STEP_PERCENT = 10
+
+    def __init__(self, label: str, total_seconds: float) -> None:
+        self._label = label
+        self._total = total_seconds
+        self._shown = -1
+        self._in_place = sys.stderr.isatty()
+
+    def update(self, done_seconds: float) -> None:
+        """Show how much is done (only when the shown value changes)."""
+        percent = 100 if self._total <= 0 else min(100, int(100 * done_seconds / self._total))
+        step = 1 if self._in_place else self._STEP_PERCENT
+        percent -= percent % step
+        if percent <= self._shown:
+            return
+        self._shown = percent
+        text = f"{self._label}: {percent:3d}% ({done_seconds:.1f} of {self._total:.1f} s)"
+        if self._in_place:
+            end = "\n" if percent == 100 else ""
+            print(f"\r{text}", end=end, file=sys.stderr, flush=True)
+        else:
+            print(text, file=sys.stderr, flush=True)

@@ -1,0 +1,207 @@
+"""``openai-realtime fake-server`` and ``openai-realtime relay``: servers that run until Ctrl-C.
+
+Both print the URL clients connect to once it is bound (so ``--port 0``, any free port, works)
+and never print a key.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Final
+
+from yarl import URL
+
+from openai_realtime.api import DEFAULT_URL
+from openai_realtime.cli._common import (
+    LIVE_DESCRIPTION,
+    CommandError,
+    Subparsers,
+    describe_fake_server,
+)
+from openai_realtime.relay import RealtimeRelay, serve_relay
+from openai_realtime.testing import FakeRealtimeServer
+from openai_realtime.transport import redact_url
+
+__all__ = ["FAKE_UPSTREAM", "register", "run_fake_server", "run_relay"]
+
+FAKE_UPSTREAM: Final = "fake"
+"""``--upstream fake``: the relay's upstream is a fake server started in the same process."""
+_KEY_FROM_ENVIRONMENT: Final = object()
+_STOP_HINT: Final = "Press Ctrl-C to stop."
+_MAX_PORT: Final = 65535
+
+
+def register(subparsers: Subparsers) -> None:
+    """Add the ``fake-server`` and ``relay`` commands.
+
+    Args:
+        subparsers: The main parser's subcommands.
+    """
+    fake = subparsers.add_parser(
+        "fake-server",
+        help="run the local fake Realtime server until Ctrl-C",
+        description="Run a FakeRealtimeServer: a local, protocol-faithful Realtime API server.",
+    )
+    fake.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1)")
+    fake.add_argument(
+        "--port", type=_port, default=8765, help="port; 0 picks a free one (default: 8765)"
+    )
+    fake.add_argument(
+        "--pace",
+        type=_pace,
+        default=None,
+        help="stream answers at this many times real time (default: as fast as possible)",
+    )
+    fake.add_argument(
+        "--api-key-required",
+        nargs="?",
+        const=_KEY_FROM_ENVIRONMENT,
+        default=None,
+        metavar="KEY",
+        help="refuse clients without this key (without a value: the key in OPENAI_API_KEY)",
+    )
+    fake.set_defaults(run=run_fake_server)
+
+    relay = subparsers.add_parser(
+        "relay",
+        help="run a relay that keeps the API key on this machine, until Ctrl-C",
+        description=(
+            "Run a RealtimeRelay: clients connect without an API key, the relay connects "
+            "upstream with OPENAI_API_KEY and checks every client event on the way."
+        ),
+    )
+    relay.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1)")
+    relay.add_argument(
+        "--port", type=_port, default=8081, help="port; 0 picks a free one (default: 8081)"
+    )
+    relay.add_argument(
+        "--upstream",
+        default=DEFAULT_URL,
+        metavar="URL",
+        help=f"upstream Realtime URL, or {FAKE_UPSTREAM!r} for a fake server started here "
+        "(default: OpenAI, which needs OPENAI_API_KEY)",
+    )
+    relay.add_argument("--token", help="relay token clients must present (default: none)")
+    relay.add_argument(
+        "--allow-origin",
+        action="append",
+        metavar="ORIGIN",
+        help="an Origin browsers may connect from (repeatable; default: any)",
+    )
+    relay.add_argument(
+        "--allow-event",
+        action="append",
+        metavar="TYPE",
+        help="a client event type to forward (repeatable; default: every type)",
+    )
+    relay.add_argument(
+        "--deny-session-field",
+        action="append",
+        default=[],
+        metavar="FIELD",
+        help="a session field clients may not set, e.g. instructions (repeatable)",
+    )
+    relay.set_defaults(run=run_relay)
+
+
+def _port(text: str) -> int:
+    """An argparse type: a TCP port number (0: any free port)."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= _MAX_PORT:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to {_MAX_PORT})")
+    return port
+
+
+def _pace(text: str) -> float:
+    """An argparse type: a positive multiple of real time."""
+    try:
+        pace = float(text)
+    except ValueError:
+        pace = math.nan
+    if not pace > 0:  # also false for nan
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number")
+    return pace
+
+
+async def run_fake_server(args: argparse.Namespace) -> int:
+    """Serve until cancelled (Ctrl-C).
+
+    Args:
+        args: ``host``, ``port``, ``pace`` and ``api_key_required`` are read.
+
+    Returns:
+        Only in theory: the command ends by cancellation (Ctrl-C).
+
+    Raises:
+        CommandError: ``--api-key-required`` without a value and no ``OPENAI_API_KEY``.
+        OSError: The address cannot be bound.
+    """
+    required_key = args.api_key_required
+    if required_key is _KEY_FROM_ENVIRONMENT:
+        required_key = os.environ.get("OPENAI_API_KEY")
+        if not required_key:
+            raise CommandError("--api-key-required without a value needs OPENAI_API_KEY")
+    async with FakeRealtimeServer(
+        args.host, args.port, api_key=required_key, pace=args.pace
+    ) as server:
+        print(f"fake Realtime server listening on {server.url}", flush=True)
+        who = "clients must send the required API key" if required_key else "no API key needed"
+        print(f"({who}) Connect with RealtimeClient(url={server.url!r}).", flush=True)
+        print(_STOP_HINT, flush=True)
+        await asyncio.Event().wait()
+    return 0
+
+
+async def run_relay(args: argparse.Namespace) -> int:
+    """Relay until cancelled (Ctrl-C).
+
+    Args:
+        args: ``host``, ``port``, ``upstream``, ``token``, ``allow_origin``, ``allow_event``,
+            ``deny_session_field`` and ``model`` are read.
+
+    Returns:
+        Only in theory: the command ends by cancellation (Ctrl-C).
+
+    Raises:
+        ConfigurationError: A setting cannot work (e.g. OpenAI upstream without a key).
+        OSError: The address cannot be bound.
+    """
+    async with _upstream(args.upstream) as (upstream_url, upstream_description):
+        relay = RealtimeRelay(
+            upstream_url,
+            model=args.model,
+            relay_token=args.token,
+            allowed_origins=args.allow_origin,
+            allowed_client_events=args.allow_event,
+            denied_session_fields=args.deny_session_field,
+            host=args.host,
+            port=args.port,
+        )
+
+        def announce(url: str) -> None:
+            print(f"relay listening on {url}", flush=True)
+            print(f"upstream: {upstream_description}", flush=True)
+            who = "clients must present the relay token" if args.token else "no relay token"
+            print(f"({who}) {_STOP_HINT}", flush=True)
+
+        await serve_relay(relay, on_ready=announce)
+    return 0
+
+
+@asynccontextmanager
+async def _upstream(upstream: str) -> AsyncIterator[tuple[str, str]]:
+    """The upstream URL and how to describe it; ``fake`` runs a fake server meanwhile."""
+    if upstream != FAKE_UPSTREAM:
+        described = LIVE_DESCRIPTION if upstream == DEFAULT_URL else redact_url(URL(upstream))
+        yield upstream, described
+        return
+    async with FakeRealtimeServer() as server:
+        yield server.url, describe_fake_server(server)

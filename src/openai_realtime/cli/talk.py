@@ -1,0 +1,118 @@
+"""``openai-realtime talk IN.wav --out OUT.wav``: one spoken turn from a file, answer to a file.
+
+The WAV file (any rate, any channel count: it is converted to 24 kHz mono) is streamed as the
+user's turn under server VAD, followed by silence so the turn ends. The command prints the
+user's transcript and the assistant's as they arrive, and writes the spoken answer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import wave
+from pathlib import Path
+from typing import Final
+
+import numpy as np
+from numpy.typing import NDArray
+
+from openai_realtime.audio import SAMPLE_RATE, read_wav
+from openai_realtime.cli._common import CommandError, Progress, Subparsers, new_client, open_target
+from openai_realtime.cli._printer import LivePrinter
+from openai_realtime.cli._turns import (
+    CHUNK_MS,
+    SERVER_VAD,
+    Responses,
+    items_of,
+    round_trip,
+    save_speech,
+    speak_turn,
+)
+
+__all__ = ["PROGRESS_MIN_SECONDS", "register", "run"]
+
+PROGRESS_MIN_SECONDS: Final = 3.0
+"""Inputs at least this long show a percentage on stderr while they stream."""
+_TRANSCRIPTION: Final = {"model": "gpt-4o-mini-transcribe"}
+
+
+def register(subparsers: Subparsers) -> None:
+    """Add the ``talk`` command.
+
+    Args:
+        subparsers: The main parser's subcommands.
+    """
+    parser = subparsers.add_parser(
+        "talk",
+        help="say a WAV file and save the spoken answer (fake server unless --live)",
+        description=(
+            "Stream a WAV file as your spoken turn (server VAD ends it), print both "
+            "transcripts and write the assistant's spoken answer to a WAV file."
+        ),
+    )
+    parser.add_argument("input", type=Path, metavar="IN.wav", help="what you say: a PCM WAV file")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("reply.wav"),
+        metavar="OUT.wav",
+        help="where to write the spoken answer (default: reply.wav)",
+    )
+    parser.add_argument(
+        "--realtime",
+        action="store_true",
+        help="stream at the pace of speech instead of as fast as possible",
+    )
+    parser.set_defaults(run=run)
+
+
+async def run(args: argparse.Namespace) -> int:
+    """Say the file, wait for the answer, write it.
+
+    Args:
+        args: ``input``, ``out``, ``realtime``, ``live`` and ``model`` are read.
+
+    Returns:
+        0 when the answer was written.
+
+    Raises:
+        CommandError: The input is not a readable WAV file, no speech was heard, or the
+            answer did not come in time.
+        OSError: A file cannot be read or written.
+        RealtimeError: The connection failed.
+    """
+    samples = _read_input(args.input)
+    seconds = len(samples) / SAMPLE_RATE
+    async with open_target(args) as target:
+        print(f"openai-realtime talk: talking to {target.description}", flush=True)
+        client = new_client(target, args)
+        printer = LivePrinter(client, show_vad=True)
+        responses = Responses(client)
+        await client.update_session(
+            input_audio_transcription=_TRANSCRIPTION, turn_detection=SERVER_VAD
+        )
+        async with client:
+            await round_trip(client)  # the transcription setting is confirmed before speaking
+            printer.line(
+                f"you: {args.input.name} ({seconds:.1f} s), streamed in {CHUNK_MS} ms chunks"
+            )
+            progress = Progress(f"streaming {args.input.name}", seconds)
+            response = await speak_turn(
+                client,
+                responses,
+                samples,
+                realtime=args.realtime,
+                on_progress=progress.update if seconds >= PROGRESS_MIN_SECONDS else None,
+            )
+            printer.end_line()
+            answer = items_of(client, response)
+    written = save_speech(args.out, answer)
+    print(f"Wrote {written:.1f} s of the assistant's speech to {args.out.resolve()}", flush=True)
+    return 0
+
+
+def _read_input(path: Path) -> NDArray[np.int16]:
+    try:
+        return read_wav(path)
+    except (wave.Error, EOFError, ValueError) as error:
+        reason = str(error) or type(error).__name__
+        raise CommandError(f"{path}: not a PCM WAV file this command can read ({reason})") from None

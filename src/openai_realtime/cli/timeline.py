@@ -1,0 +1,78 @@
+"""``openai-realtime timeline``: draw a recorded session on one time axis, as PNG or HTML.
+
+The output's suffix picks the format: ``.png`` needs matplotlib (``pip install
+'openai-realtime[plot]'``); ``.html`` (or ``.htm``) is a self-contained page that needs nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Final
+
+from openai_realtime.cli._common import CommandError, Subparsers
+from openai_realtime.recording import (
+    read_recording,
+    render_timeline_png,
+    timeline_from_recording,
+    write_timeline_html,
+)
+
+__all__ = ["DEFAULT_OUTPUT", "register", "run"]
+
+DEFAULT_OUTPUT: Final = "timeline.html"
+"""HTML by default: it needs no plotting library."""
+_HTML_SUFFIXES: Final = frozenset({".html", ".htm"})
+
+
+def register(subparsers: Subparsers) -> None:
+    """Add the ``timeline`` command.
+
+    Args:
+        subparsers: The main parser's subcommands.
+    """
+    parser = subparsers.add_parser(
+        "timeline",
+        help="draw a recorded session on a time axis (PNG or self-contained HTML)",
+        description=(
+            "Draw a recording: user speech, responses (with each turn's latency), tool calls, "
+            "interruptions and errors on lanes over one time axis. The output's suffix picks "
+            "the format: .png (needs matplotlib) or .html (needs nothing)."
+        ),
+    )
+    parser.add_argument("recording", help="the .jsonl recording file")
+    parser.add_argument(
+        "-o",
+        "--output",
+        default=DEFAULT_OUTPUT,
+        help=f"the picture to write, .png or .html (default: {DEFAULT_OUTPUT})",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Write the timeline picture.
+
+    Args:
+        args: ``recording`` and ``output`` are read.
+
+    Returns:
+        0.
+
+    Raises:
+        CommandError: The output suffix is neither ``.png`` nor ``.html``.
+        ConfigurationError: A PNG was asked for and matplotlib is not installed.
+        OSError: A file cannot be read or written.
+        RecordingFormatError: The file is not a recording.
+    """
+    output = Path(args.output)
+    suffix = output.suffix.lower()
+    if suffix != ".png" and suffix not in _HTML_SUFFIXES:
+        raise CommandError(f"cannot tell the format of {output}: name it .png or .html")
+    timeline = timeline_from_recording(read_recording(args.recording))
+    if suffix == ".png":
+        render_timeline_png(timeline, output)
+    else:
+        write_timeline_html(timeline, output)
+    print(f"timeline written to {output}")
+    return 0
