@@ -25,8 +25,9 @@ check-generated: install
 	$(PY) -m codegen.generate --check
 
 lint: install
-	$(VENV)/bin/ruff check src codegen tests
-	$(VENV)/bin/mypy src codegen tests/typing
+	$(VENV)/bin/ruff check src codegen tests docs
+	$(VENV)/bin/ruff format --check src codegen tests docs
+	$(VENV)/bin/mypy src codegen tests/typing tests/docs docs/examples docs/griffe_sphinx_roles.py
 	$(PY) -m codegen.validate_asyncapi
 
 test: install lint check-generated
