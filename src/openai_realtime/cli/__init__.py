@@ -1,7 +1,9 @@
 """The ``openai-realtime`` command (also ``python -m openai_realtime``).
 
 Commands: ``demo`` (the quickstart, walked through), ``chat`` (text chat from stdin), ``talk``
-(a WAV file as a spoken turn, the answer to a WAV file), ``fake-server`` and ``relay``. Global
+(a WAV file as a spoken turn, the answer to a WAV file), ``fake-server``, ``relay``, ``replay``
+(a recorded session as a chat log, or served back to a live client) and ``timeline`` (a
+recorded session drawn on one time axis, PNG or HTML). Global
 options, accepted before or after the command: ``--live`` (use the OpenAI API, with the key in
 ``OPENAI_API_KEY``; otherwise a fake server runs in-process), ``--model`` and ``--debug``.
 
@@ -9,9 +11,9 @@ Exit codes: 0 success, 1 an error (one line on stderr; ``--debug`` adds the trac
 usage error, 130 interrupted by Ctrl-C.
 
 Adding a command: write a module in this package with a function
-``register(subparsers: Subparsers) -> None`` (``Subparsers`` is in ``cli._common``) that calls
-``subparsers.add_parser(name, help=..., description=...)``, adds the command's own arguments, and ends with
-``parser.set_defaults(run=<function>)``. The function takes the parsed
+``register(subparsers: Subparsers) -> None`` (``Subparsers`` is in ``cli._common``) that
+calls ``subparsers.add_parser(name, help=..., description=...)``, adds the command's own
+arguments, and ends with ``parser.set_defaults(run=<function>)``. The function takes the parsed
 ``argparse.Namespace`` and returns the exit code; it may be ``async def`` (it then runs under
 ``asyncio.run``) or a plain function. It reads the global options as ``args.live``,
 ``args.model`` and ``args.debug``, must not define them again, and reports problems by
@@ -33,7 +35,7 @@ from typing import Final
 
 from openai_realtime import __version__
 from openai_realtime.api import DEFAULT_MODEL
-from openai_realtime.cli import chat, demo, servers, talk
+from openai_realtime.cli import chat, demo, replay, servers, talk, timeline
 from openai_realtime.cli._common import (
     PROG,
     configure_logging,
@@ -43,7 +45,7 @@ from openai_realtime.cli._common import (
 
 __all__ = ["COMMAND_MODULES", "EXIT_ERROR", "EXIT_INTERRUPTED", "build_parser", "main"]
 
-COMMAND_MODULES: Final[tuple[ModuleType, ...]] = (demo, chat, talk, servers)
+COMMAND_MODULES: Final[tuple[ModuleType, ...]] = (demo, chat, talk, servers, replay, timeline)
 """The modules whose ``register(subparsers)`` adds the commands, in ``--help`` order."""
 EXIT_ERROR: Final = 1
 EXIT_INTERRUPTED: Final = 130

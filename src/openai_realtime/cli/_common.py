@@ -15,7 +15,7 @@ import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import Final, TypeAlias
 
 from openai_realtime.client import RealtimeClient
 from openai_realtime.errors import RealtimeError
@@ -35,8 +35,11 @@ __all__ = [
     "new_client",
     "notice",
     "open_target",
+    "port_number",
     "print_error",
 ]
+
+_MAX_PORT: Final = 65535
 
 PROG = "openai-realtime"
 LIVE_DESCRIPTION = "the OpenAI Realtime API (live)"
@@ -217,3 +220,18 @@ class Progress:
             print(f"\r{text}", end=end, file=sys.stderr, flush=True)
         else:
             print(text, file=sys.stderr, flush=True)
+
+
+def port_number(text: str) -> int:
+    """An argparse type: a TCP port number (0: any free port).
+
+    Raises:
+        argparse.ArgumentTypeError: Not a whole number from 0 to 65535.
+    """
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= _MAX_PORT:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to {_MAX_PORT})")
+    return port

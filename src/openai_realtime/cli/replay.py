@@ -13,8 +13,7 @@ import asyncio
 import math
 from typing import Final
 
-from openai_realtime.cli._common import Subparsers
-from openai_realtime.cli.servers import _port
+from openai_realtime.cli._common import Subparsers, port_number
 from openai_realtime.recording import (
     Recording,
     ReplayServer,
@@ -55,7 +54,7 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="with --serve: interface to bind")
     parser.add_argument(
         "--port",
-        type=_port,
+        type=port_number,
         default=DEFAULT_REPLAY_PORT,
         help=f"with --serve: port; 0 picks a free one (default: {DEFAULT_REPLAY_PORT})",
     )
@@ -87,12 +86,12 @@ def describe_recording(recording: Recording) -> str:
         recording: The recording.
 
     Returns:
-        E.g. ``gpt-realtime, recorded 2025-01-01T12:00:00.000Z: 412 frames over 12.3 s``.
+        E.g. ``gpt-realtime, recorded 2025-01-01T12:00:00.000Z: 412 frames over 12.345 s``.
     """
     header = recording.header
     line = (
         f"{header.model or 'unknown model'}, recorded {header.started}: "
-        f"{len(recording.frames)} frames over {recording.duration:.1f} s"
+        f"{len(recording.frames)} frames over {recording.duration:.3f} s"
     )
     if header.audio == "length":
         line += " (audio omitted: replayed as silence)"

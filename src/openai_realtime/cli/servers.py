@@ -22,6 +22,7 @@ from openai_realtime.cli._common import (
     CommandError,
     Subparsers,
     describe_fake_server,
+    port_number,
 )
 from openai_realtime.relay import RealtimeRelay, serve_relay
 from openai_realtime.testing import FakeRealtimeServer
@@ -33,7 +34,6 @@ FAKE_UPSTREAM: Final = "fake"
 """``--upstream fake``: the relay's upstream is a fake server started in the same process."""
 _KEY_FROM_ENVIRONMENT: Final = object()
 _STOP_HINT: Final = "Press Ctrl-C to stop."
-_MAX_PORT: Final = 65535
 
 
 def register(subparsers: Subparsers) -> None:
@@ -49,7 +49,7 @@ def register(subparsers: Subparsers) -> None:
     )
     fake.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1)")
     fake.add_argument(
-        "--port", type=_port, default=8765, help="port; 0 picks a free one (default: 8765)"
+        "--port", type=port_number, default=8765, help="port; 0 picks a free one (default: 8765)"
     )
     fake.add_argument(
         "--pace",
@@ -77,7 +77,7 @@ def register(subparsers: Subparsers) -> None:
     )
     relay.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1)")
     relay.add_argument(
-        "--port", type=_port, default=8081, help="port; 0 picks a free one (default: 8081)"
+        "--port", type=port_number, default=8081, help="port; 0 picks a free one (default: 8081)"
     )
     relay.add_argument(
         "--upstream",
@@ -107,17 +107,6 @@ def register(subparsers: Subparsers) -> None:
         help="a session field clients may not set, e.g. instructions (repeatable)",
     )
     relay.set_defaults(run=run_relay)
-
-
-def _port(text: str) -> int:
-    """An argparse type: a TCP port number (0: any free port)."""
-    try:
-        port = int(text)
-    except ValueError:
-        port = -1
-    if not 0 <= port <= _MAX_PORT:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to {_MAX_PORT})")
-    return port
 
 
 def _pace(text: str) -> float:
