@@ -18,6 +18,11 @@ from openai_realtime.protocol.audio import SAMPLE_RATE, encode_base64, ms_to_sam
 from openai_realtime.protocol.codec import decode_server_event
 from openai_realtime.protocol.conversation import RealtimeConversation
 from openai_realtime.protocol.items import ConversationItem, Delta
+from openai_realtime.types import (
+    ConversationItemAddedEvent,
+    RealtimeConversationItemMessageUser,
+    UserMessageContent,
+)
 
 _event_ids = itertools.count()
 
@@ -785,3 +790,26 @@ def test_clear_forgets_items_responses_and_the_input_clock() -> None:
 def test_bad_retention_is_a_configuration_error(seconds: float) -> None:
     with pytest.raises(ConfigurationError):
         RealtimeConversation(input_audio_retention_seconds=seconds)
+
+
+def test_an_explicit_null_previous_item_puts_the_item_first() -> None:
+    conversation = RealtimeConversation()
+    for event_id, item_id, previous in (("e1", "a", None), ("e2", "b", "a"), ("e3", "c", None)):
+        event = ConversationItemAddedEvent(
+            event_id=event_id,
+            previous_item_id=previous,
+            item=RealtimeConversationItemMessageUser(
+                id=item_id, content=[UserMessageContent(type="input_text", text=item_id)]
+            ),
+        )
+        conversation.process_event(event)
+    # Without the field at all, an item goes last.
+    conversation.process_event(
+        ConversationItemAddedEvent(
+            event_id="e4",
+            item=RealtimeConversationItemMessageUser(
+                id="d", content=[UserMessageContent(type="input_text", text="d")]
+            ),
+        )
+    )
+    assert [item.id for item in conversation.get_items()] == ["c", "a", "b", "d"]

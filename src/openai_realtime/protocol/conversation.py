@@ -92,6 +92,9 @@ __all__ = [
     "ResponseRecord",
 ]
 
+# Stands for "no item precedes this one" (the wire's explicit null, the client's "root").
+_FIRST = "root"
+
 DEFAULT_INPUT_AUDIO_RETENTION_SECONDS: Final = 30.0
 """How much input audio is kept while no speech is pending, in seconds.
 
@@ -464,8 +467,14 @@ class RealtimeConversation:
         return item
 
     def _place(self, item_id: str, previous_item_id: str | None, *, is_new: bool) -> None:
-        """Put the item right after ``previous_item_id`` if known; new items otherwise go last."""
+        """Put the item right after ``previous_item_id`` if known (first for ``_FIRST``); new
+        items otherwise go last."""
         order = self._order
+        if previous_item_id == _FIRST:
+            if not is_new:
+                order.remove(item_id)
+            order.insert(0, item_id)
+            return
         if (
             previous_item_id is None
             or previous_item_id == item_id
@@ -485,7 +494,10 @@ class RealtimeConversation:
         | ConversationItemDoneEvent
         | ConversationItemRetrievedEvent,
     ) -> _Result:
-        return self._upsert(event, getattr(event, "previous_item_id", None)), None
+        previous = getattr(event, "previous_item_id", None)
+        if previous is None and "previous_item_id" in event.model_fields_set:
+            previous = _FIRST  # an explicit null: nothing precedes the item
+        return self._upsert(event, previous), None
 
     def _on_item_truncated(self, event: ConversationItemTruncatedEvent) -> _Result:
         item = self._require_item(event.type, event.item_id)
