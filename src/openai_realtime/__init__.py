@@ -8,12 +8,17 @@ The three primitives:
 
 Wire events are generated pydantic models in :mod:`openai_realtime.types`; audio helpers are in
 :mod:`openai_realtime.audio`; a local fake server for tests is in :mod:`openai_realtime.testing`.
+
+``import openai_realtime`` itself is cheap: the exception classes are imported at once, the
+other names on first use, since they bring in aiohttp, numpy and a few hundred models. Type
+checkers see every name as if it had been imported here.
 """
 
 from __future__ import annotations
 
-from openai_realtime.api import RealtimeAPI
-from openai_realtime.client import RealtimeClient
+import importlib
+from typing import TYPE_CHECKING
+
 from openai_realtime.errors import (
     ConfigurationError,
     ConnectionClosedError,
@@ -25,8 +30,17 @@ from openai_realtime.errors import (
     RealtimeError,
     RealtimeTimeoutError,
 )
-from openai_realtime.protocol.conversation import RealtimeConversation
-from openai_realtime.protocol.items import ConversationItem, Delta, FormattedItem, FormattedTool
+
+if TYPE_CHECKING:
+    from openai_realtime.api import RealtimeAPI
+    from openai_realtime.client import RealtimeClient
+    from openai_realtime.protocol.conversation import RealtimeConversation
+    from openai_realtime.protocol.items import (
+        ConversationItem,
+        Delta,
+        FormattedItem,
+        FormattedTool,
+    )
 
 __all__ = [
     "ConfigurationError",
@@ -48,3 +62,30 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+# Where each lazily imported name is defined.
+_LAZY_NAMES = {
+    "RealtimeAPI": "openai_realtime.api",
+    "RealtimeClient": "openai_realtime.client",
+    "RealtimeConversation": "openai_realtime.protocol.conversation",
+    "ConversationItem": "openai_realtime.protocol.items",
+    "Delta": "openai_realtime.protocol.items",
+    "FormattedItem": "openai_realtime.protocol.items",
+    "FormattedTool": "openai_realtime.protocol.items",
+}
+
+if not TYPE_CHECKING:
+    # Hidden from type checkers, so a misspelt name stays an error there instead of becoming Any.
+
+    def __getattr__(name: str) -> object:
+        """Import a lazily exported name on first access, then keep it in the module."""
+        module = _LAZY_NAMES.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value
+        return value
+
+    def __dir__() -> list[str]:
+        """Every public name, including those not imported yet."""
+        return sorted({*globals(), *__all__})

@@ -12,18 +12,31 @@ name                        payload
 ``error``                   ``LocalErrorEvent``: a malformed or binary frame, a failing handler
 ``close``                   ``CloseEvent``: the connection ended (pending waits then fail)
 ==========================  ==========================================================
+
+Flow control, both ways:
+
+* receiving: async handlers run as tasks; once ``max_pending_handlers`` of them are pending,
+  the receive loop stops reading until one finishes. Unread frames then wait in aiohttp's
+  bounded reader queue and the kernel's socket buffers, so a slow handler slows the server down
+  instead of growing memory (see :mod:`openai_realtime.events`);
+* sending: concurrent ``send()`` calls are serialised (one frame is written at a time, in call
+  order) and each returns once aiohttp's bounded write buffer has accepted its frame. A server
+  that stops reading makes sends wait; after ``send_timeout`` seconds the connection is treated
+  as dead: it is aborted (code 1006) and the send raises ``ConnectionClosedError``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import platform
 import secrets
+import socket
 from collections.abc import Callable, Mapping
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any, Final, Literal, Self, TypeAlias, TypeVar, overload
+from typing import Any, Final, Literal, Protocol, Self, TypeAlias, TypeVar, overload
 
 import aiohttp
 from multidict import CIMultiDict
@@ -37,7 +50,7 @@ from openai_realtime.errors import (
     RealtimeConnectionError,
     RealtimeTimeoutError,
 )
-from openai_realtime.events import EventEmitter
+from openai_realtime.events import DEFAULT_MAX_PENDING_HANDLERS, EventEmitter
 from openai_realtime.local_events import CloseEvent, LocalErrorEvent
 from openai_realtime.protocol.codec import (
     decode_server_event,
@@ -52,6 +65,7 @@ __all__ = [
     "DEFAULT_HEARTBEAT",
     "DEFAULT_MAX_MESSAGE_SIZE",
     "DEFAULT_MODEL",
+    "DEFAULT_SEND_TIMEOUT",
     "DEFAULT_URL",
     "USER_AGENT",
     "FrameObserver",
@@ -64,6 +78,8 @@ DEFAULT_MAX_MESSAGE_SIZE: Final = 32 * 1024 * 1024
 """Largest frame accepted, in bytes. aiohttp's 4 MiB is too small for a retrieved audio item."""
 DEFAULT_HEARTBEAT: Final = 20.0
 """Seconds between pings; a missing pong closes the connection instead of hanging on it."""
+DEFAULT_SEND_TIMEOUT: Final = 30.0
+"""Seconds one ``send()`` may wait for the socket before the connection is deemed dead."""
 
 logger = logging.getLogger("openai_realtime")
 
@@ -101,6 +117,21 @@ def _new_event_id() -> str:
     return "evt_" + secrets.token_hex(12)
 
 
+class _Socket(Protocol):
+    """The part of the transport's socket (``ws.get_extra_info("socket")``) used here."""
+
+    def shutdown(self, how: int, /) -> None: ...
+
+
+def _shut_down(sock: _Socket | None) -> None:
+    """Shut a socket down both ways; pending writes and reads then fail at once."""
+    if sock is None:
+        return
+    # An OSError means it is already closed or disconnected: nothing is left to cut.
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
 class RealtimeAPI(ApiEventsMixin, EventEmitter):
     """A thin client of the Realtime WebSocket: connect, send events, dispatch what arrives.
 
@@ -131,9 +162,19 @@ class RealtimeAPI(ApiEventsMixin, EventEmitter):
             the connection with code 1009.
         heartbeat: Seconds between WebSocket pings (``None``: no pings).
         allow_insecure: Allow credentials over ``ws://`` to a host that is not loopback.
+        send_timeout: Seconds one ``send()`` may wait (for earlier sends, then for the write
+            buffer to drain) before the connection is aborted; ``None`` waits forever. Raise it
+            when sending very large frames over a slow link.
+        max_pending_handlers: Async handler tasks that may be pending before the receive loop
+            stops reading (see the module docstring).
+
+    TLS: ``wss://`` connections verify the server's certificate and host name with the
+    system's trust store (aiohttp's default); there is deliberately no option to turn that off.
+    To trust a private CA, pass a ``session`` whose connector carries your ``ssl.SSLContext``.
 
     Raises:
-        ConfigurationError: ``url`` is not a ``ws://`` or ``wss://`` URL with a host.
+        ConfigurationError: ``url`` is not a ``ws://`` or ``wss://`` URL with a host, or a
+            limit is out of range.
         InsecureTransportError: Credentials would go over plain ``ws://`` to a remote host; raised
             here, before any connection attempt or DNS lookup.
     """
@@ -151,8 +192,16 @@ class RealtimeAPI(ApiEventsMixin, EventEmitter):
         max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
         heartbeat: float | None = DEFAULT_HEARTBEAT,
         allow_insecure: bool = False,
+        send_timeout: float | None = DEFAULT_SEND_TIMEOUT,
+        max_pending_handlers: int = DEFAULT_MAX_PENDING_HANDLERS,
     ) -> None:
-        super().__init__()
+        if max_pending_handlers < 1:
+            raise ConfigurationError(
+                f"max_pending_handlers must be at least 1, got {max_pending_handlers}"
+            )
+        if send_timeout is not None and not send_timeout > 0:
+            raise ConfigurationError(f"send_timeout must be positive or None, got {send_timeout}")
+        super().__init__(max_pending_handlers=max_pending_handlers)
         target = URL(url if url is not None else DEFAULT_URL)
         if target.scheme not in ("ws", "wss") or not target.host:
             raise ConfigurationError(
@@ -173,7 +222,13 @@ class RealtimeAPI(ApiEventsMixin, EventEmitter):
         self._session = session
         self._max_message_size = max_message_size
         self._heartbeat = heartbeat
+        self._send_timeout = send_timeout
+        self._send_lock = asyncio.Lock()
         self._ws: aiohttp.ClientWebSocketResponse | None = None
+        # Kept from connect(): once aiohttp has closed a connection it no longer exposes it,
+        # and the socket is what lets a stuck connection be aborted (see _abort).
+        self._socket: _Socket | None = None
+        self._abort_reason: str | None = None
         self._receive_task: asyncio.Task[None] | None = None
         self._connecting = False
         self._close_requested = False
@@ -194,6 +249,8 @@ class RealtimeAPI(ApiEventsMixin, EventEmitter):
         max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
         heartbeat: float | None = DEFAULT_HEARTBEAT,
         allow_insecure: bool = False,
+        send_timeout: float | None = DEFAULT_SEND_TIMEOUT,
+        max_pending_handlers: int = DEFAULT_MAX_PENDING_HANDLERS,
     ) -> Self:
         """Connect to an Azure OpenAI (Microsoft Foundry) realtime deployment.
 
@@ -218,6 +275,8 @@ class RealtimeAPI(ApiEventsMixin, EventEmitter):
             max_message_size: See :class:`RealtimeAPI`.
             heartbeat: See :class:`RealtimeAPI`.
             allow_insecure: See :class:`RealtimeAPI`.
+            send_timeout: See :class:`RealtimeAPI`.
+            max_pending_handlers: See :class:`RealtimeAPI`.
 
         Returns:
             A ``RealtimeAPI`` for that deployment, not yet connected.
@@ -254,6 +313,8 @@ class RealtimeAPI(ApiEventsMixin, EventEmitter):
             max_message_size=max_message_size,
             heartbeat=heartbeat,
             allow_insecure=allow_insecure,
+            send_timeout=send_timeout,
+            max_pending_handlers=max_pending_handlers,
         )
 
     @staticmethod
@@ -332,6 +393,8 @@ class RealtimeAPI(ApiEventsMixin, EventEmitter):
         finally:
             self._connecting = False
         self._ws = ws
+        self._socket = ws.get_extra_info("socket")
+        self._abort_reason = None
         self._close_requested = False
         self._last_close = None
         self._receive_task = asyncio.create_task(self._receive_loop(ws, owned_session))
@@ -346,15 +409,18 @@ class RealtimeAPI(ApiEventsMixin, EventEmitter):
                 max_msg_size=self._max_message_size,
                 heartbeat=self._heartbeat,
             )
-        except aiohttp.WSServerHandshakeError as error:
-            # `from None`: the aiohttp error holds the request headers, and so the key.
-            raise RealtimeConnectionError(
+        except aiohttp.ClientResponseError as error:
+            # The aiohttp error's request_info holds the request headers, and so the key.
+            # Raised below, outside this block, it is not even kept as a suppressed
+            # __context__, which error reporters that walk exception chains would show.
+            refusal = (
                 f"{where} refused the WebSocket handshake: HTTP {error.status} {error.message}"
-            ) from None
+            )
         except TimeoutError as error:
             raise RealtimeTimeoutError(f"timed out connecting to {where}") from error
         except (aiohttp.ClientError, OSError) as error:
             raise RealtimeConnectionError(f"could not connect to {where}: {error}") from error
+        raise RealtimeConnectionError(refusal)
 
     async def disconnect(self) -> None:
         """Close the connection (code 1000) and wait until ``close`` has been dispatched.
@@ -388,6 +454,13 @@ class RealtimeAPI(ApiEventsMixin, EventEmitter):
         before anything is sent). An ``event_id`` is added when missing; a typed event is
         copied for that, never changed.
 
+        Concurrent sends are written one at a time, in call order. A send returns once the
+        frame is in aiohttp's bounded write buffer; when the server stops reading, that buffer
+        fills and sends wait. Past ``send_timeout`` the connection is aborted (code 1006, so a
+        reconnect policy applies) and the send raises ``ConnectionClosedError``. After the
+        dispatch, a send outside a handler also waits while ``max_pending_handlers`` async
+        handler tasks are pending.
+
         Args:
             event: A typed client event, or an event type.
             data: The fields of the event, for the second form.
@@ -399,20 +472,42 @@ class RealtimeAPI(ApiEventsMixin, EventEmitter):
             ProtocolError: The type and fields do not make a valid client event.
             TypeError: ``event`` is not a client event, or ``data`` came with a typed event.
             NotConnectedError: ``connect()`` was never called.
-            ConnectionClosedError: The connection has closed or is closing.
+            ConnectionClosedError: The connection has closed or is closing, or the send did not
+                complete within ``send_timeout``.
         """
         ws = self._open_connection()
         typed, frame = self._prepare(event, data)
         try:
-            # Awaiting the write is what passes back-pressure on to the caller.
-            await ws.send_str(frame)
+            async with asyncio.timeout(self._send_timeout):
+                # Awaiting the write is what passes back-pressure on to the caller.
+                async with self._send_lock:
+                    await ws.send_str(frame)
+        except TimeoutError:
+            reason = f"a send did not complete within {self._send_timeout} s"
+            self._abort(ws, reason)
+            raise ConnectionClosedError(_ABNORMAL_CLOSURE, reason) from None
         except (aiohttp.ClientError, ConnectionError) as error:
             raise ConnectionClosedError(ws.close_code) from error
         logger.debug("sent %s", typed.type)
         for observer in self._frame_observers:
             observer("client", frame)
         self.dispatch(_CLIENT_NAMES[typed.type], typed)
+        if not self._in_handler_task():
+            await self._wait_for_handler_room()
         return typed
+
+    def _abort(self, ws: aiohttp.ClientWebSocketResponse, reason: str) -> None:
+        """Cut a connection whose peer stopped reading, without waiting for the peer.
+
+        ``ws.close()`` would queue a close frame behind the frames already stuck in the write
+        buffer and wait; shutting the socket down makes the pending write and the receive loop
+        fail at once, and the receive loop then finishes the close with code 1006.
+        """
+        if ws is not self._ws:
+            return  # that connection has already ended
+        logger.warning("aborting the connection: %s", reason)
+        self._abort_reason = reason
+        _shut_down(self._socket)
 
     def observe_frames(self, observer: FrameObserver) -> Callable[[], None]:
         """Call ``observer`` with every raw frame, both ways, before it is decoded or dispatched.
@@ -471,6 +566,7 @@ class RealtimeAPI(ApiEventsMixin, EventEmitter):
     ) -> None:
         code: int | None = _ABNORMAL_CLOSURE
         reason = "connection lost"
+        sock = self._socket
         try:
             while True:
                 message = await ws.receive()
@@ -479,10 +575,14 @@ class RealtimeAPI(ApiEventsMixin, EventEmitter):
                         observer("server", message.data)
                 if message.type is aiohttp.WSMsgType.TEXT:
                     self._receive_text(message.data)
+                    if self._handlers_full:
+                        await self._wait_for_handler_room()
                 elif message.type is aiohttp.WSMsgType.BINARY:
                     self._receive_invalid(
                         ProtocolError("server sent a binary frame", raw=message.data)
                     )
+                    if self._handlers_full:
+                        await self._wait_for_handler_room()
                 elif message.type is aiohttp.WSMsgType.CLOSE:
                     code, reason = message.data, message.extra or ""
                     break
@@ -499,6 +599,12 @@ class RealtimeAPI(ApiEventsMixin, EventEmitter):
             await ws.close()
             if code is None:
                 code = ws.close_code
+            if code == _ABNORMAL_CLOSURE:
+                # aiohttp closes a failed connection gracefully, which never completes while
+                # unsent frames wait for a peer that stopped reading; this frees the socket.
+                _shut_down(sock)
+            if self._abort_reason is not None:
+                reason = self._abort_reason
             if owned_session is not None:
                 await owned_session.close()
             self._finish(code, reason)
@@ -520,6 +626,7 @@ class RealtimeAPI(ApiEventsMixin, EventEmitter):
     def _finish(self, code: int | None, reason: str) -> None:
         """The connection is over: record it, dispatch ``close``, release every waiter."""
         self._ws = None
+        self._socket = None
         self._receive_task = None
         self._last_close = (code, reason)
         requested = self._close_requested

@@ -17,12 +17,36 @@ Example::
 
 Every method that can write to the socket is a coroutine, also before ``connect()``: then it only
 records what ``connect()`` will send. Handlers, ``on()`` and ``off()`` are plain calls.
+
+The life of a connection, as the connection events tell it:
+
+* the connection closes (any reason): a response still in progress is marked failed (its
+  ``ResponseRecord.status`` becomes ``failed``, its unfinished items ``incomplete``) and, unless
+  ``disconnect()`` asked for the close, an ``error`` (``LocalErrorEvent``) says so; tool runs
+  are cancelled; ``close`` fires; every pending wait fails with ``ConnectionClosedError``
+  (except waits for ``reconnecting``, ``reconnected`` and ``disconnected``);
+* with a :class:`~openai_realtime.reconnect.ReconnectPolicy` and a close code it retries:
+  ``reconnecting`` fires before each attempt, then the backoff delay passes, then the client
+  connects again, sends the whole session configuration (tools included) in one
+  ``session.update``, replays the conversation if the policy says so
+  (:func:`~openai_realtime.reconnect.replay_events` lists exactly what), and ``reconnected``
+  fires. While reconnecting, sends raise ``ConnectionClosedError``; ``update_session`` and
+  ``add_tool`` still record their changes for the next connection;
+* otherwise (``disconnect()``, no policy, a code not retried, attempts used up)
+  ``disconnected`` fires, once per ``connect()``, and every further send raises
+  ``ConnectionClosedError`` until ``connect()`` is called again.
+
+After a reconnect the server's conversation is new (empty, or what was replayed); the client's
+``conversation`` keeps the items it had, and the replay reuses their ids so they are updated in
+place rather than duplicated.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import random
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -35,7 +59,14 @@ from openai_realtime.audio import (
     split_for_append,
     to_pcm16,
 )
-from openai_realtime.errors import ConfigurationError, ConversationError, RealtimeConnectionError
+from openai_realtime.errors import (
+    ConfigurationError,
+    ConnectionClosedError,
+    ConversationError,
+    ProtocolError,
+    RealtimeConnectionError,
+    RealtimeError,
+)
 from openai_realtime.events import EventEmitter
 from openai_realtime.local_events import (
     CloseEvent,
@@ -43,12 +74,17 @@ from openai_realtime.local_events import (
     ConversationItemAppendedEvent,
     ConversationItemCompletedEvent,
     ConversationUpdatedEvent,
+    DisconnectedEvent,
     LocalErrorEvent,
     RealtimeEventRecord,
+    ReconnectedEvent,
+    ReconnectingEvent,
 )
 from openai_realtime.protocol.conversation import RealtimeConversation
 from openai_realtime.protocol.items import ConversationItem
 from openai_realtime.protocol.session import build_session_patch, merge_patch, validate_session
+from openai_realtime.reconnect import ReconnectPolicy, replay_events
+from openai_realtime.recording import AudioMode, MetricsCollector, Recorder, SessionMetrics
 from openai_realtime.tools import ToolHandler, ToolRegistry
 from openai_realtime.types import (
     ClientEvent,
@@ -91,6 +127,8 @@ _COMPLETING = frozenset({"conversation.item.done", "response.output_item.done"})
 _INTRODUCING = frozenset(
     {"conversation.item.added", "conversation.item.created", "response.output_item.added"}
 )
+# Waits for these survive a close: the events are still to come.
+_CONNECTION_EVENTS = ("reconnecting", "reconnected", "disconnected")
 
 
 class RealtimeClient(ClientEventsMixin, EventEmitter):
@@ -105,8 +143,15 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
         tool_timeout: Seconds a tool handler may run before its call gets an error output.
         realtime: An already built ``RealtimeAPI`` to use instead of building one (e.g. from
             ``RealtimeAPI.azure(...)``); then the connection arguments are not allowed.
+        reconnect: A :class:`~openai_realtime.reconnect.ReconnectPolicy`, ``True`` for the
+            default policy, or ``False`` to end on the first abnormal close (see the module
+            docstring for what happens on a close).
+        record: Record every frame into this JSON Lines file from now until ``disconnect()``
+            (see :meth:`start_recording`).
         **api_options: Passed to ``RealtimeAPI`` (``organization``, ``project``, ``headers``,
-            ``session``, ``max_message_size``, ``heartbeat``, ``allow_insecure``).
+            ``session``, ``max_message_size``, ``heartbeat``, ``allow_insecure``,
+            ``send_timeout``, ``max_pending_handlers``). The client's own async handlers count
+            against the ``max_pending_handlers`` of its ``RealtimeAPI``.
     """
 
     def __init__(
@@ -118,6 +163,8 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
         keep_audio: bool = True,
         tool_timeout: float | None = 30.0,
         realtime: RealtimeAPI | None = None,
+        reconnect: ReconnectPolicy | bool = False,
+        record: str | os.PathLike[str] | None = None,
         **api_options: Any,
     ) -> None:
         super().__init__()
@@ -126,6 +173,11 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
         self.realtime: RealtimeAPI = realtime or RealtimeAPI(
             url, api_key, model=model, **api_options
         )
+        self._share_handler_tasks(self.realtime)
+        self.reconnect_policy: ReconnectPolicy | None = (
+            ReconnectPolicy() if reconnect is True else reconnect or None
+        )
+        """How the client reconnects after an abnormal close; ``None`` never reconnects."""
         self.conversation = RealtimeConversation(keep_audio=keep_audio)
         self.tool_timeout = tool_timeout
         self.session: (
@@ -138,10 +190,19 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
         self._completed_items: set[str] = set()
         self._pending_input_samples = 0
         self._session_created = asyncio.Event()
+        self._reconnect_task: asyncio.Task[None] | None = None
+        self._last_close: CloseEvent | None = None
+        # True outside a connect() .. disconnected span, so `disconnected` fires once per span.
+        self._ended = True
+        self._backoff_random = random.Random()
         self.realtime.on("server.*", self._on_server_event)
         self.realtime.on("client.*", self._on_client_event)
         self.realtime.on("error", self._forward_error)
         self.realtime.on("close", self._on_close)
+        self._metrics = MetricsCollector.attach(self.realtime)
+        self._recorder: Recorder | None = None
+        if record is not None:
+            self.start_recording(record)
 
     def __repr__(self) -> str:
         items = len(self.conversation.get_items())
@@ -158,18 +219,81 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
         """Open the socket and send the whole accumulated session configuration once.
 
         Raises:
-            RealtimeConnectionError: The connection could not be opened.
+            RealtimeConnectionError: The connection could not be opened, or a reconnect is in
+                progress (wait for ``reconnected`` or call ``disconnect()`` first).
             ConfigurationError: Missing key, insecure URL, or an invalid session configuration.
         """
-        config = self._full_session()
+        if self._reconnect_task is not None:
+            raise RealtimeConnectionError("a reconnect is in progress")
+        await self._open_session()
+        self._ended = False
+        last = self._last_close
+        if not self.realtime.is_connected and last is not None:
+            # It closed after the configuration was sent but before this call returned: the
+            # close was held back until now so that a failed connect() only raises.
+            self._after_close(last)
+
+    async def _open_session(self) -> None:
         self._session_created.clear()
+        self._pending_input_samples = 0
         await self.realtime.connect()
+        self.conversation.restart_input_audio()
+        # Read only now: update_session() calls made while connecting must not be lost.
+        config = self._full_session()
         await self.realtime.send(SessionUpdateEvent(session=validate_session(config)))
 
     async def disconnect(self) -> None:
-        """Close the socket; the conversation and configuration are kept."""
+        """Close the socket, or stop reconnecting; the conversation and configuration are kept.
+
+        ``disconnected`` fires once the connection is over (if it was not already).
+        """
+        task = self._reconnect_task
+        if task is not None:
+            task.cancel()
+            # asyncio.wait, not `await task`: the task's own cancellation is not an error here,
+            # while a cancellation of this call must still propagate.
+            await asyncio.wait([task])
         await self.realtime.disconnect()
         self._cancel_tool_runs()
+        self.stop_recording()
+        last = self._last_close
+        self._end(last.code if last else None, last.reason if last else "")
+
+    # -- recording and metrics --------------------------------------------------------------
+
+    @property
+    def metrics(self) -> SessionMetrics:
+        """Latency and token metrics of every response so far (``.format()`` prints a table)."""
+        return self._metrics.session()
+
+    def start_recording(
+        self, path: str | os.PathLike[str], *, audio: AudioMode = "keep"
+    ) -> Recorder:
+        """Record every frame sent and received, from now until ``disconnect()``.
+
+        The file is JSON Lines (see :mod:`openai_realtime.recording.format`); replay it with
+        ``openai-realtime replay``. A recording already running is stopped first.
+
+        Args:
+            path: The file to write; it is created or truncated.
+            audio: ``keep`` records audio; ``length`` replaces each payload by its size.
+
+        Returns:
+            The recorder (``close()`` stops it early).
+
+        Raises:
+            ConfigurationError: An unknown ``audio`` mode.
+            OSError: The file cannot be created.
+        """
+        self.stop_recording()
+        self._recorder = Recorder.attach(self.realtime, path, audio=audio)
+        return self._recorder
+
+    def stop_recording(self) -> None:
+        """Stop the recording, if one is running, and flush it to its file."""
+        if self._recorder is not None:
+            self._recorder.close()
+            self._recorder = None
 
     async def wait_for_session_created(self, timeout: float | None = None) -> None:
         """Wait until the server has sent ``session.created`` on this connection.
@@ -421,7 +545,8 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
         existing = self._known_item_id(event)
         try:
             item, delta = self.conversation.process_event(event)
-        except ConversationError as error:
+        except (ConversationError, ProtocolError) as error:
+            # The store refused the event and is unchanged; the event is still dispatched.
             self.dispatch("error", LocalErrorEvent(str(error), error, event_name=event.type))
             item, delta = None, None
         if item is not None:
@@ -472,10 +597,96 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
     def _forward_error(self, event: LocalErrorEvent) -> None:
         self.dispatch("error", event)
 
+    # -- connection life ----------------------------------------------------------------------
+
     def _on_close(self, event: CloseEvent) -> None:
-        self._active_response = None
+        self._last_close = event
+        self._fail_active_response(event)
         self._cancel_tool_runs()
         self.dispatch("close", event)
+        closed = ConnectionClosedError(event.code, event.reason)
+        self.release_waiters(closed, keep=_CONNECTION_EVENTS)
+        if self._ended or self._reconnect_task is not None:
+            # Either connect() has not returned yet (it decides) or a reconnect attempt made
+            # this connection (the attempt loop decides).
+            return
+        self._after_close(event)
+
+    def _after_close(self, event: CloseEvent) -> None:
+        """Reconnect if the policy says so, else end the connection's life."""
+        policy = self.reconnect_policy
+        if event.requested or policy is None or not policy.should_retry(event.code):
+            self._end(event.code, event.reason)
+            return
+        self._reconnect_task = asyncio.get_running_loop().create_task(
+            self._reconnect(policy, event.code, event.reason)
+        )
+
+    def _fail_active_response(self, event: CloseEvent) -> None:
+        """The response in progress will never finish: record that, and say so."""
+        response_id, self._active_response = self._active_response, None
+        if response_id is None:
+            return
+        record = self.conversation.get_response(response_id)
+        if record is not None:
+            record.status = "failed"
+            for item_id in record.output_item_ids:
+                item = self.conversation.get_item(item_id)
+                if item is not None and item.status != "completed":
+                    item.status = "incomplete"
+        if not event.requested:
+            error = ConnectionClosedError(event.code, event.reason)
+            message = f"response {response_id} was cut off: {error}"
+            self.dispatch("error", LocalErrorEvent(message, error))
+
+    async def _reconnect(self, policy: ReconnectPolicy, code: int | None, reason: str) -> None:
+        """Try to connect again as the policy says; ``disconnected`` if every attempt fails."""
+        try:
+            for attempt in range(1, policy.max_attempts + 1):
+                delay = policy.delay(attempt, self._backoff_random)
+                self.dispatch("reconnecting", ReconnectingEvent(attempt, delay, code))
+                await asyncio.sleep(delay)
+                try:
+                    replayed = await self._restore(policy)
+                except ConnectionClosedError as error:
+                    code, reason = error.code, error.reason
+                    if not policy.should_retry(code):
+                        break
+                    continue
+                except RealtimeError as error:
+                    logger.warning("reconnect attempt %d failed: %s", attempt, error)
+                    continue
+                self.dispatch("reconnected", ReconnectedEvent(attempt, replayed))
+                return
+            logger.warning("giving up reconnecting after code %s", code)
+            self._end(code, reason)
+        finally:
+            self._reconnect_task = None
+
+    async def _restore(self, policy: ReconnectPolicy) -> int:
+        """Connect, send the configuration and (if asked) the history; count replayed items.
+
+        Raises:
+            ConnectionClosedError: The new connection closed before everything was sent.
+            RealtimeError: The connection could not be opened.
+        """
+        history = replay_events(self.conversation.get_items()) if policy.replay_history else []
+        await self._open_session()
+        for event in history:
+            await self.realtime.send(event)
+        last = self._last_close
+        if not self.realtime.is_connected and last is not None:
+            # It closed while the last send was completing: a failed attempt like any other.
+            raise ConnectionClosedError(last.code, last.reason)
+        return len(history)
+
+    def _end(self, code: int | None, reason: str) -> None:
+        """The connection is over for good: ``disconnected``, once, then no wait can succeed."""
+        if self._ended:
+            return
+        self._ended = True
+        self.dispatch("disconnected", DisconnectedEvent(code, reason))
+        self.release_waiters(ConnectionClosedError(code, reason))
 
     # -- tool execution ---------------------------------------------------------------------
 

@@ -15,6 +15,15 @@ Rules of dispatch:
 * a handler added or removed while an event is being dispatched takes effect from the next one;
 * sync handlers run inline; a handler that returns a coroutine (an ``async def``) has it
   scheduled as a task, tracked until it ends (:meth:`EventEmitter.drain` awaits them);
+* pending handler tasks are bounded: ``max_pending_handlers`` (default
+  :data:`DEFAULT_MAX_PENDING_HANDLERS`). ``dispatch`` itself never blocks, so it may schedule a
+  few past the bound (one per async handler of the event being dispatched); whoever produces
+  the events then waits in :meth:`EventEmitter._wait_for_handler_room` until the count is below
+  the bound again. ``RealtimeAPI`` does so after each received frame, which stops it reading the
+  socket (back-pressure onto the server) rather than letting tasks pile up in memory. So an
+  async handler that waits for a *later* event of the same connection (``wait_for_next``) holds
+  its slot until then: if ``max_pending_handlers`` of them wait at once, nothing more is read
+  and they end only by their timeouts. Such handlers should be rare, or the bound raised;
 * an exception from any handler, sync or async, is logged on the ``openai_realtime`` logger and
   dispatched as ``error`` with a :class:`~openai_realtime.local_events.LocalErrorEvent`; it never
   reaches the caller of :meth:`EventEmitter.dispatch` (the receive loop). An exception from an
@@ -25,7 +34,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Collection, Coroutine
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Final, TypeAlias
@@ -35,7 +44,7 @@ from openai_realtime.errors import RealtimeTimeoutError
 from openai_realtime.local_events import LocalErrorEvent
 from openai_realtime.types import CLIENT_EVENTS, SERVER_EVENTS
 
-__all__ = ["EventEmitter", "EventName", "Handler", "event_name"]
+__all__ = ["DEFAULT_MAX_PENDING_HANDLERS", "EventEmitter", "EventName", "Handler", "event_name"]
 
 logger = logging.getLogger("openai_realtime")
 
@@ -44,6 +53,9 @@ Handler: TypeAlias = Callable[[Any], object]
 
 EventName: TypeAlias = str | type[RealtimeModel]
 """An event name, or a wire event class standing for ``server.<type>`` / ``client.<type>``."""
+
+DEFAULT_MAX_PENDING_HANDLERS: Final = 1000
+"""Async handler tasks that may be pending before event producers wait for them."""
 
 _ERROR: Final = "error"
 _SERVER_PREFIX: Final = "server."
@@ -101,17 +113,69 @@ class _Subscription:
     once: bool
 
 
+class _HandlerTasks:
+    """The running async handler tasks of one or more emitters, and the bound on their number.
+
+    Waiting for room costs nothing until the bound is reached: the done callback of a task wakes
+    the waiters only when someone is waiting and the count has dropped below the bound.
+    """
+
+    __slots__ = ("_room_waiters", "limit", "running")
+
+    def __init__(self, limit: int) -> None:
+        if limit < 1:
+            raise ValueError(f"max_pending_handlers must be at least 1, got {limit}")
+        self.limit = limit
+        self.running: set[asyncio.Task[Any]] = set()
+        self._room_waiters: list[asyncio.Future[None]] = []
+
+    def add(self, task: asyncio.Task[Any]) -> None:
+        self.running.add(task)
+
+    def discard(self, task: asyncio.Task[Any]) -> None:
+        self.running.discard(task)
+        if self._room_waiters and len(self.running) < self.limit:
+            waiters, self._room_waiters = self._room_waiters, []
+            for waiter in waiters:
+                if not waiter.done():
+                    waiter.set_result(None)
+
+    async def wait_for_room(self) -> None:
+        # Each waiter has its own future, so one waiter being cancelled cannot cancel another.
+        while len(self.running) >= self.limit:
+            waiter = asyncio.get_running_loop().create_future()
+            self._room_waiters.append(waiter)
+            await waiter
+
+
 class EventEmitter:
     """Named events with sync and async handlers, one-shot waits and failure isolation.
 
     Handlers are stored per name as tuples that are replaced, never mutated, so a dispatch
     iterates without copying, and an event nobody listens to costs a dict lookup or two.
+
+    Args:
+        max_pending_handlers: Async handler tasks that may be pending before
+            :meth:`_wait_for_handler_room` makes event producers wait.
+
+    Raises:
+        ValueError: ``max_pending_handlers`` is below 1.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, max_pending_handlers: int = DEFAULT_MAX_PENDING_HANDLERS) -> None:
         self._subscriptions: dict[str, tuple[_Subscription, ...]] = {}
         self._waiters: dict[str, list[asyncio.Future[Any]]] = {}
-        self._handler_tasks: set[asyncio.Task[Any]] = set()
+        self._handler_tasks = _HandlerTasks(max_pending_handlers)
+
+    @property
+    def max_pending_handlers(self) -> int:
+        """Async handler tasks that may be pending before event producers wait."""
+        return self._handler_tasks.limit
+
+    @property
+    def pending_handlers(self) -> int:
+        """Async handler tasks scheduled and not finished yet."""
+        return len(self._handler_tasks.running)
 
     def _subscribe(
         self, name: EventName, handler: Handler | None, *, once: bool
@@ -280,13 +344,16 @@ class EventEmitter:
             if not waiters:
                 del self._waiters[key]
 
-    def release_waiters(self, error: BaseException) -> None:
+    def release_waiters(self, error: BaseException, *, keep: Collection[str] = ()) -> None:
         """Fail every pending ``wait_for_next`` with ``error``.
 
         Args:
             error: Raised in each waiter; ``RealtimeAPI`` passes a ``ConnectionClosedError``.
+            keep: Event names whose waiters are left waiting (e.g. ``reconnected``, which is
+                still to come after a close).
         """
-        waiters, self._waiters = self._waiters, {}
+        waiters = self._waiters
+        self._waiters = {name: waiters.pop(name) for name in keep if name in waiters}
         for pending in waiters.values():
             for future in pending:
                 if not future.done():
@@ -298,9 +365,33 @@ class EventEmitter:
         The task calling ``drain`` is not waited for, so a handler may call it.
         """
         current = asyncio.current_task()
-        while pending := self._handler_tasks - {current}:
+        while pending := self._handler_tasks.running - {current}:
             await asyncio.wait(pending)
 
     def _in_handler_task(self) -> bool:
         """True when running inside one of this emitter's async handler tasks."""
-        return asyncio.current_task() in self._handler_tasks
+        return asyncio.current_task() in self._handler_tasks.running
+
+    @property
+    def _handlers_full(self) -> bool:
+        """True when ``max_pending_handlers`` async handler tasks are pending."""
+        return len(self._handler_tasks.running) >= self._handler_tasks.limit
+
+    async def _wait_for_handler_room(self) -> None:
+        """Return once fewer than ``max_pending_handlers`` async handler tasks are pending.
+
+        Producers of events call it after dispatching; it returns at once below the bound.
+        A handler task calling it would wait for itself, so callers that may run inside one
+        check :meth:`_in_handler_task` first.
+        """
+        if len(self._handler_tasks.running) >= self._handler_tasks.limit:
+            await self._handler_tasks.wait_for_room()
+
+    def _share_handler_tasks(self, other: EventEmitter) -> None:
+        """Count this emitter's async handler tasks against ``other``'s bound.
+
+        ``RealtimeClient`` dispatches from inside ``RealtimeAPI``'s receive loop; sharing one
+        set makes that loop wait for the client's handlers too, and ``drain`` wait for both.
+        Call it before any handler task has started.
+        """
+        self._handler_tasks = other._handler_tasks

@@ -512,7 +512,6 @@ async def test_debug_logs_name_each_event_but_never_the_key_or_audio(
     assert audio[:64] not in everything
 
 
-
 async def test_frame_observers_see_exact_frames_both_ways(
     connected: RealtimeAPI, server: ScriptedServer
 ) -> None:

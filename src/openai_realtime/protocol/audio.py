@@ -5,19 +5,21 @@ The API's default audio format (``audio/pcm``) is 16-bit signed little-endian PC
 8 kHz. Audio travels base64-encoded inside JSON events, and one ``input_audio_buffer.append``
 event carries at most 15 MiB of base64 text.
 
-Everything here is pure computation (numpy and the standard library), so it can be used and
-tested without a network connection. Sample arrays are one-dimensional (mono): ``int16``
-arrays hold PCM16 samples, float arrays hold samples in ``[-1.0, 1.0]``.
+Everything here is pure computation (numpy and the standard library; base64 uses the faster
+``pybase64`` when it is installed), so it can be used and tested without a network connection.
+Sample arrays are one-dimensional (mono): ``int16`` arrays hold PCM16 samples, float arrays hold
+samples in ``[-1.0, 1.0]``.
 """
 
 from __future__ import annotations
 
 import base64
 import functools
+import importlib
 import math
 import os
 import wave
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Any, NamedTuple, TypeAlias, TypeVar, overload
 
 import numpy as np
@@ -75,6 +77,25 @@ _INT16_MAX = 32767
 # and the stopband starts exactly at the lower Nyquist frequency so nothing above it folds back.
 _STOPBAND_ATTENUATION_DB = 80.0
 _TRANSITION_FRACTION = 0.15  # of the lower Nyquist frequency: passband ends at 85% of it
+
+
+def _base64_codec() -> tuple[Callable[[_BytesLike], bytes], Callable[[str], bytes]]:
+    """The fastest base64 encoder and strict decoder available.
+
+    ``pybase64`` (SIMD) when it is installed, else the standard library's. Every audio delta
+    received and every chunk sent goes through one of them, and on audio-sized payloads
+    pybase64 is more than ten times faster. Both give the same bytes for valid input and raise
+    ``binascii.Error`` (a ``ValueError``) for invalid input; pybase64 is, if anything, stricter
+    (it also rejects padding followed by more padding).
+    """
+    try:
+        codec = importlib.import_module("pybase64")
+    except ImportError:
+        codec = base64
+    return codec.b64encode, functools.partial(codec.b64decode, validate=True)
+
+
+_b64encode, _b64decode_strict = _base64_codec()
 
 
 def float_to_pcm16(samples: NDArray[np.floating[Any]]) -> NDArray[np.int16]:
@@ -196,7 +217,7 @@ def encode_base64(audio: AudioInput) -> str:
         TypeError: If an array has an unsupported dtype.
         ValueError: If an array is not one-dimensional.
     """
-    return base64.b64encode(_audio_buffer(audio)).decode("ascii")
+    return _b64encode(_audio_buffer(audio)).decode("ascii")
 
 
 def decode_base64(text: str) -> NDArray[np.int16]:
@@ -212,7 +233,7 @@ def decode_base64(text: str) -> NDArray[np.int16]:
         ValueError: If the text is not valid base64 (``binascii.Error`` is a ``ValueError``) or
             decodes to an odd number of bytes.
     """
-    return pcm16_from_bytes(base64.b64decode(text, validate=True))
+    return pcm16_from_bytes(_b64decode_strict(text))
 
 
 def split_for_append(
@@ -243,7 +264,7 @@ def split_for_append(
     chunk_bytes = (max_chars // 8) * 6
     buffer = _audio_buffer(audio)
     return (
-        base64.b64encode(buffer[start : start + chunk_bytes]).decode("ascii")
+        _b64encode(buffer[start : start + chunk_bytes]).decode("ascii")
         for start in range(0, buffer.nbytes, chunk_bytes)
     )
 

@@ -3,7 +3,8 @@
 Decoding validates the raw frame text straight into the discriminated union (pydantic's
 ``validate_json``: no intermediate ``dict``), which is both the strictest and the fastest path.
 Encoding writes only the fields that were set (``exclude_unset``), so what the caller wrote is
-what goes on the wire.
+what goes on the wire. ``input_audio_buffer.append``, sent many times a second with up to 15 MiB
+of base64 in it, has a faster encoder that writes the same text (see :func:`_encode_append`).
 
 Outcomes of :func:`decode_server_event`:
 
@@ -19,14 +20,21 @@ not JSON, not an object, no ``type``          ``ProtocolError``
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any, Final
 
+import numpy as np
 from pydantic import TypeAdapter, ValidationError
 
 from openai_realtime._models import RealtimeModel
 from openai_realtime.errors import ProtocolError
-from openai_realtime.types import ClientEvent, ServerEvent, UnknownServerEvent
+from openai_realtime.types import (
+    ClientEvent,
+    InputAudioBufferAppendEvent,
+    ServerEvent,
+    UnknownServerEvent,
+)
 
 __all__ = [
     "decode_client_event",
@@ -38,6 +46,12 @@ __all__ = [
 
 _SERVER: Final = TypeAdapter[ServerEvent](ServerEvent)
 _CLIENT: Final = TypeAdapter[ClientEvent](ClientEvent)
+
+# Text is spliced into a frame only if every code is at least this: that rules out the controls
+# JSON must escape and '"' (0x22), and rules in every base64 character ('+' is 0x2B).
+_SPLICE_MIN_CODE: Final = 0x23
+_APPEND_FIELDS_WITHOUT_ID: Final = frozenset({"type", "audio"})
+_APPEND_FIELDS_WITH_ID: Final = _APPEND_FIELDS_WITHOUT_ID | {"event_id"}
 
 
 def _is_unknown_type(error: ValidationError) -> bool:
@@ -128,7 +142,50 @@ def encode_client_event(event: ClientEvent | Mapping[str, Any]) -> str:
     """
     if not isinstance(event, RealtimeModel):
         event = validate_client_event(event)
+    if type(event) is InputAudioBufferAppendEvent:
+        frame = _encode_append(event)
+        if frame is not None:
+            return frame
     return event.model_dump_json(exclude_unset=True)
+
+
+def _encode_append(event: InputAudioBufferAppendEvent) -> str | None:
+    """The frame ``model_dump_json(exclude_unset=True)`` would write, written faster.
+
+    Pydantic's serialiser scans every character of a string for ones to escape, which for one
+    second of audio (64,000 base64 characters) costs as much as the base64 encoding itself. Base64
+    never needs escaping, so when a vectorised check confirms that, the audio is spliced into the
+    frame as it is.
+
+    Returns:
+        The frame, or ``None`` when the event has extra fields or its audio needs escaping (then
+        the general encoder must write it).
+    """
+    fields = event.model_fields_set
+    if event.model_extra or fields not in (_APPEND_FIELDS_WITH_ID, _APPEND_FIELDS_WITHOUT_ID):
+        return None
+    audio = event.audio
+    if not _needs_no_escaping(audio):
+        return None
+    # Field order is the model's (event_id, type, audio), as pydantic writes it.
+    event_id = (
+        f'"event_id":{json.dumps(event.event_id, ensure_ascii=False)},'
+        if "event_id" in fields
+        else ""
+    )
+    return f'{{{event_id}"type":"input_audio_buffer.append","audio":"{audio}"}}'
+
+
+def _needs_no_escaping(text: str) -> bool:
+    """True when ``text`` can go into a JSON string as it is (always true of base64).
+
+    ``isascii`` is O(1) and the rest is one vectorised pass, about 20 times faster than the
+    serialiser's character-by-character scan.
+    """
+    if not text.isascii() or "\\" in text:
+        return False
+    codes = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+    return len(codes) == 0 or int(codes.min()) >= _SPLICE_MIN_CODE
 
 
 def encode_server_event(event: ServerEvent | UnknownServerEvent) -> str:

@@ -404,15 +404,24 @@ class RealtimeConversation:
         """The tracked response with this id, or ``None``."""
         return self._responses.get(response_id)
 
+    def restart_input_audio(self) -> None:
+        """The server's input audio buffer starts over (a new connection): count from 0 again.
+
+        Items and responses are kept. Pending speech segments and the retained input audio are
+        dropped: the new session's ``audio_start_ms`` / ``audio_end_ms`` count from its own
+        start, so offsets from before cannot be matched with them.
+        """
+        self._speech.clear()
+        self._input = _InputAudioWindow(keep=self._keep_audio)
+        self._buffer_start = 0
+
     def clear(self) -> None:
         """Forget everything, including the input audio clock: call it when a session starts."""
         self._items.clear()
         self._order.clear()
         self._responses.clear()
         self._queued_transcripts.clear()
-        self._speech.clear()
-        self._input = _InputAudioWindow(keep=self._keep_audio)
-        self._buffer_start = 0
+        self.restart_input_audio()
 
     # -- lookups (raise before anything changes) --------------------------------------------
 

@@ -9,6 +9,7 @@ Deltas arrive by the thousand during one answer, so both growing pieces are buil
 
 from __future__ import annotations
 
+import mmap
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,35 @@ __all__ = [
 
 _EMPTY_AUDIO: NDArray[np.int16] = np.zeros(0, dtype=np.int16)
 _EMPTY_AUDIO.flags.writeable = False
+
+_MIN_CAPACITY = 4800  # 200 ms at 24 kHz: a couple of deltas before the first regrowth
+_MAPPED_MIN_BYTES = 1 << 20  # 22 s of audio
+# As numpy does for its own large arrays: with huge pages, writing fresh memory takes one page
+# fault per 2 MiB instead of one per 4 KiB, which makes it as cheap as reusing freed memory.
+_HUGE_PAGES_MIN_BYTES = 4 << 20
+
+
+def _storage(sample_count: int) -> NDArray[np.int16]:
+    """Uninitialised room for ``sample_count`` int16 samples.
+
+    Large buffers are private anonymous memory maps rather than ``malloc`` blocks. A map's pages
+    become resident only when written, and the whole map goes back to the operating system as
+    soon as the last view of it is gone. A ``malloc`` block that a regrowth frees may instead
+    stay in the allocator's heap (glibc serves blocks of up to 32 MiB from it once a large one
+    has been freed), so the buffers a long answer outgrew would stay resident, unused, next to
+    its audio.
+    """
+    size = sample_count * 2
+    if size < _MAPPED_MIN_BYTES:
+        return np.empty(sample_count, dtype=np.int16)
+    if hasattr(mmap, "MAP_PRIVATE"):
+        # Unix: without MAP_PRIVATE an anonymous map is shared memory, backed by a tmpfs file.
+        mapping = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE)
+    else:
+        mapping = mmap.mmap(-1, size)
+    if size >= _HUGE_PAGES_MIN_BYTES and hasattr(mmap, "MADV_HUGEPAGE"):
+        mapping.madvise(mmap.MADV_HUGEPAGE)
+    return np.frombuffer(mapping, dtype=np.int16)
 
 
 class AudioBuffer:
@@ -56,7 +86,7 @@ class AudioBuffer:
             return
         end = self._length + count
         if end > len(self._data):
-            grown = np.empty(max(end, 2 * len(self._data), 4800), dtype=np.int16)
+            grown = _storage(max(end, 2 * len(self._data), _MIN_CAPACITY))
             grown[: self._length] = self._data[: self._length]
             self._data = grown
         self._data[self._length : end] = samples

@@ -1,0 +1,203 @@
+"""When and how soon ``RealtimeClient`` reconnects after the connection drops: pure policy.
+
+:class:`ReconnectPolicy` holds the rules; nothing here touches the network or the clock, so the
+backoff is unit-tested with a seeded ``random.Random``. The client asks two questions of it:
+
+* :meth:`ReconnectPolicy.should_retry`: is this close code worth another attempt?
+* :meth:`ReconnectPolicy.delay`: how long to wait before attempt ``n``?
+
+:func:`replay_events` turns the conversation the client holds into the
+``conversation.item.create`` events that rebuild it on a new server session.
+
+Close codes retried by default (:data:`DEFAULT_RETRY_CODES`) are the ones that say "the
+connection failed, not the request": 1001 going away (a server restarting or a load balancer
+draining), 1006 abnormal closure (the network dropped, or a heartbeat or send timed out), 1011
+internal error, 1012 service restart, 1013 try again later, 1014 bad gateway. Everything else
+is final: 1000 is a normal end, 1002/1003/1007/1008/1009/1010 say this client sent or received
+something the peer will refuse again, and the 4000-4999 range is private to each application
+(a relay may use it for "token revoked" or "session expired"), so retrying it blindly would
+only repeat a refusal. Add codes to ``retry_on`` when your server documents them as transient.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Final
+
+from openai_realtime.errors import ConfigurationError
+from openai_realtime.protocol.items import ConversationItem
+from openai_realtime.types import (
+    AssistantMessageContent,
+    ConversationItemCreateEvent,
+    RealtimeConversationItemFunctionCall,
+    RealtimeConversationItemFunctionCallOutput,
+    RealtimeConversationItemMessageAssistant,
+    RealtimeConversationItemMessageSystem,
+    RealtimeConversationItemMessageUser,
+    SystemMessageContent,
+    UserMessageContent,
+)
+
+__all__ = ["DEFAULT_RETRY_CODES", "ReconnectPolicy", "replay_events"]
+
+DEFAULT_RETRY_CODES: Final = frozenset({1001, 1006, 1011, 1012, 1013, 1014})
+"""Close codes that start a reconnect unless ``retry_on`` says otherwise."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReconnectPolicy:
+    """How ``RealtimeClient`` reconnects after an abnormal close.
+
+    Attempt ``n`` (from 1) waits ``initial_delay * multiplier ** (n - 1)`` seconds, capped at
+    ``max_delay``, then scaled by a random factor in ``[1 - jitter, 1 + jitter]`` so that many
+    clients dropped together do not return together; the result never exceeds ``max_delay``.
+
+    Args:
+        max_attempts: Attempts after one drop before giving up (then ``disconnected`` fires).
+            A successful reconnect starts the count again for the next drop.
+        initial_delay: Seconds before the first attempt.
+        max_delay: Longest wait before any attempt, in seconds.
+        multiplier: Growth of the wait from one attempt to the next (at least 1).
+        jitter: Fraction of the wait that is randomised, from 0 (none) to 1.
+        retry_on: Close codes that start a reconnect; see :data:`DEFAULT_RETRY_CODES`.
+        replay_history: After reconnecting, send the conversation the client holds to the new
+            server session (see ``RealtimeClient`` for exactly what is sent).
+
+    Raises:
+        ConfigurationError: A number is out of range (negative, not finite, ``max_delay``
+            below ``initial_delay``, ``multiplier`` below 1, ``jitter`` outside 0..1,
+            ``max_attempts`` below 1).
+    """
+
+    max_attempts: int = 5
+    initial_delay: float = 0.5
+    max_delay: float = 10.0
+    multiplier: float = 2.0
+    jitter: float = 0.2
+    retry_on: frozenset[int] = DEFAULT_RETRY_CODES
+    replay_history: bool = False
+
+    def __post_init__(self) -> None:
+        numbers = (self.initial_delay, self.max_delay, self.multiplier, self.jitter)
+        if not all(math.isfinite(number) for number in numbers):
+            raise ConfigurationError(f"reconnect delays must be finite numbers, got {self!r}")
+        if self.max_attempts < 1:
+            raise ConfigurationError(f"max_attempts must be at least 1, got {self.max_attempts}")
+        if not 0 <= self.initial_delay <= self.max_delay:
+            raise ConfigurationError(
+                "need 0 <= initial_delay <= max_delay, got "
+                f"initial_delay={self.initial_delay}, max_delay={self.max_delay}"
+            )
+        if self.multiplier < 1:
+            raise ConfigurationError(f"multiplier must be at least 1, got {self.multiplier}")
+        if not 0 <= self.jitter <= 1:
+            raise ConfigurationError(f"jitter must be between 0 and 1, got {self.jitter}")
+
+    def should_retry(self, code: int | None) -> bool:
+        """Whether a close with ``code`` starts a reconnect.
+
+        Args:
+            code: The close code; ``None`` (no code at all) counts as 1006, a lost connection.
+
+        Returns:
+            ``True`` when ``code`` is in :attr:`retry_on`.
+        """
+        return (1006 if code is None else code) in self.retry_on
+
+    def delay(self, attempt: int, rng: random.Random) -> float:
+        """The wait before attempt ``attempt``, in seconds.
+
+        Args:
+            attempt: The attempt number, from 1.
+            rng: Where the jitter comes from; pass a seeded ``random.Random`` for repeatable
+                delays.
+
+        Returns:
+            A delay between 0 and :attr:`max_delay`.
+
+        Raises:
+            ValueError: ``attempt`` is below 1.
+        """
+        if attempt < 1:
+            raise ValueError(f"attempt counts from 1, got {attempt}")
+        base = self.initial_delay
+        # Grow step by step rather than with `**`, which overflows for large attempt numbers;
+        # the loop stops as soon as the cap is reached.
+        for _ in range(attempt - 1):
+            if base >= self.max_delay:
+                break
+            base *= self.multiplier
+        base = min(base, self.max_delay)
+        scale = 1.0 + self.jitter * rng.uniform(-1.0, 1.0)
+        return min(base * scale, self.max_delay)
+
+
+def replay_events(items: Iterable[ConversationItem]) -> list[ConversationItemCreateEvent]:
+    """The ``conversation.item.create`` events that rebuild a conversation on a new session.
+
+    What is replayed, in conversation order, each with its original item id (so the server's
+    echo updates the client's item in place instead of adding a copy):
+
+    * a message (user, system or assistant) becomes a message of the same role whose text is
+      the item's text followed by its transcript: audio is replayed as its transcript only
+      (``input_text`` for user and system, ``output_text`` for assistant); a message with
+      neither (audio never transcribed, an assistant reply truncated before any transcript,
+      an image) is skipped;
+    * a completed function call becomes a ``function_call`` with its name, call id and
+      arguments; one cut off before it completed is skipped, as its arguments may be partial;
+    * a function call output becomes a ``function_call_output`` with its call id and output;
+    * anything else (MCP items) is skipped.
+
+    Args:
+        items: The conversation, e.g. ``client.conversation.get_items()``.
+
+    Returns:
+        The events to send, in order.
+    """
+    events: list[ConversationItemCreateEvent] = []
+    for item in items:
+        replayed = _replayed_item(item)
+        if replayed is not None:
+            events.append(ConversationItemCreateEvent(item=replayed))
+    return events
+
+
+def _replayed_item(
+    item: ConversationItem,
+) -> (
+    RealtimeConversationItemMessageUser
+    | RealtimeConversationItemMessageSystem
+    | RealtimeConversationItemMessageAssistant
+    | RealtimeConversationItemFunctionCall
+    | RealtimeConversationItemFunctionCallOutput
+    | None
+):
+    formatted = item.formatted
+    if item.type == "message":
+        texts = [text for text in (formatted.text, formatted.transcript) if text]
+        if not texts:
+            return None
+        if item.role == "user":
+            user_parts = [UserMessageContent(type="input_text", text=text) for text in texts]
+            return RealtimeConversationItemMessageUser(id=item.id, content=user_parts)
+        if item.role == "system":
+            system_parts = [SystemMessageContent(type="input_text", text=text) for text in texts]
+            return RealtimeConversationItemMessageSystem(id=item.id, content=system_parts)
+        if item.role == "assistant":
+            parts = [AssistantMessageContent(type="output_text", text=text) for text in texts]
+            return RealtimeConversationItemMessageAssistant(id=item.id, content=parts)
+        return None
+    tool = formatted.tool
+    if item.type == "function_call" and tool is not None and item.status == "completed":
+        return RealtimeConversationItemFunctionCall(
+            id=item.id, call_id=tool.call_id or None, name=tool.name, arguments=tool.arguments
+        )
+    call_id = getattr(item.item, "call_id", None)
+    if item.type == "function_call_output" and call_id and formatted.output is not None:
+        return RealtimeConversationItemFunctionCallOutput(
+            id=item.id, call_id=call_id, output=formatted.output
+        )
+    return None
