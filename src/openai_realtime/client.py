@@ -137,7 +137,7 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
     Args:
         url: WebSocket URL; defaults to OpenAI's. A relay or the fake server needs no key.
         api_key: API key or ephemeral client secret; defaults to ``OPENAI_API_KEY`` for OpenAI.
-        model: The model, sent in the URL query.
+        model: The model, sent in the URL query (``gpt-realtime`` when not given).
         keep_audio: Keep audio in the conversation store (``False`` for long-running agents
             that play audio and drop it; transcripts and text are still kept).
         tool_timeout: Seconds a tool handler may run before its call gets an error output.
@@ -159,7 +159,7 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
         url: str | None = None,
         api_key: str | None = None,
         *,
-        model: str = DEFAULT_MODEL,
+        model: str | None = None,
         keep_audio: bool = True,
         tool_timeout: float | None = 30.0,
         realtime: RealtimeAPI | None = None,
@@ -168,10 +168,13 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
         **api_options: Any,
     ) -> None:
         super().__init__()
-        if realtime is not None and (url is not None or api_key is not None or api_options):
+        connection_arguments = (url, api_key, model)
+        if realtime is not None and (
+            any(a is not None for a in connection_arguments) or api_options
+        ):
             raise ConfigurationError("pass either realtime= or connection arguments, not both")
         self.realtime: RealtimeAPI = realtime or RealtimeAPI(
-            url, api_key, model=model, **api_options
+            url, api_key, model=DEFAULT_MODEL if model is None else model, **api_options
         )
         self._share_handler_tasks(self.realtime)
         self.reconnect_policy: ReconnectPolicy | None = (

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from openai_realtime import ConfigurationError, RealtimeClient
+from openai_realtime import ConfigurationError, RealtimeAPI, RealtimeClient
 from openai_realtime.audio import SAMPLE_RATE, decode_base64
 from openai_realtime.local_events import (
     ConversationInterruptedEvent,
@@ -452,3 +452,14 @@ async def test_unknown_session_option_is_refused_before_sending(server: FakeReal
         await client.update_session(colour="blue")
     with pytest.raises(ConfigurationError, match="invalid session configuration"):
         await client.update_session(output_modalities=["smell"])
+
+
+def test_a_prebuilt_api_excludes_connection_arguments(server: FakeRealtimeServer) -> None:
+    api = RealtimeAPI(server.url)
+    assert RealtimeClient(realtime=api).realtime is api
+    with pytest.raises(ConfigurationError, match="not both"):
+        RealtimeClient(server.url, realtime=api)
+    with pytest.raises(ConfigurationError, match="not both"):
+        RealtimeClient(api_key="sk-x", realtime=api)
+    with pytest.raises(ConfigurationError, match="not both"):
+        RealtimeClient(model="gpt-realtime-mini", realtime=api)

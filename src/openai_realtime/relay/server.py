@@ -296,7 +296,9 @@ class RealtimeRelay:
                 type(error).__name__,
                 f" (HTTP {status})" if status else "",
             )
-            raise web.HTTPBadGateway(text="the upstream Realtime server is unreachable") from None
+        # Raised outside the handler: aiohttp's error holds the request headers (the key), and
+        # must not ride along as this exception's context.
+        raise web.HTTPBadGateway(text="the upstream Realtime server is unreachable")
 
 
 async def serve_relay(
