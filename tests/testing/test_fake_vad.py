@@ -172,6 +172,11 @@ def test_settings_from_turn_detection() -> None:
     assert (
         VADSettings.from_turn_detection({"type": "server_vad", "threshold": None}) == VADSettings()
     )
-    eager = VADSettings.from_turn_detection({"type": "semantic_vad", "eagerness": "high"})
-    patient = VADSettings.from_turn_detection({"type": "semantic_vad", "eagerness": "low"})
-    assert eager.silence_duration_ms < patient.silence_duration_ms
+    # semantic_vad: the more eager, the shorter the pause that ends a turn.
+    pauses = {
+        eagerness: VADSettings.from_turn_detection(
+            {"type": "semantic_vad", "eagerness": eagerness}
+        ).silence_duration_ms
+        for eagerness in ("high", "medium", "auto", "low")
+    }
+    assert pauses == {"high": 200, "medium": 500, "auto": 500, "low": 1000}

@@ -17,12 +17,12 @@ import asyncio
 import contextlib
 import logging
 import os
-from types import TracebackType
-from typing import Final
+from typing import ClassVar, Final
 
 import aiohttp
 from aiohttp import web
 
+from openai_realtime._loopback_server import LoopbackServer
 from openai_realtime.errors import ConfigurationError
 from openai_realtime.recording.audio_omission import restore_audio
 from openai_realtime.recording.reader import Recording, read_recording
@@ -34,11 +34,9 @@ logger = logging.getLogger("openai_realtime")
 
 # A recorded append can be as large as the service accepts: 15 MiB of base64 plus the JSON.
 _MAX_MESSAGE_BYTES: Final = 16 * 1024 * 1024 + 64 * 1024
-_SHUTDOWN_TIMEOUT_SECONDS: Final = 5.0
-_REALTIME_PATH: Final = "/v1/realtime"
 
 
-class ReplayServer:
+class ReplayServer(LoopbackServer):
     """A WebSocket server on loopback that plays a recording's server side to each client.
 
     Args:
@@ -68,83 +66,12 @@ class ReplayServer:
             recording = read_recording(recording)
         self.script = ReplayScript.from_recording(recording)
         self.speed = speed
-        self._host = host
-        self._requested_port = port
-        self._runner: web.AppRunner | None = None
-        self._port: int | None = None
-        self._open: set[web.WebSocketResponse] = set()
+        super().__init__(host, port)
         self.connections = 0
         """How many clients have connected so far."""
 
-    def __repr__(self) -> str:
-        state = f"listening on {self.url}" if self._port is not None else "stopped"
-        return f"<ReplayServer {state}>"
-
-    @property
-    def port(self) -> int:
-        """The bound port.
-
-        Raises:
-            RuntimeError: The server is not running.
-        """
-        if self._port is None:
-            raise RuntimeError("the replay server is not running: call start() first")
-        return self._port
-
-    @property
-    def url(self) -> str:
-        """The WebSocket URL, ``ws://host:port/v1/realtime`` (any path is served the same)."""
-        host = f"[{self._host}]" if ":" in self._host else self._host
-        return f"ws://{host}:{self.port}{_REALTIME_PATH}"
-
-    async def start(self) -> None:
-        """Bind and start serving.
-
-        Raises:
-            RuntimeError: Already running.
-            OSError: The address cannot be bound.
-        """
-        if self._runner is not None:
-            raise RuntimeError("the replay server is already running")
-        app = web.Application()
-        app.router.add_get("/{path:.*}", self._handle)
-        runner = web.AppRunner(
-            app, handle_signals=False, access_log=None, shutdown_timeout=_SHUTDOWN_TIMEOUT_SECONDS
-        )
-        await runner.setup()
-        site = web.TCPSite(runner, self._host, self._requested_port)
-        try:
-            await site.start()
-        except BaseException:
-            await runner.cleanup()
-            raise
-        self._runner = runner
-        self._port = int(runner.addresses[0][1])
-        logger.info("replay server listening on %s", self.url)
-
-    async def stop(self) -> None:
-        """Close every connection (code 1001, going away) and stop listening. Idempotent."""
-        runner, self._runner = self._runner, None
-        if runner is None:
-            return
-        await asyncio.gather(
-            *(websocket.close(code=1001, message=b"server shutdown") for websocket in self._open),
-            return_exceptions=True,
-        )
-        await runner.cleanup()
-        self._port = None
-
-    async def __aenter__(self) -> ReplayServer:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.stop()
+    label: ClassVar[str] = "replay server"
+    route: ClassVar[str] = "/{path:.*}"  # any path is served the same
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         websocket = web.WebSocketResponse(max_msg_size=_MAX_MESSAGE_BYTES)

@@ -6,11 +6,11 @@ import asyncio
 import hmac
 import logging
 from collections.abc import Mapping, Sequence
-from types import TracebackType
-from typing import Any
+from typing import Any, ClassVar
 
 from aiohttp import web
 
+from openai_realtime._loopback_server import LoopbackServer
 from openai_realtime.testing.connection import Connection, ConnectionOptions
 from openai_realtime.testing.default_responder import DefaultResponder
 from openai_realtime.testing.faults import Fault
@@ -24,13 +24,11 @@ __all__ = ["FakeRealtimeServer", "serve"]
 
 logger = logging.getLogger("openai_realtime.testing")
 
-REALTIME_PATH = "/v1/realtime"
 # One append may carry 15 MiB of base64; leave room for the JSON around it.
 _MAX_MESSAGE_BYTES = 16 * 1024 * 1024 + 64 * 1024
-_SHUTDOWN_TIMEOUT_SECONDS = 5.0
 
 
-class FakeRealtimeServer:
+class FakeRealtimeServer(LoopbackServer):
     """A local, protocol-faithful Realtime API server for tests, demos and offline work.
 
     It speaks the GA Realtime protocol over a real WebSocket at ``/v1/realtime``: sessions,
@@ -87,8 +85,7 @@ class FakeRealtimeServer:
         if audio_chunk_ms <= 0 or ms_per_char <= 0 or record_frames < 0:
             raise ValueError("audio_chunk_ms and ms_per_char must be positive, record_frames >= 0")
         SessionState("sess_check", DEFAULT_MODEL, session)  # fail here, not on each connection
-        self._host = host
-        self._requested_port = port
+        super().__init__(host, port)
         self._api_key = api_key
         self._responder = as_responder(responder if responder is not None else DefaultResponder())
         self._options = ConnectionOptions(
@@ -97,95 +94,16 @@ class FakeRealtimeServer:
             faults=tuple(faults),
             record_limit=record_frames,
         )
-        self._runner: web.AppRunner | None = None
-        self._port: int | None = None
-        self._open: set[web.WebSocketResponse] = set()
         self.connections: list[ConnectionRecord] = []
         """Every connection so far, oldest first, including closed ones."""
-
-    def __repr__(self) -> str:
-        state = f"listening on {self.url}" if self._port is not None else "stopped"
-        return f"<FakeRealtimeServer {state}>"
-
-    @property
-    def host(self) -> str:
-        """The bound interface."""
-        return self._host
-
-    @property
-    def port(self) -> int:
-        """The bound port.
-
-        Raises:
-            RuntimeError: The server is not running.
-        """
-        if self._port is None:
-            raise RuntimeError("the fake server is not running: call start() first")
-        return self._port
-
-    @property
-    def url(self) -> str:
-        """The WebSocket URL, ``ws://host:port/v1/realtime`` (add ``?model=…``)."""
-        return f"ws://{self._url_host}:{self.port}{REALTIME_PATH}"
 
     @property
     def http_url(self) -> str:
         """The API base URL, ``http://host:port/v1``, for clients that derive the WebSocket URL."""
         return f"http://{self._url_host}:{self.port}/v1"
 
-    @property
-    def _url_host(self) -> str:
-        return f"[{self._host}]" if ":" in self._host else self._host
-
-    async def start(self) -> None:
-        """Bind and start serving.
-
-        Raises:
-            RuntimeError: The server is already running.
-            OSError: The address cannot be bound.
-        """
-        if self._runner is not None:
-            raise RuntimeError("the fake server is already running")
-        app = web.Application()
-        app.router.add_get(REALTIME_PATH, self._handle)
-        runner = web.AppRunner(
-            app, handle_signals=False, access_log=None, shutdown_timeout=_SHUTDOWN_TIMEOUT_SECONDS
-        )
-        await runner.setup()
-        site = web.TCPSite(runner, self._host, self._requested_port)
-        try:
-            await site.start()
-        except BaseException:
-            await runner.cleanup()
-            raise
-        self._runner = runner
-        self._port = int(runner.addresses[0][1])
-        logger.info("fake Realtime server listening on %s", self.url)
-
-    async def stop(self) -> None:
-        """Close every connection (code 1001, going away) and stop listening. Idempotent."""
-        runner, self._runner = self._runner, None
-        if runner is None:
-            return
-        await asyncio.gather(
-            *(websocket.close(code=1001, message=b"server shutdown") for websocket in self._open),
-            return_exceptions=True,
-        )
-        await runner.cleanup()
-        self._port = None
-        logger.info("fake Realtime server stopped")
-
-    async def __aenter__(self) -> FakeRealtimeServer:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.stop()
+    label: ClassVar[str] = "fake Realtime server"
+    log: ClassVar[logging.Logger] = logger
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         if not self._authorized(request):
