@@ -537,15 +537,19 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
     # -- event plumbing ---------------------------------------------------------------------
 
     def _on_client_event(self, event: ClientEvent) -> None:
-        self.dispatch("realtime.event", RealtimeEventRecord(time.time(), "client", event))
+        if self.has_listeners("realtime.event"):  # no record per event for nobody
+            self.dispatch("realtime.event", RealtimeEventRecord(time.time(), "client", event))
         self.dispatch(f"client.{event.type}", event)
 
     def _on_server_event(self, event: ServerEvent | UnknownServerEvent) -> None:
-        self.dispatch("realtime.event", RealtimeEventRecord(time.time(), "server", event))
+        if self.has_listeners("realtime.event"):  # no record per event for nobody
+            self.dispatch("realtime.event", RealtimeEventRecord(time.time(), "server", event))
         self._track(event)
         if event.type == "error":
             self.dispatch("error", event)
-        existing = self._known_item_id(event)
+        # Only events that carry an item can introduce one; for the rest (every delta) the
+        # lookup would cost a failing attribute access on the pydantic model.
+        existing = self._known_item_id(event) if event.type in _INTRODUCING else None
         try:
             item, delta = self.conversation.process_event(event)
         except (ConversationError, ProtocolError) as error:

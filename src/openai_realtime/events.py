@@ -33,6 +33,7 @@ Rules of dispatch:
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Callable, Collection, Coroutine
 from dataclasses import dataclass
@@ -96,8 +97,12 @@ def event_name(name: EventName) -> str:
     return resolved
 
 
+@functools.lru_cache(maxsize=1024)
 def _wildcard_of(name: str) -> str | None:
-    """The wildcard whose handlers also hear ``name``, if any (never the wildcard itself)."""
+    """The wildcard whose handlers also hear ``name``, if any (never the wildcard itself).
+
+    Cached: every dispatch asks, and event names are a small fixed set.
+    """
     if name.startswith(_SERVER_PREFIX):
         return _SERVER_WILDCARD if name != _SERVER_WILDCARD else None
     if name.startswith(_CLIENT_PREFIX):
@@ -238,6 +243,20 @@ class EventEmitter:
         else:
             del self._subscriptions[key]
         return True
+
+    def has_listeners(self, name: str) -> bool:
+        """True when a dispatch of ``name`` would reach a handler or a waiter of that name.
+
+        Lets a producer skip building a payload nobody would receive. Wildcards are not
+        counted: ask for the wildcard's name too when it matters.
+
+        Args:
+            name: The event name.
+
+        Returns:
+            Whether ``name`` has a handler or a pending ``wait_for_next``.
+        """
+        return name in self._subscriptions or name in self._waiters
 
     def dispatch(self, name: str, payload: object) -> None:
         """Call every handler of ``name`` (then of its wildcard) and resolve its waiters.

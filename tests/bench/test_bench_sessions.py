@@ -14,20 +14,17 @@ would make the lag look good). Stepping stops when the lag p99 reaches 50 ms, th
 below 90% of real time, the largest step is done, or the time budget is spent. Target: at least
 200 sessions with lag p99 under 50 ms.
 
-The step that fell behind is then run once more with the settings recommended for many sessions
-(one shared aiohttp session, ``gc.freeze()`` after connecting), for information.
+A step that falls behind is measured a second time, and passes if that try keeps up.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
-import gc
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-import aiohttp
 import numpy as np
 import pytest
 from bench_report import Row, percentile, record
@@ -108,22 +105,9 @@ async def limited(calls: list[Callable[[], Awaitable[None]]]) -> None:
     await asyncio.gather(*(run(call) for call in calls))
 
 
-async def run_step(
-    url: str, sessions: int, warm_up: float, measured: float, *, tuned: bool = False
-) -> Step:
-    """Connect ``sessions`` clients, stream both ways, and measure the loop and the audio.
-
-    Args:
-        url: The server.
-        sessions: How many clients.
-        warm_up: Seconds of streaming before measuring.
-        measured: Seconds measured.
-        tuned: Apply the two settings ``docs/performance.md`` recommends for many sessions: one
-            aiohttp session shared by every client (half the long-lived objects per client), and
-            ``gc.freeze()`` once they are connected (full collections stop scanning them).
-    """
-    shared = aiohttp.ClientSession() if tuned else None
-    clients = [RealtimeClient(url=url, session=shared) for _ in range(sessions)]
+async def run_step(url: str, sessions: int, warm_up: float, measured: float) -> Step:
+    """Connect ``sessions`` clients, stream both ways, and measure the loop and the audio."""
+    clients = [RealtimeClient(url=url) for _ in range(sessions)]
     received = 0
     counting = False
 
@@ -140,8 +124,6 @@ async def run_step(
     speakers: list[asyncio.Task[None]] = []
     try:
         await limited([functools.partial(start, client) for client in clients])
-        if tuned:
-            gc.freeze()
         speakers = [
             asyncio.create_task(speak_into(client, index * CHUNK_SECONDS / sessions))
             for index, client in enumerate(clients)
@@ -155,9 +137,6 @@ async def run_step(
             speaker.cancel()
         await asyncio.gather(*speakers, return_exceptions=True)
         await limited([client.disconnect for client in clients])
-        if shared is not None:
-            gc.unfreeze()
-            await shared.close()
     return Step(
         sessions,
         percentile(lags, 99),
@@ -171,21 +150,29 @@ class Stepping:
     """The outcome of stepping up.
 
     Attributes:
-        steps: Every step run, smallest first.
+        steps: Every step measured, smallest first; a step that fell behind once and was
+            measured again appears twice.
         reason: Why stepping stopped.
-        tuned: The first step that fell behind, run again with the recommended settings
-            (``None`` if no step fell behind or no time was left).
     """
 
     steps: list[Step]
     reason: str
-    tuned: Step | None
+
+    @property
+    def most_sessions(self) -> int:
+        """The largest number of sessions that kept up (0 if none did)."""
+        return max((step.sessions for step in self.steps if step.kept_up), default=0)
 
 
 async def step_up(
     counts: list[int], *, answer_seconds: float, warm_up: float, measured: float, budget: float
 ) -> Stepping:
-    """Run steps of growing size until one falls behind, the list ends or ``budget`` runs out."""
+    """Run steps of growing size until one falls behind twice, the list ends or time runs out.
+
+    A step that falls behind is measured once more and passes if the second try keeps up: as
+    the other rows take the best of several runs, this keeps one disturbance from elsewhere on
+    the machine from deciding the result.
+    """
     steps: list[Step] = []
     deadline = time.perf_counter() + budget
     async with ServerProcess(answer_seconds=answer_seconds, pace=1.0, vad=False) as server:
@@ -193,41 +180,40 @@ async def step_up(
             step = await run_step(server.url, count, warm_up, measured)
             steps.append(step)
             if not step.kept_up:
-                tuned = None
-                if time.perf_counter() < deadline:
-                    tuned = await run_step(server.url, count, warm_up, measured, tuned=True)
-                return Stepping(steps, f"stopped at {count}: lag or audio fell behind", tuned)
+                step = await run_step(server.url, count, warm_up, measured)
+                steps.append(step)
+                if not step.kept_up:
+                    return Stepping(steps, f"stopped at {count}: lag or audio fell behind")
             if time.perf_counter() > deadline:
-                return Stepping(steps, f"stopped after {count}: time budget spent", None)
-    return Stepping(steps, "largest step done", None)
+                return Stepping(steps, f"stopped after {count}: time budget spent")
+    return Stepping(steps, "largest step done")
 
 
-def describe(step: Step) -> str:
-    """One step's figures, for the table."""
-    return f"{step.sessions}: p99 {step.lag_p99_ms:.1f} ms, audio {step.realtime_factor:.0%}"
+def describe(steps: list[Step]) -> str:
+    """The steps' lag p99 and the range of their audio rates, compactly, for the table."""
+    lags = ", ".join(f"{step.sessions}: {step.lag_p99_ms:.0f}" for step in steps)
+    rates = [step.realtime_factor for step in steps]
+    return f"lag p99 ms by sessions {lags}; audio {min(rates):.0%}-{max(rates):.0%} of real time"
 
 
 async def test_smoke_row5_sessions() -> None:
     stepping = await step_up([3], answer_seconds=2, warm_up=0.3, measured=0.5, budget=60)
-    (step,) = stepping.steps
-    assert step.sessions == 3
-    assert step.realtime_factor > 0
-    assert step.lag_max_ms >= step.lag_p99_ms
-
-
-async def test_smoke_row5_tuned_step() -> None:
-    async with ServerProcess(answer_seconds=2, pace=1.0, vad=False) as server:
-        step = await run_step(server.url, 3, warm_up=0.3, measured=0.5, tuned=True)
-    assert step.realtime_factor > 0
+    # Half a second is too short to judge keeping up; the steps must just be sound.
+    assert 1 <= len(stepping.steps) <= 2
+    assert stepping.most_sessions in (0, 3)
+    for step in stepping.steps:
+        assert step.sessions == 3
+        assert step.realtime_factor > 0
+        assert step.lag_max_ms >= step.lag_p99_ms
 
 
 @pytest.mark.bench
 @pytest.mark.timeout(400)
 async def test_row5_sessions() -> None:
-    counts = [50, 100, 200, 300, 400, 500, 600, 800, 1000]
+    counts = [50, 100, 200, 300, 350, 400, 450, 500, 600, 800, 1000]
     stepping = await step_up(counts, answer_seconds=60, warm_up=3.0, measured=8.0, budget=150)
-    best = max((step.sessions for step in stepping.steps if step.kept_up), default=0)
-    rows = [
+    best = stepping.most_sessions
+    record(
         Row(
             5,
             "concurrent sessions, audio both ways in real time, one process",
@@ -241,25 +227,11 @@ async def test_row5_sessions() -> None:
         Row(
             5,
             f"  steps ({stepping.reason})",
-            "; ".join(describe(step) for step in stepping.steps),
+            describe(stepping.steps),
             "",
             "",
             "",
             "(info)",
             None,
         ),
-    ]
-    if stepping.tuned is not None:
-        rows.append(
-            Row(
-                5,
-                "  same step, shared aiohttp session + gc.freeze()",
-                describe(stepping.tuned),
-                "",
-                "",
-                "",
-                "(info)",
-                None,
-            )
-        )
-    record(*rows)
+    )

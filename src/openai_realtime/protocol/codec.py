@@ -50,6 +50,9 @@ _CLIENT: Final = TypeAdapter[ClientEvent](ClientEvent)
 # Text is spliced into a frame only if every code is at least this: that rules out the controls
 # JSON must escape and '"' (0x22), and rules in every base64 character ('+' is 0x2B).
 _SPLICE_MIN_CODE: Final = 0x23
+# Writes JSON values as pydantic does (non-ASCII as is); built once, as json.dumps with options
+# would build an encoder on every call.
+_json_value: Final = json.JSONEncoder(ensure_ascii=False).encode
 _APPEND_FIELDS_WITHOUT_ID: Final = frozenset({"type", "audio"})
 _APPEND_FIELDS_WITH_ID: Final = _APPEND_FIELDS_WITHOUT_ID | {"event_id"}
 
@@ -168,18 +171,14 @@ def _encode_append(event: InputAudioBufferAppendEvent) -> str | None:
     if not _needs_no_escaping(audio):
         return None
     # Field order is the model's (event_id, type, audio), as pydantic writes it.
-    event_id = (
-        f'"event_id":{json.dumps(event.event_id, ensure_ascii=False)},'
-        if "event_id" in fields
-        else ""
-    )
+    event_id = f'"event_id":{_json_value(event.event_id)},' if "event_id" in fields else ""
     return f'{{{event_id}"type":"input_audio_buffer.append","audio":"{audio}"}}'
 
 
 def _needs_no_escaping(text: str) -> bool:
     """True when ``text`` can go into a JSON string as it is (always true of base64).
 
-    ``isascii`` is O(1) and the rest is one vectorised pass, about 20 times faster than the
+    ``isascii`` is O(1) and the rest is one vectorised pass, about ten times faster than the
     serialiser's character-by-character scan.
     """
     if not text.isascii() or "\\" in text:
