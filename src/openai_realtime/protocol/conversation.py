@@ -34,6 +34,7 @@ from openai_realtime.protocol.audio import (
     samples_to_ms,
     to_pcm16,
 )
+from openai_realtime.protocol.input_audio import InputAudioWindow, SpeechSegment
 from openai_realtime.protocol.items import (
     ConversationItem,
     Delta,
@@ -143,73 +144,6 @@ class _ItemContent:
     audio: NDArray[np.int16] | None = None
     tool: FormattedTool | None = None
     output: str | None = None
-
-
-@dataclass(slots=True)
-class _SpeechSegment:
-    """A span of input audio, in absolute samples, that will become (or is) a user item."""
-
-    start: int
-    end: int | None = None
-    committed: bool = False
-
-
-class _InputAudioWindow:
-    """The tail of the input audio the client sent, addressed by absolute sample offsets.
-
-    Samples before :attr:`start` have been forgotten. Appends are amortised O(len(samples)):
-    when the storage runs out of room it is reallocated at twice the retained size, which also
-    lets it shrink again after a long utterance has been attached and forgotten.
-    """
-
-    __slots__ = ("_data", "_head", "_keep", "_length", "start")
-
-    _MIN_CAPACITY: Final = SAMPLE_RATE
-
-    def __init__(self, *, keep: bool) -> None:
-        self._keep = keep
-        self._data: NDArray[np.int16] = np.empty(0, dtype=np.int16)
-        self._head = 0
-        self._length = 0
-        self.start = 0
-
-    @property
-    def end(self) -> int:
-        """Absolute offset one past the last sample ever appended."""
-        return self.start + self._length
-
-    @property
-    def retained(self) -> int:
-        """How many samples are held in memory."""
-        return self._length
-
-    def append(self, samples: NDArray[np.int16]) -> None:
-        count = len(samples)
-        if not self._keep:
-            self.start += count
-            return
-        if self._head + self._length + count > len(self._data):
-            needed = self._length + count
-            moved = np.empty(max(2 * needed, self._MIN_CAPACITY), dtype=np.int16)
-            moved[: self._length] = self._data[self._head : self._head + self._length]
-            self._data, self._head = moved, 0
-        tail = self._head + self._length
-        self._data[tail : tail + count] = samples
-        self._length += count
-
-    def forget_before(self, offset: int) -> None:
-        dropped = min(max(offset - self.start, 0), self._length)
-        self._head += dropped
-        self._length -= dropped
-        self.start += dropped
-
-    def slice(self, start: int, end: int) -> NDArray[np.int16]:
-        """The retained samples in ``[start, end)``; forgotten or future samples are left out."""
-        first = max(start, self.start) - self.start
-        last = min(end, self.end) - self.start
-        if last <= first:
-            return np.empty(0, dtype=np.int16)
-        return self._data[self._head + first : self._head + last]
 
 
 def _protocol_error(event: RealtimeModel, message: str) -> ProtocolError:
@@ -331,8 +265,8 @@ class RealtimeConversation:
         self._order: list[str] = []
         self._responses: dict[str, ResponseRecord] = {}
         self._queued_transcripts: dict[str, TextBuilder] = {}
-        self._speech: dict[str, _SpeechSegment] = {}
-        self._input = _InputAudioWindow(keep=keep_audio)
+        self._speech: dict[str, SpeechSegment] = {}
+        self._input = InputAudioWindow(keep=keep_audio)
         # Where the server's uncommitted input buffer begins, for commits without a VAD segment.
         self._buffer_start = 0
 
@@ -412,7 +346,7 @@ class RealtimeConversation:
         start, so offsets from before cannot be matched with them.
         """
         self._speech.clear()
-        self._input = _InputAudioWindow(keep=self._keep_audio)
+        self._input = InputAudioWindow(keep=self._keep_audio)
         self._buffer_start = 0
 
     def clear(self) -> None:
@@ -650,7 +584,7 @@ class RealtimeConversation:
     # -- input audio and its transcription ------------------------------------------------------
 
     def _on_speech_started(self, event: InputAudioBufferSpeechStartedEvent) -> _Result:
-        self._speech[event.item_id] = _SpeechSegment(_sample_at(event, event.audio_start_ms))
+        self._speech[event.item_id] = SpeechSegment(_sample_at(event, event.audio_start_ms))
         self._forget_unneeded_input()
         return _NOTHING
 
@@ -664,7 +598,7 @@ class RealtimeConversation:
     def _on_timeout_triggered(self, event: InputAudioBufferTimeoutTriggeredEvent) -> _Result:
         start = _sample_at(event, event.audio_start_ms)
         end = max(start, _sample_at(event, event.audio_end_ms))
-        self._speech[event.item_id] = _SpeechSegment(start, end)
+        self._speech[event.item_id] = SpeechSegment(start, end)
         return self._attach_speech(event.item_id), None
 
     def _on_committed(self, event: InputAudioBufferCommittedEvent) -> _Result:
@@ -674,7 +608,7 @@ class RealtimeConversation:
             if item is not None:  # its speech was attached already
                 return item, None
             # A manual commit (no VAD): the item holds everything sent since the last boundary.
-            segment = self._speech[event.item_id] = _SpeechSegment(self._buffer_start)
+            segment = self._speech[event.item_id] = SpeechSegment(self._buffer_start)
         if segment.end is None:
             segment.end = self._input.end
         segment.committed = True
