@@ -50,7 +50,12 @@ from openai_realtime.errors import (
     RealtimeConnectionError,
     RealtimeTimeoutError,
 )
-from openai_realtime.events import DEFAULT_MAX_PENDING_HANDLERS, EventEmitter
+from openai_realtime.events import (
+    DEFAULT_MAX_PENDING_HANDLERS,
+    EventEmitter,
+    client_event_name,
+    server_event_name,
+)
 from openai_realtime.local_events import CloseEvent, LocalErrorEvent
 from openai_realtime.protocol.codec import (
     decode_server_event,
@@ -58,7 +63,7 @@ from openai_realtime.protocol.codec import (
     validate_client_event,
 )
 from openai_realtime.transport import redact_url, require_secure_transport
-from openai_realtime.types import CLIENT_EVENTS, SERVER_EVENTS, ClientEvent
+from openai_realtime.types import CLIENT_EVENTS, ClientEvent
 from openai_realtime.types.emitter import ApiEventsMixin
 
 __all__ = [
@@ -87,8 +92,6 @@ _OPENAI_HOST: Final = "api.openai.com"
 _CREDENTIAL_HEADERS: Final = frozenset({"authorization", "api-key"})
 _ABNORMAL_CLOSURE: Final = int(aiohttp.WSCloseCode.ABNORMAL_CLOSURE)
 # Dispatch names are built once, so receiving and sending do no string work per event.
-_SERVER_NAMES: Final = {event_type: f"server.{event_type}" for event_type in SERVER_EVENTS}
-_CLIENT_NAMES: Final = {event_type: f"client.{event_type}" for event_type in CLIENT_EVENTS}
 _CLIENT_CLASSES: Final = tuple(CLIENT_EVENTS.values())
 _DATA_FRAMES: Final = (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY)
 
@@ -491,7 +494,7 @@ class RealtimeAPI(ApiEventsMixin, EventEmitter):
         logger.debug("sent %s", typed.type)
         for observer in self._frame_observers:
             observer("client", frame)
-        self.dispatch(_CLIENT_NAMES[typed.type], typed)
+        self.dispatch(client_event_name(typed.type), typed)
         if not self._in_handler_task():
             await self._wait_for_handler_room()
         return typed
@@ -616,7 +619,7 @@ class RealtimeAPI(ApiEventsMixin, EventEmitter):
             self._receive_invalid(error)
             return
         logger.debug("received %s", event.type)
-        name = _SERVER_NAMES.get(event.type) or f"server.{event.type}"
+        name = server_event_name(event.type)
         self.dispatch(name, event)
 
     def _receive_invalid(self, error: ProtocolError) -> None:

@@ -67,7 +67,7 @@ from openai_realtime.errors import (
     RealtimeConnectionError,
     RealtimeError,
 )
-from openai_realtime.events import EventEmitter
+from openai_realtime.events import EventEmitter, client_event_name, server_event_name
 from openai_realtime.local_events import (
     CloseEvent,
     ConversationInterruptedEvent,
@@ -539,7 +539,7 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
     def _on_client_event(self, event: ClientEvent) -> None:
         if self.has_listeners("realtime.event"):  # no record per event for nobody
             self.dispatch("realtime.event", RealtimeEventRecord(time.time(), "client", event))
-        self.dispatch(f"client.{event.type}", event)
+        self.dispatch(client_event_name(event.type), event)
 
     def _on_server_event(self, event: ServerEvent | UnknownServerEvent) -> None:
         if self.has_listeners("realtime.event"):  # no record per event for nobody
@@ -563,7 +563,7 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
             if event.type in _COMPLETING and item.id not in self._completed_items:
                 self._completed_items.add(item.id)
                 self.dispatch("conversation.item.completed", ConversationItemCompletedEvent(item))
-        self.dispatch(f"server.{event.type}", event)
+        self.dispatch(server_event_name(event.type), event)
 
     def _known_item_id(self, event: ServerEvent | UnknownServerEvent) -> str | None:
         item = getattr(event, "item", None)

@@ -45,7 +45,15 @@ from openai_realtime.errors import RealtimeTimeoutError
 from openai_realtime.local_events import LocalErrorEvent
 from openai_realtime.types import CLIENT_EVENTS, SERVER_EVENTS
 
-__all__ = ["DEFAULT_MAX_PENDING_HANDLERS", "EventEmitter", "EventName", "Handler", "event_name"]
+__all__ = [
+    "DEFAULT_MAX_PENDING_HANDLERS",
+    "EventEmitter",
+    "EventName",
+    "Handler",
+    "client_event_name",
+    "event_name",
+    "server_event_name",
+]
 
 logger = logging.getLogger("openai_realtime")
 
@@ -63,6 +71,21 @@ _SERVER_PREFIX: Final = "server."
 _CLIENT_PREFIX: Final = "client."
 _SERVER_WILDCARD: Final = "server.*"
 _CLIENT_WILDCARD: Final = "client.*"
+
+
+# Dispatch names per wire type, built once: dispatching does no string work per event.
+_SERVER_NAMES: Final = {event_type: _SERVER_PREFIX + event_type for event_type in SERVER_EVENTS}
+_CLIENT_NAMES: Final = {event_type: _CLIENT_PREFIX + event_type for event_type in CLIENT_EVENTS}
+
+
+def server_event_name(event_type: str) -> str:
+    """The dispatch name ``server.<type>`` of a server event type (unknown types included)."""
+    return _SERVER_NAMES.get(event_type) or _SERVER_PREFIX + event_type
+
+
+def client_event_name(event_type: str) -> str:
+    """The dispatch name ``client.<type>`` of a client event type."""
+    return _CLIENT_NAMES.get(event_type) or _CLIENT_PREFIX + event_type
 
 
 def _names_by_class() -> dict[type[RealtimeModel], str]:
