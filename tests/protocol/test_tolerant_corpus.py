@@ -18,6 +18,7 @@ No cap: all paths of all events are mutated (a few thousand frames, a few second
 
 from __future__ import annotations
 
+import contextlib
 import json
 import types
 import typing
@@ -32,7 +33,7 @@ from pydantic.fields import FieldInfo
 from typing_extensions import TypeAliasType
 
 from openai_realtime.errors import ConversationError, ProtocolError
-from openai_realtime.protocol import RealtimeModel, decode_server_event
+from openai_realtime.protocol import decode_server_event
 from openai_realtime.protocol.conversation import RealtimeConversation
 from openai_realtime.types import SERVER_EVENTS
 
@@ -136,8 +137,8 @@ def paths(value: Any, loc: Loc = ()) -> Iterator[Loc]:
 
 def mutated(payload: dict[str, Any], loc: Loc, mutation: str) -> dict[str, Any] | None:
     """A deep copy of the payload with the value at ``loc`` mutated (``None``: not applicable)."""
-    copy = json.loads(json.dumps(payload))
-    parent = copy
+    copy: dict[str, Any] = json.loads(json.dumps(payload))
+    parent: Any = copy
     for part in loc[:-1]:
         parent = parent[part]
     key = loc[-1]
@@ -216,10 +217,9 @@ def primed_store() -> RealtimeConversation:
 
 def check_store(frame: str) -> None:
     store = primed_store()
-    try:
+    # Its documented refusals (the store is then unchanged) are the only errors allowed.
+    with contextlib.suppress(ConversationError, ProtocolError):
         store.process_event(decode_server_event(frame))
-    except (ConversationError, ProtocolError):
-        pass  # documented refusals: the store is unchanged
     assert_consistent(store)
     item, _ = store.process_event(decode_server_event(json.dumps(NEXT_ITEM), strict=True))
     assert item is not None and item.formatted.text == "still here"

@@ -131,7 +131,9 @@ def decode_server_event(
         raise _protocol_error("server", frame, error) from None
 
 
-def _tolerate(frame: str | bytes, error: ValidationError) -> ServerEvent | UnknownServerEvent | None:
+def _tolerate(
+    frame: str | bytes, error: ValidationError
+) -> ServerEvent | UnknownServerEvent | None:
     """The event rebuilt around what failed, or ``None`` when the frame is no event at all."""
     # An error about the frame as a whole (not JSON, not an object, no usable `type`) has no
     # location; a payload problem always has one.

@@ -15,7 +15,7 @@ span server VAD reports (``audio_start_ms`` .. ``audio_end_ms``) out of it and a
 user item created for that speech. Only audio a pending speech segment can still need is kept.
 
 Events the codec's tolerant reader rebuilt (``event.validation_issues`` not empty) are applied
-when what the store reads of them validated (see ``_READS``); otherwise they are refused with
+when what the store reads of them validated (``_READS``); otherwise they are refused with
 ``ProtocolError`` like any malformed event. Raw entries of the lists the store walks (an item's
 content parts, a response's output) are skipped, so one part of a new kind costs nothing else.
 """
@@ -25,12 +25,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final, TypeAlias
+from typing import Any, Final, TypeAlias, TypeGuard
 
 import numpy as np
 from numpy.typing import NDArray
 
-from openai_realtime._models import RealtimeModel, ValidationIssue
+from openai_realtime._models import RealtimeModel
 from openai_realtime.errors import ConfigurationError, ConversationError, ProtocolError
 from openai_realtime.protocol.audio import (
     SAMPLE_RATE,
@@ -39,7 +39,6 @@ from openai_realtime.protocol.audio import (
     samples_to_ms,
     to_pcm16,
 )
-from openai_realtime.protocol.tolerant import rebuilt_to_json
 from openai_realtime.protocol.input_audio import InputAudioWindow, SpeechSegment
 from openai_realtime.protocol.items import (
     ConversationItem,
@@ -48,6 +47,7 @@ from openai_realtime.protocol.items import (
     FormattedTool,
     TextBuilder,
 )
+from openai_realtime.protocol.tolerant import issue_touching, rebuilt_to_json
 from openai_realtime.types import (
     ConversationItemAddedEvent,
     ConversationItemCreatedEvent,
@@ -152,56 +152,44 @@ class _ItemContent:
     output: str | None = None
 
 
-# What the store reads of an event, as wire paths ("*": any list index). A value kept raw at or
-# above one of these makes the event unusable for the store. Inside the entries of the lists it
-# walks (item.content, response.output) a raw value only drops that entry: see _readable_parts.
-_READS: Final = frozenset(
-    {
-        *(
-            (name,)
-            for name in (
-                "item_id",
-                "previous_item_id",
-                "response_id",
-                "delta",
-                "text",
-                "transcript",
-                "arguments",
-                "name",
-                "call_id",
-                "audio_start_ms",
-                "audio_end_ms",
-            )
-        ),
-        *(
-            ("item", name)
-            for name in ("id", "type", "role", "status", "name", "call_id", "arguments", "output")
-        ),
-        ("item", "content"),
-        ("response", "id"),
-        ("response", "status"),
-        ("response", "usage"),
-        ("response", "output"),
-        ("part", "type"),
-        ("part", "text"),
-        ("part", "transcript"),
-    }
+# What the store reads of an event, as wire locations. A value kept raw at or above one of these
+# makes the event unusable for the store; inside an entry of the lists it walks, a raw value
+# only costs that entry (see _read_content and _output_ids).
+_READS: Final = (
+    *(
+        (name,)
+        for name in (
+            "item_id",
+            "previous_item_id",
+            "response_id",
+            "delta",
+            "text",
+            "transcript",
+            "arguments",
+            "name",
+            "call_id",
+            "audio_start_ms",
+            "audio_end_ms",
+        )
+    ),
+    *(
+        ("item", name)
+        for name in ("id", "type", "role", "status", "name", "call_id", "arguments", "output")
+    ),
+    ("item", "content"),
+    ("response", "id"),
+    ("response", "status"),
+    ("response", "usage"),
+    ("response", "output"),
+    ("part", "type"),
+    ("part", "text"),
+    ("part", "transcript"),
 )
 _WALKED_LISTS: Final = (("item", "content"), ("response", "output"))
 
 
-def _unreadable(event: RealtimeModel) -> ValidationIssue | None:
-    """The first issue of a rebuilt event on a value the store reads, if any."""
-    for issue in event.validation_issues:
-        loc = issue.loc
-        if any(loc[:2] == walked and len(loc) > 2 for walked in _WALKED_LISTS):
-            continue  # inside one entry: that entry is skipped
-        if any(read[: len(loc)] == loc for read in _READS):
-            return issue
-    return None
-
-
-def _is_text(value: object) -> bool:
+def _is_text(value: object) -> TypeGuard[str]:
+    """A non-empty string (a raw value the codec could not validate is not one)."""
     return isinstance(value, str) and bool(value)
 
 
@@ -370,7 +358,7 @@ class RealtimeConversation:
         if handler is None:
             return _NOTHING
         if event.validation_issues:
-            issue = _unreadable(event)
+            issue = issue_touching(event, _READS, within=_WALKED_LISTS)
             if issue is not None:
                 message = f"{event.type}: {issue.path} did not validate ({issue.message})"
                 raise _protocol_error(event, message)

@@ -24,10 +24,10 @@ from __future__ import annotations
 import json
 import logging
 import types
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Annotated, Any, Final, Literal, TypeVar, Union, get_args, get_origin
+from typing import Annotated, Any, Final, Literal, TypeVar, Union, cast, get_args, get_origin
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
@@ -35,7 +35,7 @@ from typing_extensions import TypeAliasType
 
 from openai_realtime._models import RealtimeModel, ValidationIssue
 
-__all__ = ["rebuild_event", "rebuilt_to_json"]
+__all__ = ["issue_touching", "rebuild_event", "rebuilt_to_json"]
 
 # The codec's logger: these warnings are about decoding, wherever the code lives.
 logger = logging.getLogger("openai_realtime.protocol.codec")
@@ -154,7 +154,9 @@ def _pick(shape: _Shape, data: Mapping[str, Any]) -> type[BaseModel] | None:
     return matching[0] if len(matching) == 1 else None
 
 
-def _agrees(model: type[BaseModel], data: Mapping[str, Any], discriminators: frozenset[str]) -> bool:
+def _agrees(
+    model: type[BaseModel], data: Mapping[str, Any], discriminators: frozenset[str]
+) -> bool:
     for key, constant in _tags(model).items():
         if discriminators and key not in discriminators:
             continue
@@ -202,8 +204,8 @@ def _look_inside(shape: _Shape, value: Any, loc: _Loc, issues: list[ValidationIs
 
 
 def _build(
-    model: type[_Model], data: Mapping[str, Any], loc: _Loc, issues: list[ValidationIssue]
-) -> _Model:
+    model: type[BaseModel], data: Mapping[str, Any], loc: _Loc, issues: list[ValidationIssue]
+) -> BaseModel:
     """An instance of ``model`` with every field that validates typed and the rest raw."""
     values: dict[str, Any] = {}
     fields_set: set[str] = set()
@@ -238,11 +240,39 @@ def rebuild_event(model: type[_Model], data: Mapping[str, Any]) -> _Model:
         issue is logged once per event type and path at WARNING.
     """
     issues: list[ValidationIssue] = []
-    event = _build(model, data, (), issues)
+    event = cast(_Model, _build(model, data, (), issues))
     # Not a field: stored beside the fields, so dumps and equality ignore it.
     object.__setattr__(event, "validation_issues", tuple(issues))
     _log(str(data.get("type")), issues)
     return event
+
+
+def issue_touching(
+    event: RealtimeModel, reads: Iterable[tuple[str, ...]], *, within: Iterable[_Loc] = ()
+) -> ValidationIssue | None:
+    """The first issue of a rebuilt event that lies at or above a location a consumer reads.
+
+    Code that reads known parts of events (the conversation store, the client's bookkeeping)
+    declares them and leaves a rebuilt event alone when one of them, or an object holding it, was
+    kept raw; issues elsewhere do not concern it.
+
+    Args:
+        event: A decoded event.
+        reads: Wire locations the consumer reads, from the event's root.
+        within: Lists the consumer walks entry by entry, skipping entries that are not typed: an
+            issue inside one of their entries concerns only that entry.
+
+    Returns:
+        The issue, or ``None`` when every location read validated.
+    """
+    lists = tuple(within)
+    for issue in event.validation_issues:
+        loc = issue.loc
+        if any(loc[: len(walked)] == walked and len(loc) > len(walked) for walked in lists):
+            continue
+        if any(read[: len(loc)] == loc for read in reads):
+            return issue
+    return None
 
 
 def rebuilt_to_json(event: RealtimeModel) -> str:
