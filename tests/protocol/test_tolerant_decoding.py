@@ -233,3 +233,19 @@ def test_the_memory_of_logged_deviations_is_bounded(caplog: pytest.LogCaptureFix
     key_3: object = event.response.metadata["key_3"]
     assert key_3 == 3
     assert len(tolerant._logged) <= tolerant._LOGGED_LIMIT
+
+
+def test_issues_and_warnings_name_the_path_never_the_value(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    wire = session_created("marin")
+    wire["session"]["audio"]["output"]["format"] = {"type": "sk-not-a-format", "rate": 24000}
+
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        event = decode_server_event(json.dumps(wire))
+
+    (issue,) = event.validation_issues
+    assert issue.path == "session.audio.output.format"
+    assert "'type'" in issue.message and "audio/pcm" in issue.message
+    assert "sk-not-a-format" not in issue.message
+    assert "sk-not-a-format" not in caplog.text

@@ -169,8 +169,20 @@ def _agrees(
 
 
 def _message(error: ValidationError) -> str:
-    details = error.errors(include_url=False, include_input=False, include_context=False)
-    text = "; ".join(dict.fromkeys(detail["msg"] for detail in details))
+    """Pydantic's messages, without the input value (a log line must not quote the payload)."""
+    messages: dict[str, None] = {}
+    for detail in error.errors(include_url=False, include_input=False):
+        if detail["type"] == "union_tag_invalid":
+            # Its message quotes the tag the server sent: name the discriminator instead.
+            context = detail.get("ctx", {})
+            text = (
+                f"unknown {context.get('discriminator', 'tag')}, expected one of "
+                f"{context.get('expected_tags', '?')}"
+            )
+        else:
+            text = detail["msg"]
+        messages[text] = None
+    text = "; ".join(messages)
     return text if len(text) <= _MESSAGE_LIMIT else text[: _MESSAGE_LIMIT - 3] + "..."
 
 
