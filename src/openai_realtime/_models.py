@@ -9,15 +9,39 @@ It encodes two rules of the house for the wire format:
   are the exception: a field that can only hold one constant (``type``, a message's ``role``)
   is always emitted, even when it came from its default, because the receiver needs it to
   tell the variants of a union apart.
+
+A server event whose payload did not validate is still delivered by the tolerant reader
+(:mod:`openai_realtime.protocol.codec`): its ``validation_issues`` lists the
+:class:`ValidationIssue` records of the parts kept raw.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["RealtimeModel"]
+__all__ = ["RealtimeModel", "ValidationIssue"]
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationIssue:
+    """One part of a server event that did not match its model and was kept as raw JSON.
+
+    Attributes:
+        loc: Where it is, from the event's root: field names and list indices, as on the wire
+            (``("session", "audio", "output", "voice")``).
+        message: What did not validate (pydantic's messages, without the input value).
+    """
+
+    loc: tuple[str | int, ...]
+    message: str
+
+    @property
+    def path(self) -> str:
+        """The location as a dotted path, e.g. ``session.audio.output.voice``."""
+        return ".".join(str(part) for part in self.loc)
 
 
 class RealtimeModel(BaseModel):
@@ -31,6 +55,13 @@ class RealtimeModel(BaseModel):
     )
 
     __constant_fields__: ClassVar[frozenset[str]] = frozenset()
+
+    validation_issues: ClassVar[tuple[ValidationIssue, ...]] = ()
+    """What did not validate when this server event was decoded; empty when all of it did.
+
+    Set only on the event object itself (paths start at the event's root), and only by the
+    tolerant reader; each listed part holds the raw JSON value the server sent.
+    """
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:

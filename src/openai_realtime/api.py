@@ -170,6 +170,9 @@ class RealtimeAPI(ApiEventsMixin, EventEmitter):
             when sending very large frames over a slow link.
         max_pending_handlers: Async handler tasks that may be pending before the receive loop
             stops reading (see the module docstring).
+        strict: Treat a server event that fails validation as an invalid frame (an ``error``,
+            not dispatched) instead of delivering it with the failing parts raw and listed in
+            ``validation_issues`` (see :mod:`openai_realtime.protocol.codec`). For tests.
 
     TLS: ``wss://`` connections verify the server's certificate and host name with the
     system's trust store (aiohttp's default); there is deliberately no option to turn that off.
@@ -197,6 +200,7 @@ class RealtimeAPI(ApiEventsMixin, EventEmitter):
         allow_insecure: bool = False,
         send_timeout: float | None = DEFAULT_SEND_TIMEOUT,
         max_pending_handlers: int = DEFAULT_MAX_PENDING_HANDLERS,
+        strict: bool = False,
     ) -> None:
         if max_pending_handlers < 1:
             raise ConfigurationError(
@@ -226,6 +230,7 @@ class RealtimeAPI(ApiEventsMixin, EventEmitter):
         self._max_message_size = max_message_size
         self._heartbeat = heartbeat
         self._send_timeout = send_timeout
+        self._strict = strict
         self._send_lock = asyncio.Lock()
         self._ws: aiohttp.ClientWebSocketResponse | None = None
         # Kept from connect(): once aiohttp has closed a connection it no longer exposes it,
@@ -614,7 +619,7 @@ class RealtimeAPI(ApiEventsMixin, EventEmitter):
 
     def _receive_text(self, frame: str) -> None:
         try:
-            event = decode_server_event(frame)
+            event = decode_server_event(frame, strict=self._strict)
         except ProtocolError as error:
             self._receive_invalid(error)
             return

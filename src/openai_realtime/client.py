@@ -83,6 +83,7 @@ from openai_realtime.local_events import (
 from openai_realtime.protocol.conversation import RealtimeConversation
 from openai_realtime.protocol.items import ConversationItem
 from openai_realtime.protocol.session import build_session_patch, merge_patch, validate_session
+from openai_realtime.protocol.tolerant import issue_touching
 from openai_realtime.reconnect import ReconnectPolicy, replay_events
 from openai_realtime.recording import AudioMode, MetricsCollector, Recorder, SessionMetrics
 from openai_realtime.tools import ToolHandler, ToolRegistry
@@ -127,6 +128,9 @@ _COMPLETING = frozenset({"conversation.item.done", "response.output_item.done"})
 _INTRODUCING = frozenset(
     {"conversation.item.added", "conversation.item.created", "response.output_item.added"}
 )
+# What the client's bookkeeping reads of server events; a rebuilt event with one of these (or an
+# object holding it) raw is left out of the bookkeeping. Output entries are checked one by one.
+_TRACKED = (("session",), ("response", "id"), ("response", "status"), ("response", "output"))
 # Waits for these survive a close: the events are still to come.
 _CONNECTION_EVENTS = ("reconnecting", "reconnected", "disconnected")
 
@@ -150,8 +154,8 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
             (see :meth:`start_recording`).
         **api_options: Passed to ``RealtimeAPI`` (``organization``, ``project``, ``headers``,
             ``session``, ``max_message_size``, ``heartbeat``, ``allow_insecure``,
-            ``send_timeout``, ``max_pending_handlers``). The client's own async handlers count
-            against the ``max_pending_handlers`` of its ``RealtimeAPI``.
+            ``send_timeout``, ``max_pending_handlers``, ``strict``). The client's own async
+            handlers count against the ``max_pending_handlers`` of its ``RealtimeAPI``.
     """
 
     def __init__(
@@ -574,10 +578,12 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
 
     def _track(self, event: ServerEvent | UnknownServerEvent) -> None:
         """Session and response bookkeeping that the conversation store does not do."""
+        if isinstance(event, SessionCreatedEvent):
+            self._session_created.set()
+        if event.validation_issues and issue_touching(event, _TRACKED, within=_TRACKED[-1:]):
+            return  # only parts that validated are read; the event is still dispatched
         if isinstance(event, SessionCreatedEvent | SessionUpdatedEvent):
             self.session = event.session
-            if isinstance(event, SessionCreatedEvent):
-                self._session_created.set()
         elif isinstance(event, ResponseCreatedEvent):
             self._active_response = event.response.id
         elif isinstance(event, ResponseDoneEvent):
@@ -705,7 +711,9 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
             item
             for item in response.output or []
             if isinstance(item, RealtimeConversationItemFunctionCall)
+            and isinstance(item.call_id, str)  # not raw (see validation_issues), and not empty:
             and item.call_id  # an output must name the call it answers
+            and isinstance(item.name, str)
             and self._tools.has_handler(item.name)
         ]
         if not calls:

@@ -125,25 +125,41 @@ MALFORMED_FRAMES: list[str | bytes] = [
     "42",
     "null",
     '{"event_id": "event_1"}',  # no type
-    '{"type": "response.done", "event_id": "event_1"}',  # known type, payload missing
-    '{"type": "response.output_text.delta", "event_id": "e", "delta": 5}',
     '{"type": 5, "event_id": "event_1"}',  # type not a string
     '{"type": null}',
     b'{"type": "response.done", "x": "\xff"}',  # not UTF-8
     b"\xff\xfe",
 ]
+# Known types whose payload fails validation: delivered leniently, refused only when strict.
+INVALID_PAYLOADS: list[str] = [
+    '{"type": "response.done", "event_id": "event_1"}',  # payload missing
+    '{"type": "response.output_text.delta", "event_id": "e", "delta": 5}',
+]
 
 
 @pytest.mark.parametrize("frame", MALFORMED_FRAMES)
+@pytest.mark.parametrize("strict", [False, True])
 def test_malformed_server_frame_is_a_protocol_error_carrying_the_frame(
-    frame: str | bytes,
+    frame: str | bytes, strict: bool
 ) -> None:
     with pytest.raises(ProtocolError) as raised:
-        decode_server_event(frame)
+        decode_server_event(frame, strict=strict)
     assert raised.value.raw == frame
 
 
-@pytest.mark.parametrize("frame", [*MALFORMED_FRAMES, '{"type": "session.teleport"}'])
+@pytest.mark.parametrize("frame", INVALID_PAYLOADS)
+def test_strict_decoding_refuses_a_known_event_that_fails_validation(frame: str) -> None:
+    event = decode_server_event(frame)
+    assert type(event) is SERVER_EVENTS[json.loads(frame)["type"]]
+    assert event.validation_issues
+    with pytest.raises(ProtocolError) as raised:
+        decode_server_event(frame, strict=True)
+    assert raised.value.raw == frame
+
+
+@pytest.mark.parametrize(
+    "frame", [*MALFORMED_FRAMES, *INVALID_PAYLOADS, '{"type": "session.teleport"}']
+)
 def test_malformed_or_unknown_client_frame_is_a_protocol_error(frame: str | bytes) -> None:
     with pytest.raises(ProtocolError) as raised:
         decode_client_event(frame)
@@ -153,7 +169,7 @@ def test_malformed_or_unknown_client_frame_is_a_protocol_error(frame: str | byte
 def test_long_frame_is_shortened_in_the_message_but_kept_whole_on_the_error() -> None:
     frame = json.dumps({"type": "response.output_audio.delta", "delta": "A" * 10_000})
     with pytest.raises(ProtocolError) as raised:
-        decode_server_event(frame)
+        decode_server_event(frame, strict=True)
     assert raised.value.raw == frame
     assert len(str(raised.value).splitlines()[0]) < 300
 

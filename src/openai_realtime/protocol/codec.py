@@ -1,20 +1,32 @@
-"""Frames to typed events and back, for both directions.
+"""Frames to typed events and back, for both directions: a tolerant reader, a strict writer.
 
 Decoding validates the raw frame text straight into the discriminated union (pydantic's
 ``validate_json``: no intermediate ``dict``), which is both the strictest and the fastest path.
+Only when that fails for an event whose ``type`` we know does the tolerant reader
+(:mod:`openai_realtime.protocol.tolerant`) rebuild it: the event keeps its class, every part that
+validates is typed, the smallest parts that do not are kept as raw JSON and listed in
+``event.validation_issues`` (logged once per event type and path at WARNING, logger
+``openai_realtime.protocol.codec``). The live API grows faster than the published schema, and an
+event must not be lost for a detail the application may never read. ``strict=True`` raises
+instead, for tests that want to see every deviation.
+
 Encoding writes only the fields that were set (``exclude_unset``), so what the caller wrote is
-what goes on the wire. ``input_audio_buffer.append``, sent many times a second with up to 15 MiB
-of base64 in it, has a faster encoder that writes the same text (see :func:`_encode_append`).
+what goes on the wire. Client events are always validated strictly: nothing malformed is sent.
+``input_audio_buffer.append``, sent many times a second with up to 15 MiB of base64 in it, has a
+faster encoder that writes the same text (see :func:`_encode_append`).
 
 Outcomes of :func:`decode_server_event`:
 
 ============================================  ==========================================
 frame                                         result
 ============================================  ==========================================
-valid event of a known type                   the typed model (e.g. ``ResponseDoneEvent``)
+valid event of a known type                   the typed model (e.g. ``ResponseDoneEvent``),
+                                              ``validation_issues == ()``
+known type, payload fails validation          the same class, failing parts raw, listed in
+                                              ``validation_issues`` (``strict=True``:
+                                              ``ProtocolError``)
 JSON object with an unknown string ``type``   ``UnknownServerEvent`` (forward compatible)
-known type, payload fails validation          ``ProtocolError``
-not JSON, not an object, no ``type``          ``ProtocolError``
+not JSON, not an object, no string ``type``   ``ProtocolError``
 ============================================  ==========================================
 """
 
@@ -27,9 +39,11 @@ from typing import Any, Final
 import numpy as np
 from pydantic import TypeAdapter, ValidationError
 
-from openai_realtime._models import RealtimeModel
+from openai_realtime._models import RealtimeModel, ValidationIssue
 from openai_realtime.errors import ProtocolError
+from openai_realtime.protocol.tolerant import rebuild_event, rebuilt_to_json
 from openai_realtime.types import (
+    SERVER_EVENTS,
     ClientEvent,
     InputAudioBufferAppendEvent,
     ServerEvent,
@@ -37,6 +51,7 @@ from openai_realtime.types import (
 )
 
 __all__ = [
+    "ValidationIssue",
     "decode_client_event",
     "decode_server_event",
     "encode_client_event",
@@ -82,18 +97,24 @@ def _protocol_error(direction: str, frame: str | bytes, error: ValidationError) 
     return ProtocolError(message, raw=frame, detail=detail)
 
 
-def decode_server_event(frame: str | bytes) -> ServerEvent | UnknownServerEvent:
+def decode_server_event(
+    frame: str | bytes, *, strict: bool = False
+) -> ServerEvent | UnknownServerEvent:
     """Decode one server frame into its typed event.
 
     Args:
         frame: The text of one WebSocket message (``bytes`` are read as UTF-8 JSON).
+        strict: Raise ``ProtocolError`` when an event of a known type fails validation, instead
+            of delivering it with the failing parts raw.
 
     Returns:
-        The typed event, or ``UnknownServerEvent`` when its ``type`` is not one we know.
+        The typed event, or ``UnknownServerEvent`` when its ``type`` is not one we know. When
+        part of the payload did not validate, the parts kept raw are listed in the event's
+        ``validation_issues`` (empty for a valid event).
 
     Raises:
-        ProtocolError: The frame is not JSON, not an object, has no ``type``, or a known event
-            fails validation. The exception carries the whole frame in ``raw``.
+        ProtocolError: The frame is not JSON, not an object or has no string ``type`` (or, with
+            ``strict``, an event fails validation). The exception carries the frame in ``raw``.
     """
     try:
         return _SERVER.validate_json(frame)
@@ -102,8 +123,30 @@ def decode_server_event(frame: str | bytes) -> ServerEvent | UnknownServerEvent:
             try:
                 return UnknownServerEvent.model_validate_json(frame)
             except ValidationError as fallback_error:
-                raise _protocol_error("server", frame, fallback_error) from None
+                error = fallback_error
+        if not strict:
+            event = _tolerate(frame, error)
+            if event is not None:
+                return event
         raise _protocol_error("server", frame, error) from None
+
+
+def _tolerate(
+    frame: str | bytes, error: ValidationError
+) -> ServerEvent | UnknownServerEvent | None:
+    """The event rebuilt around what failed, or ``None`` when the frame is no event at all."""
+    # An error about the frame as a whole (not JSON, not an object, no usable `type`) has no
+    # location; a payload problem always has one.
+    if any(not detail["loc"] for detail in error.errors(include_url=False, include_input=False)):
+        return None
+    try:
+        data = json.loads(frame)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+        return None
+    model = SERVER_EVENTS.get(data["type"], UnknownServerEvent)
+    return rebuild_event(model, data)  # type: ignore[return-value]
 
 
 def decode_client_event(frame: str | bytes) -> ClientEvent:
@@ -188,5 +231,11 @@ def _needs_no_escaping(text: str) -> bool:
 
 
 def encode_server_event(event: ServerEvent | UnknownServerEvent) -> str:
-    """Encode a server event as minimal wire JSON (for the fake server and the relay)."""
+    """Encode a server event as minimal wire JSON (for the fake server and the relay).
+
+    A rebuilt event (non-empty ``validation_issues``) is written with its raw parts as they
+    came, so it round-trips to the same JSON.
+    """
+    if event.validation_issues:
+        return rebuilt_to_json(event)
     return event.model_dump_json(exclude_unset=True)

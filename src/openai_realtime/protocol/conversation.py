@@ -13,6 +13,11 @@ The user's own speech is not sent back by the server, so the client also hands o
 of input audio it sends (:meth:`~RealtimeConversation.append_input_audio`); the store cuts the
 span server VAD reports (``audio_start_ms`` .. ``audio_end_ms``) out of it and attaches it to the
 user item created for that speech. Only audio a pending speech segment can still need is kept.
+
+Events the codec's tolerant reader rebuilt (``event.validation_issues`` not empty) are applied
+when what the store reads of them validated (``_READS``); otherwise they are refused with
+``ProtocolError`` like any malformed event. Raw entries of the lists the store walks (an item's
+content parts, a response's output) are skipped, so one part of a new kind costs nothing else.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final, TypeAlias
+from typing import Any, Final, TypeAlias, TypeGuard
 
 import numpy as np
 from numpy.typing import NDArray
@@ -42,6 +47,7 @@ from openai_realtime.protocol.items import (
     FormattedTool,
     TextBuilder,
 )
+from openai_realtime.protocol.tolerant import issue_touching, rebuilt_to_json
 from openai_realtime.types import (
     ConversationItemAddedEvent,
     ConversationItemCreatedEvent,
@@ -146,8 +152,51 @@ class _ItemContent:
     output: str | None = None
 
 
+# What the store reads of an event, as wire locations. A value kept raw at or above one of these
+# makes the event unusable for the store; inside an entry of the lists it walks, a raw value
+# only costs that entry (see _read_content and _output_ids).
+_READS: Final = (
+    *(
+        (name,)
+        for name in (
+            "item_id",
+            "previous_item_id",
+            "response_id",
+            "delta",
+            "text",
+            "transcript",
+            "arguments",
+            "name",
+            "call_id",
+            "audio_start_ms",
+            "audio_end_ms",
+        )
+    ),
+    *(
+        ("item", name)
+        for name in ("id", "type", "role", "status", "name", "call_id", "arguments", "output")
+    ),
+    ("item", "content"),
+    ("response", "id"),
+    ("response", "status"),
+    ("response", "usage"),
+    ("response", "output"),
+    ("part", "type"),
+    ("part", "text"),
+    ("part", "transcript"),
+)
+_WALKED_LISTS: Final = (("item", "content"), ("response", "output"))
+
+
+def _is_text(value: object) -> TypeGuard[str]:
+    """A non-empty string (a raw value the codec could not validate is not one)."""
+    return isinstance(value, str) and bool(value)
+
+
 def _protocol_error(event: RealtimeModel, message: str) -> ProtocolError:
-    return ProtocolError(message, raw=event.model_dump_json())
+    # A rebuilt event holds raw values where its model expects others: written as they came.
+    raw = rebuilt_to_json(event) if event.validation_issues else event.model_dump_json()
+    return ProtocolError(message, raw=raw)
 
 
 def _decode_audio(event: RealtimeModel, text: str) -> NDArray[np.int16]:
@@ -181,14 +230,16 @@ def _read_content(event: _CarriesItem) -> _ItemContent:
         transcripts: list[str] = []
         audio_parts: list[NDArray[np.int16]] = []
         for part in item.content:
-            if part.type in ("input_text", "output_text") and part.text:
+            if not isinstance(part, RealtimeModel):
+                continue  # a part of a kind the schema does not know, kept raw by the codec
+            if part.type in ("input_text", "output_text") and _is_text(part.text):
                 texts.append(part.text)
             elif part.type in ("input_audio", "output_audio"):
-                transcript: str | None = getattr(part, "transcript", None)
-                audio: str | None = getattr(part, "audio", None)
-                if transcript:
+                transcript: object = getattr(part, "transcript", None)
+                audio: object = getattr(part, "audio", None)
+                if isinstance(transcript, str) and transcript:
                     transcripts.append(transcript)
-                if audio:
+                if isinstance(audio, str) and audio:
                     audio_parts.append(_decode_audio(event, audio))
         return _ItemContent(
             text=_joined(texts),
@@ -205,6 +256,15 @@ def _read_content(event: _CarriesItem) -> _ItemContent:
     if item.type == "function_call_output":
         return _ItemContent(output=item.output)
     return _ItemContent()
+
+
+def _output_ids(response: RealtimeResponse) -> list[str]:
+    """The ids of the response's output items; raw entries (of unknown kinds) are skipped."""
+    return [
+        item.id
+        for item in response.output or ()
+        if isinstance(item, RealtimeModel) and _is_text(item.id)
+    ]
 
 
 def _merge_tool(current: FormattedTool | None, update: FormattedTool) -> FormattedTool:
@@ -289,12 +349,20 @@ class RealtimeConversation:
             ConversationError: The event refers to an item, speech segment or response the store
                 has never seen. The store is left exactly as it was.
             ProtocolError: The event carries audio that is not valid base64 PCM16, a negative
-                time, or an item without an id. The store is left exactly as it was.
+                time, or an item without an id, or a value the store reads did not validate
+                (see ``validation_issues``). The store is left exactly as it was.
         """
         if isinstance(event, UnknownServerEvent):
             return _NOTHING
         handler = _HANDLERS.get(event.type)
-        return _NOTHING if handler is None else handler(self, event)
+        if handler is None:
+            return _NOTHING
+        if event.validation_issues:
+            issue = issue_touching(event, _READS, within=_WALKED_LISTS)
+            if issue is not None:
+                message = f"{event.type}: {issue.path} did not validate ({issue.message})"
+                raise _protocol_error(event, message)
+        return handler(self, event)
 
     def append_input_audio(self, samples: NDArray[np.int16]) -> None:
         """Record a chunk of input audio the client is sending (``input_audio_buffer.append``).
@@ -467,7 +535,7 @@ class RealtimeConversation:
             id=response.id,
             status=response.status,
             usage=response.usage,
-            output_item_ids=[item.id for item in response.output or () if item.id],
+            output_item_ids=_output_ids(response),
             response=response,
         )
         return _NOTHING
@@ -479,7 +547,7 @@ class RealtimeConversation:
         record.status = response.status or record.status
         record.usage = response.usage or record.usage
         if response.output is not None:
-            record.output_item_ids = [item.id for item in response.output if item.id]
+            record.output_item_ids = _output_ids(response)
         return _NOTHING
 
     def _on_output_item(

@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 from typing import Final, TypeAlias
 
 from openai_realtime.api import RealtimeAPI
+from openai_realtime.protocol.tolerant import issue_touching
 from openai_realtime.recording.decoded import TimedEvent, decode_frames
 from openai_realtime.recording.reader import Recording
 from openai_realtime.types import (
@@ -80,6 +81,15 @@ _OutputDelta: TypeAlias = (
     | ResponseMcpCallArgumentsDeltaEvent
 )
 _AnyEvent: TypeAlias = ServerEvent | UnknownServerEvent | ClientEvent
+# What `feed` reads of events; a rebuilt event with one of these raw is not counted.
+_READS: Final = (
+    ("response", "id"),
+    ("response", "status"),
+    ("response", "usage"),
+    ("response_id",),
+    ("call_id",),
+    ("name",),
+)
 
 
 def nearest_rank(sorted_values: Sequence[float], percent: float) -> float:
@@ -364,6 +374,8 @@ class MetricsCollector:
             t: When it was sent or received, in seconds on the collector's clock.
             event: A server event, or a client event this side sent.
         """
+        if event.validation_issues and issue_touching(event, _READS):
+            return  # a part read below did not validate (the codec kept it raw)
         if isinstance(event, InputAudioBufferSpeechStoppedEvent):
             self._speech_stopped_at = t
         elif isinstance(event, ResponseCreatedEvent):
