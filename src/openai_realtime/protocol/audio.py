@@ -138,14 +138,17 @@ def pcm16_to_float(samples: NDArray[np.int16]) -> NDArray[np.float32]:
     return converted
 
 
-def pcm16_from_bytes(data: _BytesLike) -> NDArray[np.int16]:
+def pcm16_from_bytes(data: _BytesLike, *, copy: bool = True) -> NDArray[np.int16]:
     """Parse little-endian PCM16 bytes.
 
     Args:
         data: Raw PCM16 audio, two bytes per sample, little-endian.
+        copy: With the default, the result is a new, writable array. With ``copy=False`` it is
+            a read-only view of ``data`` wherever the host is little-endian (no sample is
+            copied), and a new array only on big-endian hosts.
 
     Returns:
-        A new, writable, native-endian int16 array.
+        Native-endian int16 samples.
 
     Raises:
         ValueError: If the byte length is odd.
@@ -153,7 +156,9 @@ def pcm16_from_bytes(data: _BytesLike) -> NDArray[np.int16]:
     raw = memoryview(data).cast("B")
     if raw.nbytes % 2:
         raise ValueError(f"PCM16 audio needs an even number of bytes, got {raw.nbytes}")
-    return np.frombuffer(raw, dtype=_PCM16_LE).astype(np.int16)
+    samples = np.frombuffer(raw, dtype=_PCM16_LE).astype(np.int16, copy=copy)
+    samples.flags.writeable = copy
+    return samples
 
 
 def pcm16_to_bytes(samples: NDArray[np.int16]) -> bytes:
@@ -220,11 +225,13 @@ def encode_base64(audio: AudioInput) -> str:
     return _b64encode(_audio_buffer(audio)).decode("ascii")
 
 
-def decode_base64(text: str) -> NDArray[np.int16]:
+def decode_base64(text: str, *, copy: bool = True) -> NDArray[np.int16]:
     """Decode base64 PCM16 audio, as found in ``response.output_audio.delta`` events.
 
     Args:
         text: Base64 text of little-endian PCM16 audio.
+        copy: As for :func:`pcm16_from_bytes`: ``copy=False`` returns a read-only view of the
+            decoded bytes, so the base64 decoder's output is the only copy made.
 
     Returns:
         Native-endian int16 samples.
@@ -233,7 +240,7 @@ def decode_base64(text: str) -> NDArray[np.int16]:
         ValueError: If the text is not valid base64 (``binascii.Error`` is a ``ValueError``) or
             decodes to an odd number of bytes.
     """
-    return pcm16_from_bytes(_b64decode_strict(text))
+    return pcm16_from_bytes(_b64decode_strict(text), copy=copy)
 
 
 def split_for_append(

@@ -95,6 +95,7 @@ from openai_realtime.types import (
 
 __all__ = [
     "DEFAULT_INPUT_AUDIO_RETENTION_SECONDS",
+    "DEFAULT_MAX_PENDING_SPEECH_SECONDS",
     "RealtimeConversation",
     "ResponseRecord",
 ]
@@ -103,6 +104,9 @@ __all__ = [
 _FIRST = "root"
 
 DEFAULT_INPUT_AUDIO_RETENTION_SECONDS: Final = 30.0
+# A speech segment whose end never comes (a lost speech_stopped, endless noise) must not hold
+# input audio for ever; five minutes is longer than any single spoken turn.
+DEFAULT_MAX_PENDING_SPEECH_SECONDS: Final = 300.0
 """How much input audio is kept while no speech is pending, in seconds.
 
 It has to cover the delay between sending audio and hearing back ``speech_started`` for it
@@ -201,10 +205,22 @@ def _protocol_error(event: RealtimeModel, message: str) -> ProtocolError:
 
 def _decode_audio(event: RealtimeModel, text: str) -> NDArray[np.int16]:
     try:
-        return decode_base64(text)
+        # The store copies the samples into the item's buffer: no need for a second copy here.
+        return decode_base64(text, copy=False)
     except ValueError as error:
         message = f"{getattr(event, 'type', 'event')}: bad audio ({error})"
         raise _protocol_error(event, message) from None
+
+
+def _duration_in_samples(name: str, seconds: float) -> int:
+    """A non-negative, finite duration option in samples.
+
+    Raises:
+        ConfigurationError: The duration is negative or not finite.
+    """
+    if not (math.isfinite(seconds) and seconds >= 0):
+        raise ConfigurationError(f"{name} must be a finite number >= 0, got {seconds!r}")
+    return math.ceil(seconds * SAMPLE_RATE)
 
 
 def _sample_at(event: RealtimeModel, ms: int) -> int:
@@ -301,9 +317,12 @@ class RealtimeConversation:
             the samples.
         input_audio_retention_seconds: How much input audio to keep while no speech is
             pending. Audio older than the earliest pending speech start is always dropped.
+        max_pending_speech_seconds: The most input audio kept for speech that has started but
+            not ended. A longer segment keeps only its last part: its item's audio then starts
+            later than ``audio_start_ms`` says. This bounds memory in every VAD state.
 
     Raises:
-        ConfigurationError: ``input_audio_retention_seconds`` is negative or not finite.
+        ConfigurationError: A duration is negative or not finite.
     """
 
     def __init__(
@@ -311,16 +330,15 @@ class RealtimeConversation:
         *,
         keep_audio: bool = True,
         input_audio_retention_seconds: float = DEFAULT_INPUT_AUDIO_RETENTION_SECONDS,
+        max_pending_speech_seconds: float = DEFAULT_MAX_PENDING_SPEECH_SECONDS,
     ) -> None:
-        if not (
-            math.isfinite(input_audio_retention_seconds) and input_audio_retention_seconds >= 0
-        ):
-            raise ConfigurationError(
-                "input_audio_retention_seconds must be a finite number >= 0, "
-                f"got {input_audio_retention_seconds!r}"
-            )
         self._keep_audio = keep_audio
-        self._retention_samples = math.ceil(input_audio_retention_seconds * SAMPLE_RATE)
+        self._retention_samples = _duration_in_samples(
+            "input_audio_retention_seconds", input_audio_retention_seconds
+        )
+        self._max_pending_samples = _duration_in_samples(
+            "max_pending_speech_seconds", max_pending_speech_seconds
+        )
         self._items: dict[str, ConversationItem] = {}
         self._order: list[str] = []
         self._responses: dict[str, ResponseRecord] = {}
@@ -708,7 +726,10 @@ class RealtimeConversation:
         # Pending speech pins its start. Without any, a manual commit may still claim the
         # uncommitted buffer, but only as far back as the retention window reaches.
         if self._speech:
-            keep_from = min(segment.start for segment in self._speech.values())
+            keep_from = max(
+                min(segment.start for segment in self._speech.values()),
+                self._input.end - self._max_pending_samples,
+            )
         else:
             keep_from = self._input.end - self._retention_samples
         self._input.forget_before(keep_from)

@@ -3,8 +3,9 @@
 Deltas arrive by the thousand during one answer, so both growing pieces are built to stay linear:
 
 * text and transcripts collect their deltas in a list and join lazily, once per read;
-* audio goes into :class:`AudioBuffer`, a numpy buffer that doubles its capacity when full, so an
-  append is amortised O(len(delta)) and reading the audio is an O(1) view, not a concatenation.
+* audio goes into :class:`AudioBuffer`, which writes every delta in place into reserved address
+  space, so an append costs O(len(delta)) at any length and reading the audio is an O(1) view,
+  not a concatenation.
 """
 
 from __future__ import annotations
@@ -28,38 +29,47 @@ __all__ = [
 _EMPTY_AUDIO: NDArray[np.int16] = np.zeros(0, dtype=np.int16)
 _EMPTY_AUDIO.flags.writeable = False
 
-_MIN_CAPACITY = 4800  # 200 ms at 24 kHz: a couple of deltas before the first regrowth
-_MAPPED_MIN_BYTES = 1 << 20  # 22 s of audio
-# As numpy does for its own large arrays: with huge pages, writing fresh memory takes one page
-# fault per 2 MiB instead of one per 4 KiB, which makes it as cheap as reusing freed memory.
-_HUGE_PAGES_MIN_BYTES = 4 << 20
+# One hour of 24 kHz audio: a session ends at 60 minutes, so one item's audio fits. Only
+# address space is reserved; memory is used page by page as samples are written.
+_RESERVED_SAMPLES = 3600 * 24_000
+# Unix maps anonymous memory lazily: a page is allocated when first written. `MAP_NORESERVE`
+# (where Python exposes it) also keeps the unwritten part out of the commit charge. Elsewhere
+# (Windows) a reservation would commit all of it at once, so buffers grow by copying there.
+_RESERVE_FLAGS: int | None = (
+    mmap.MAP_PRIVATE | getattr(mmap, "MAP_NORESERVE", 0) if hasattr(mmap, "MAP_PRIVATE") else None
+)
 
 
-def _storage(sample_count: int) -> NDArray[np.int16]:
-    """Uninitialised room for ``sample_count`` int16 samples.
+def _reserve(sample_count: int) -> NDArray[np.int16] | None:
+    """Address space for ``sample_count`` samples whose pages are only allocated when written.
 
-    Large buffers are private anonymous memory maps rather than ``malloc`` blocks. A map's pages
-    become resident only when written, and the whole map goes back to the operating system as
-    soon as the last view of it is gone. A ``malloc`` block that a regrowth frees may instead
-    stay in the allocator's heap (glibc serves blocks of up to 32 MiB from it once a large one
-    has been freed), so the buffers a long answer outgrew would stay resident, unused, next to
-    its audio.
+    Returns ``None`` where the platform cannot reserve without committing memory, or when the
+    system refuses the reservation (strict overcommit accounting, an address-space limit).
     """
-    size = sample_count * 2
-    if size < _MAPPED_MIN_BYTES:
-        return np.empty(sample_count, dtype=np.int16)
-    if hasattr(mmap, "MAP_PRIVATE"):
-        # Unix: without MAP_PRIVATE an anonymous map is shared memory, backed by a tmpfs file.
-        mapping = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE)
-    else:
-        mapping = mmap.mmap(-1, size)
-    if size >= _HUGE_PAGES_MIN_BYTES and hasattr(mmap, "MADV_HUGEPAGE"):
-        mapping.madvise(mmap.MADV_HUGEPAGE)
+    if _RESERVE_FLAGS is None:
+        return None
+    try:
+        mapping = mmap.mmap(-1, sample_count * 2, flags=_RESERVE_FLAGS)
+    except OSError:
+        return None
+    if hasattr(mmap, "MADV_NOHUGEPAGE"):
+        # A huge page would be zeroed 2 MiB at a time on first write (a stall) and would hold
+        # up to 2 MiB of unused memory at the end of the audio.
+        mapping.madvise(mmap.MADV_NOHUGEPAGE)
     return np.frombuffer(mapping, dtype=np.int16)
 
 
 class AudioBuffer:
-    """A growing int16 buffer: amortised O(n) appends, O(1) reads.
+    """A growing int16 buffer: appends that never stall, O(1) reads.
+
+    The first append gets storage of exactly its size, so audio that arrives in one piece (a
+    user's speech, an item created with its audio) holds no slack. A second append moves the
+    samples into a reservation of address space large enough for an hour of audio: each later
+    append writes in place, the operating system allocates memory page by page as it is first
+    written, and nothing is ever copied again, so an append costs the same at any length and
+    the memory used stays within a page of the audio held. Where no such reservation can be
+    made, storage doubles when full (amortised O(n) appends, but each doubling copies
+    everything held so far).
 
     Args:
         keep: When false the buffer only counts samples and stores none (for long-running agents
@@ -76,8 +86,13 @@ class AudioBuffer:
     def __len__(self) -> int:
         return self._length
 
+    @property
+    def capacity(self) -> int:
+        """How many samples fit before the storage must move (0 while nothing is stored)."""
+        return len(self._data)
+
     def append(self, samples: NDArray[np.int16]) -> None:
-        """Append samples, growing the storage geometrically when it is full."""
+        """Append samples (copied once, into the buffer's storage)."""
         count = len(samples)
         if count == 0:
             return  # empty deltas are legal; the shared empty array must never be written
@@ -86,11 +101,21 @@ class AudioBuffer:
             return
         end = self._length + count
         if end > len(self._data):
-            grown = _storage(max(end, 2 * len(self._data), _MIN_CAPACITY))
-            grown[: self._length] = self._data[: self._length]
-            self._data = grown
+            self._move_to(self._room_for(end))
         self._data[self._length : end] = samples
         self._length = end
+
+    def _room_for(self, sample_count: int) -> NDArray[np.int16]:
+        if self._length == 0:
+            return np.empty(sample_count, dtype=np.int16)
+        reserved = _reserve(max(sample_count, 2 * len(self._data), _RESERVED_SAMPLES))
+        if reserved is not None:
+            return reserved
+        return np.empty(max(sample_count, 2 * len(self._data)), dtype=np.int16)
+
+    def _move_to(self, storage: NDArray[np.int16]) -> None:
+        storage[: self._length] = self._data[: self._length]
+        self._data = storage
 
     def truncate(self, sample_count: int) -> None:
         """Keep only the first ``sample_count`` samples."""
