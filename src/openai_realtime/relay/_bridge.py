@@ -1,7 +1,8 @@
 """One relayed connection: two pumps between a client socket and its upstream socket.
 
-Client frames pass through the :class:`~openai_realtime.relay.policy.ClientEventPolicy`;
-upstream frames pass through untouched (no decoding, no re-encoding: the relay stays cheap).
+Client frames pass through the :class:`~openai_realtime.relay.policy.ClientEventPolicy`, which
+hands back what to send upstream (the validated event, encoded again); upstream frames pass
+through untouched (no decoding, no re-encoding: the relay stays cheap).
 When either side ends, the other pump is cancelled and both sockets are closed:
 
 =============================  ===============================================================
@@ -124,12 +125,12 @@ class RelayBridge:
         while True:
             message = await self._client.receive()
             if message.type is WSMsgType.TEXT:
-                rejection = self._policy.check(message.data)
-                if rejection is None:
-                    await self._upstream.send_str(message.data)
-                    self.frames_to_upstream += 1
+                verdict = self._policy.judge(message.data)
+                if isinstance(verdict, Rejection):
+                    await self._reject(verdict)
                 else:
-                    await self._reject(rejection)
+                    await self._upstream.send_str(verdict)
+                    self.frames_to_upstream += 1
             elif message.type is WSMsgType.BINARY:
                 await self._reject(BINARY_FRAME_REJECTION)
             else:
