@@ -9,6 +9,7 @@ Every exception the SDK raises on purpose derives from :class:`RealtimeError`::
     ├── ConversationError         a server event refers to an item or response never seen
     ├── ClientSecretError         minting an ephemeral client secret failed (HTTP status)
     ├── RealtimeConnectionError   the WebSocket is not usable
+    │   ├── CredentialRedirectError a server redirected elsewhere: credentials were not sent
     │   ├── NotConnectedError       used before connect()
     │   └── ConnectionClosedError   the connection ended (pending waits are released with it)
     └── RealtimeTimeoutError      a wait ran out of time (also a built-in TimeoutError)
@@ -23,6 +24,7 @@ __all__ = [
     "ConfigurationError",
     "ConnectionClosedError",
     "ConversationError",
+    "CredentialRedirectError",
     "InsecureTransportError",
     "NotConnectedError",
     "ProtocolError",
@@ -99,6 +101,14 @@ class ClientSecretError(RealtimeError):
 
 class RealtimeConnectionError(RealtimeError):
     """The WebSocket connection is not usable."""
+
+
+class CredentialRedirectError(RealtimeConnectionError):
+    """A server answered with a redirect to another origin; nothing was sent there.
+
+    Credentials (an API key, an Azure ``api-key``, a client secret) only ever go to the origin
+    they were configured for.
+    """
 
 
 class NotConnectedError(RealtimeConnectionError):

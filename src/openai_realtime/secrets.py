@@ -34,7 +34,7 @@ from openai_realtime.errors import (
     RealtimeConnectionError,
     RealtimeTimeoutError,
 )
-from openai_realtime.transport import require_secure_transport
+from openai_realtime.transport import redact_url, require_secure_transport, same_origin_only
 from openai_realtime.types import (
     RealtimeSessionCreateRequest,
     RealtimeSessionCreateResponse,
@@ -187,7 +187,7 @@ async def create_client_secret(
         raise ConfigurationError("no API key: pass api_key= or set OPENAI_API_KEY")
     url = URL(base_url.rstrip("/") + "/realtime/client_secrets")
     if url.scheme not in ("http", "https") or not url.host:
-        raise ConfigurationError(f"base_url must be an https:// URL, got {base_url!r}")
+        raise ConfigurationError(f"base_url must be an https:// URL, got {redact_url(url)!r}")
     require_secure_transport(url, allow_insecure=allow_insecure)
     body = _request_body(session, expires_after_seconds)
     headers = {"Authorization": f"Bearer {key}", "User-Agent": USER_AGENT}
@@ -201,7 +201,13 @@ async def create_client_secret(
     else:
         client = http_session
     try:
-        async with client.post(url, json=body, headers=headers, timeout=_REQUEST_TIMEOUT) as reply:
+        async with client.post(
+            url,
+            json=body,
+            headers=headers,
+            timeout=_REQUEST_TIMEOUT,
+            middlewares=(same_origin_only(url),),
+        ) as reply:
             status, reason, text = reply.status, reply.reason or "", await reply.text()
     except TimeoutError as error:
         raise RealtimeTimeoutError(f"timed out minting a client secret at {url}") from error

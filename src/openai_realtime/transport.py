@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import ipaddress
 
+from aiohttp import ClientHandlerType, ClientMiddlewareType, ClientRequest, ClientResponse
 from yarl import URL
 
-from openai_realtime.errors import InsecureTransportError
+from openai_realtime.errors import CredentialRedirectError, InsecureTransportError
 
-__all__ = ["is_loopback_host", "redact_url", "require_secure_transport"]
+__all__ = [
+    "is_loopback_host",
+    "redact_url",
+    "require_secure_transport",
+    "same_origin_only",
+]
 
 
 def is_loopback_host(host: str | None) -> bool:
@@ -64,3 +70,37 @@ def redact_url(url: URL) -> str:
     """
     cleaned = url.with_query(None).with_fragment(None)
     return str(cleaned.with_user(None) if cleaned.host else cleaned)
+
+
+def _origin(url: URL) -> tuple[bool, str | None, int | None]:
+    # A WebSocket URL and its HTTP handshake URL are the same origin.
+    return url.scheme in ("https", "wss"), url.host, url.port
+
+
+def same_origin_only(target: URL) -> ClientMiddlewareType:
+    """An aiohttp client middleware that refuses any request to an origin other than ``target``'s.
+
+    aiohttp follows redirects, and drops only the ``Authorization`` header when one leads to
+    another origin: an ``api-key`` header (Azure) or any other credential would go along.
+    With this middleware a redirect to another origin fails before anything is sent there;
+    redirects within the origin still work.
+
+    Args:
+        target: The URL the credentials are meant for.
+
+    Returns:
+        The middleware, for ``ClientSession(middlewares=...)`` or a request's ``middlewares=``.
+    """
+    allowed = _origin(target)
+
+    async def refuse_other_origins(
+        request: ClientRequest, handler: ClientHandlerType
+    ) -> ClientResponse:
+        if _origin(request.url) != allowed:
+            raise CredentialRedirectError(
+                f"refusing to follow a redirect from {redact_url(target)} to "
+                f"{redact_url(request.url)}: credentials stay with their origin"
+            )
+        return await handler(request)
+
+    return refuse_other_origins

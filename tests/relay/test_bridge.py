@@ -17,13 +17,16 @@ from relay_support import (
     receive_event,
 )
 
+from openai_realtime.protocol.codec import encode_client_event
 from openai_realtime.relay._bridge import client_close_code
 
 APPEND = json.dumps({"type": "input_audio_buffer.append", "event_id": "evt_a", "audio": "AAAA"})
 COMMIT = '{"type":"input_audio_buffer.commit",  "event_id":"evt_c"}'
+# What the relay sends upstream for COMMIT: the validated event, encoded again.
+COMMIT_UPSTREAM = encode_client_event(json.loads(COMMIT))
 
 
-async def test_frames_pass_both_ways_unchanged(
+async def test_client_frames_pass_as_judged_and_upstream_frames_unchanged(
     upstream: ScriptedUpstream, make_relay: RelayFactory, connect: Connect
 ) -> None:
     answer = '{"type": "input_audio_buffer.committed", "event_id": "e2", "item_id": "i1"}'
@@ -35,9 +38,10 @@ async def test_frames_pass_both_ways_unchanged(
     assert (await receive(client)).data == SESSION_CREATED
     await client.send_str(APPEND)
     await client.send_str(COMMIT)
-    assert await connection.next_frame() == APPEND
-    # Byte for byte: the relay forwards what it validated, it does not re-encode it.
-    assert await connection.next_frame() == COMMIT
+    # Upstream reads the validated events, encoded again: the same JSON, the relay's bytes.
+    forwarded = [await connection.next_frame(), await connection.next_frame()]
+    assert [json.loads(frame) for frame in forwarded] == [json.loads(APPEND), json.loads(COMMIT)]
+    assert forwarded[1] != COMMIT  # not the client's own spacing
     assert (await receive(client)).data == answer
 
     await connection.ws.send_bytes(b"\x00\x01")
@@ -77,7 +81,7 @@ async def test_model_precedence(
 @pytest.mark.parametrize(
     ("sent", "code", "event_id"),
     [
-        ("{not json", "invalid_event", None),
+        ("{not json", "invalid_json", None),
         (
             json.dumps({"type": "response.create", "event_id": "evt_bad", "response": 3}),
             "invalid_event",
@@ -125,8 +129,8 @@ async def test_rejected_frames_get_an_error_event_and_are_not_forwarded(
     assert error["error"].get("event_id") == event_id
     # Frames keep their order, so the next frame upstream proves the rejected one never went.
     await client.send_str(COMMIT)
-    assert await connection.next_frame() == COMMIT
-    assert connection.frames == [COMMIT]
+    assert await connection.next_frame() == COMMIT_UPSTREAM
+    assert connection.frames == [COMMIT_UPSTREAM]
 
 
 async def test_binary_client_frame_is_rejected(
@@ -139,7 +143,7 @@ async def test_binary_client_frame_is_rejected(
     await client.send_bytes(b'{"type": "input_audio_buffer.commit"}')
     assert (await receive_event(client))["error"]["code"] == "binary_frame"
     await client.send_str(COMMIT)
-    assert await connection.next_frame() == COMMIT
+    assert await connection.next_frame() == COMMIT_UPSTREAM
 
 
 async def test_oversize_client_frame_closes_the_client_with_1009(
@@ -151,14 +155,14 @@ async def test_oversize_client_frame_closes_the_client_with_1009(
     await receive(client)
     fits = json.dumps({"type": "input_audio_buffer.append", "audio": "A" * 960})
     await client.send_str(fits)
-    assert await connection.next_frame() == fits
+    assert json.loads(await connection.next_frame()) == json.loads(fits)
     too_big = json.dumps({"type": "input_audio_buffer.append", "audio": "A" * 2048})
     await client.send_str(too_big)
     closing = await receive(client)
     assert closing.type is WSMsgType.CLOSE
     assert client.close_code == aiohttp.WSCloseCode.MESSAGE_TOO_BIG
     await connection.wait_ended()
-    assert connection.frames == [fits]
+    assert [json.loads(frame) for frame in connection.frames] == [json.loads(fits)]
 
 
 async def test_client_close_closes_the_upstream(

@@ -33,11 +33,17 @@ def test_default_policy_forwards_every_valid_client_event() -> None:
     assert [policy.check(text) for text in frames] == [None, None, None, None]
 
 
+@pytest.mark.parametrize("text", ["not json", "[1, 2]", "[" * 100_000, '{"a": NaN}'])
+def test_frames_that_are_not_one_json_object_are_rejected(text: str) -> None:
+    rejection = ClientEventPolicy().check(text)
+    assert rejection is not None
+    assert rejection.code == "invalid_json"
+    assert rejection.event_id is None
+
+
 @pytest.mark.parametrize(
     ("text", "event_id"),
     [
-        ("not json", None),
-        ("[1, 2]", None),
         (frame(event_id="evt_1"), "evt_1"),
         (frame(type="no.such.event", event_id="evt_2"), "evt_2"),
         (frame(type="response.create", event_id="evt_3", response={"tools": "many"}), "evt_3"),

@@ -127,8 +127,12 @@ class Recorder:
         self._closed = False
         self._write_failed = False
         self._detach: Callable[[], None] | None = None
-        # Unbuffered: every write() below is whole lines, so the file never ends mid-batch.
-        self._file = open(self.path, "wb", buffering=0)  # noqa: SIM115 - closed by close()
+        # Only the owner may read it: a recording holds the whole conversation. Unbuffered:
+        # every write() below is whole lines, so the file never ends mid-batch.
+        descriptor = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        if hasattr(os, "fchmod"):  # an existing file keeps its mode through O_CREAT
+            os.fchmod(descriptor, 0o600)
+        self._file = open(descriptor, "wb", buffering=0)  # noqa: SIM115 - closed by close()
         header = RecordingHeader(
             started=datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             model=model,

@@ -1,7 +1,8 @@
 """One relayed connection: two pumps between a client socket and its upstream socket.
 
-Client frames pass through the :class:`~openai_realtime.relay.policy.ClientEventPolicy`;
-upstream frames pass through untouched (no decoding, no re-encoding: the relay stays cheap).
+Client frames pass through the :class:`~openai_realtime.relay.policy.ClientEventPolicy`, which
+hands back what to send upstream (the validated event, encoded again); upstream frames pass
+through untouched (no decoding, no re-encoding: the relay stays cheap).
 When either side ends, the other pump is cancelled and both sockets are closed:
 
 =============================  ===============================================================
@@ -11,6 +12,10 @@ client closed or failed        upstream with 1000
 upstream sent a close frame    client with the same code and reason, when that code may be
                                sent by a server; else 1011
 upstream dropped or failed     client with 1011
+no frame either way for        client with 1001 ("idle timeout"), upstream with 1000
+``idle_timeout``
+a frame for the client waited  client aborted (it stopped reading: its buffer is full),
+``send_timeout`` for room      upstream with 1000
 the relay is stopping          client with 1001, upstream with 1000
 =============================  ===============================================================
 """
@@ -66,6 +71,9 @@ class RelayBridge:
         upstream: The open upstream WebSocket; the bridge owns it from now on.
         policy: Which client frames may go upstream.
         peer: The client's address, for the session log.
+        client_transport: The client's socket, dropped at once if it stops reading.
+        idle_timeout: Seconds without a frame either way before the session ends.
+        send_timeout: Seconds a frame for the client may wait for room in its buffer.
     """
 
     def __init__(
@@ -75,11 +83,18 @@ class RelayBridge:
         policy: ClientEventPolicy,
         *,
         peer: str,
+        client_transport: asyncio.BaseTransport | None,
+        idle_timeout: float,
+        send_timeout: float,
     ) -> None:
         self._client = client
         self._upstream = upstream
         self._policy = policy
         self._peer = peer
+        self._client_transport = client_transport
+        self._idle_timeout = idle_timeout
+        self._send_timeout = send_timeout
+        self._last_frame = time.monotonic()
         self._client_close: tuple[int, bytes] = (WSCloseCode.INTERNAL_ERROR, b"")
         self.frames_to_upstream = 0
         self.frames_to_client = 0
@@ -92,6 +107,7 @@ class RelayBridge:
         pumps = (
             asyncio.create_task(self._pump_client_to_upstream()),
             asyncio.create_task(self._pump_upstream_to_client()),
+            asyncio.create_task(self._end_when_idle()),
         )
         try:
             await asyncio.wait(pumps, return_when=asyncio.FIRST_COMPLETED)
@@ -123,13 +139,14 @@ class RelayBridge:
     async def _pump_client_to_upstream(self) -> None:
         while True:
             message = await self._client.receive()
+            self._last_frame = time.monotonic()
             if message.type is WSMsgType.TEXT:
-                rejection = self._policy.check(message.data)
-                if rejection is None:
-                    await self._upstream.send_str(message.data)
-                    self.frames_to_upstream += 1
+                verdict = self._policy.judge(message.data)
+                if isinstance(verdict, Rejection):
+                    await self._reject(verdict)
                 else:
-                    await self._reject(rejection)
+                    await self._upstream.send_str(verdict)
+                    self.frames_to_upstream += 1
             elif message.type is WSMsgType.BINARY:
                 await self._reject(BINARY_FRAME_REJECTION)
             else:
@@ -140,15 +157,14 @@ class RelayBridge:
     async def _reject(self, rejection: Rejection) -> None:
         self.frames_rejected += 1
         logger.debug("relay dropped a frame from %s: %s", self._peer, rejection.code)
-        await self._client.send_str(encode_server_event(rejection.to_error_event()))
+        await self._send_to_client(encode_server_event(rejection.to_error_event()))
 
     async def _pump_upstream_to_client(self) -> None:
         while True:
             message = await self._upstream.receive()
-            if message.type is WSMsgType.TEXT:
-                await self._client.send_str(message.data)
-            elif message.type is WSMsgType.BINARY:
-                await self._client.send_bytes(message.data)
+            self._last_frame = time.monotonic()
+            if message.type in (WSMsgType.TEXT, WSMsgType.BINARY):
+                await self._send_to_client(message.data)
             elif message.type is WSMsgType.CLOSE:
                 code = client_close_code(message.data)
                 reason = message.extra.encode() if code == message.data and message.extra else b""
@@ -157,6 +173,31 @@ class RelayBridge:
             else:
                 return
             self.frames_to_client += 1
+
+    async def _send_to_client(self, data: str | bytes) -> None:
+        """Send one frame; a client with no room for it this long has stopped reading."""
+        try:
+            async with asyncio.timeout(self._send_timeout):
+                if isinstance(data, str):
+                    await self._client.send_str(data)
+                else:
+                    await self._client.send_bytes(data)
+        except TimeoutError:
+            logger.info("relay dropped %s: it stopped reading", self._peer)
+            # Its close handshake could never complete either: drop the socket at once.
+            if isinstance(self._client_transport, asyncio.Transport):
+                self._client_transport.abort()
+            raise
+
+    async def _end_when_idle(self) -> None:
+        while True:
+            quiet_until = self._last_frame + self._idle_timeout
+            remaining = quiet_until - time.monotonic()
+            if remaining <= 0:
+                logger.info("relay session from %s idle for %s s", self._peer, self._idle_timeout)
+                self._client_close = (WSCloseCode.GOING_AWAY, b"idle timeout")
+                return
+            await asyncio.sleep(remaining)
 
     async def _close_both(self) -> None:
         # A socket that already broke cannot fail the other one's close.

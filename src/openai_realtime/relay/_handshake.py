@@ -13,7 +13,7 @@ from typing import Final
 from yarl import URL
 
 from openai_realtime.errors import ConfigurationError, InsecureTransportError
-from openai_realtime.transport import require_secure_transport
+from openai_realtime.transport import redact_url, require_secure_transport
 
 __all__ = [
     "KEY_SUBPROTOCOL_PREFIX",
@@ -57,7 +57,7 @@ def resolve_upstream(
     """
     url = URL(upstream_url)
     if url.scheme not in ("ws", "wss") or not url.host:
-        raise ConfigurationError(f"upstream must be a ws:// or wss:// URL, got {upstream_url!r}")
+        raise ConfigurationError(f"upstream must be a ws:// or wss:// URL, got {redact_url(url)!r}")
     if api_key is None and url.host == _OPENAI_HOST:
         api_key = os.environ.get("OPENAI_API_KEY") or None
         if api_key is None:

@@ -2,31 +2,42 @@
 
 A client frame is forwarded only when all of these hold, checked in this order:
 
-==============================  ========================  =====================================
-check                           rejection ``code``        ``param``
-==============================  ========================  =====================================
-frame is text, not binary       ``binary_frame``          none
-frame is a valid client event   ``invalid_event``         none
-its type is allowed             ``event_not_allowed``     none
-it touches no denied field      ``session_field_denied``  ``session.<path>``/``response.<path>``
-==============================  ========================  =====================================
+===================================  ========================  ================================
+check                                rejection ``code``        ``param``
+===================================  ========================  ================================
+frame is text, not binary            ``binary_frame``          none
+one JSON object, no repeated key     ``invalid_json``          none
+it is a valid client event           ``invalid_event``         none
+every key is one the schema defines  ``unknown_parameter``     the key, e.g. ``response.FOO``
+its type is allowed                  ``event_not_allowed``     none
+it sets no pinned or denied field    ``session_field_denied``  the field, e.g.
+                                                               ``session.instructions``
+===================================  ========================  ================================
 
-Denied fields are checked in ``session.update`` (the session) and in ``response.create`` (the
-per-response settings), because a response can override the session's instructions and tools.
+What is forwarded is the validated event, encoded again: never the client's own bytes, so the
+upstream reads exactly what the policy judged. Denied fields are checked in ``session.update``
+(the session) and in ``response.create`` (the per-response settings, which can override the
+session's). Two rules reach further, through the whole event, derived from the schema:
+
+* with the model pinned, no field called ``model`` anywhere (the session's, the transcription
+  model, ...);
+* with ``instructions`` denied, no ``prompt`` anywhere and no ``system`` message anywhere (an
+  item created, a response's ``input``): both carry instructions by another door.
 """
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final, Literal, TypeAlias
+from typing import Any, Final, Literal, TypeAlias
 
 from pydantic import BaseModel
 
 from openai_realtime.errors import ConfigurationError, ProtocolError
-from openai_realtime.protocol.codec import decode_client_event
+from openai_realtime.protocol.codec import encode_client_event, validate_client_event
+from openai_realtime.relay._frames import UnreadableFrame, read_json_object
+from openai_realtime.relay._reach import fields_set_named, system_messages, unknown_parameters
 from openai_realtime.types import (
     CLIENT_EVENTS,
     ClientEvent,
@@ -42,7 +53,12 @@ from openai_realtime.types import (
 __all__ = ["BINARY_FRAME_REJECTION", "ClientEventPolicy", "Rejection", "RejectionCode"]
 
 RejectionCode: TypeAlias = Literal[
-    "binary_frame", "invalid_event", "event_not_allowed", "session_field_denied"
+    "binary_frame",
+    "invalid_json",
+    "invalid_event",
+    "unknown_parameter",
+    "event_not_allowed",
+    "session_field_denied",
 ]
 """Why a client frame was not forwarded; sent to the client as ``error.code``."""
 
@@ -69,7 +85,7 @@ class Rejection:
         code: The machine-readable reason.
         message: A sentence for the client's developer.
         event_id: The ``event_id`` of the offending event, when the frame carried one.
-        param: The denied field, as ``session.<path>`` or ``response.<path>``.
+        param: The offending field, relative to the event (``session.instructions``).
     """
 
     code: RejectionCode
@@ -101,14 +117,17 @@ BINARY_FRAME_REJECTION: Final = Rejection(
 
 
 class ClientEventPolicy:
-    """Decides which client frames a relay forwards upstream.
+    """Decides which client frames a relay forwards upstream, and in what form.
 
     Args:
         allowed_client_events: Client event types a client may send; ``None`` allows every
             type.
         denied_session_fields: Fields a client may not set, as dotted paths into the session
             (``"instructions"``, ``"tools"``, ``"audio.output.voice"``). A frame that sets one,
-            or sets an enclosing object (even to ``null``), is rejected.
+            or sets an enclosing object (even to ``null``), is rejected. Denying
+            ``"instructions"`` also denies ``prompt`` and ``system`` messages everywhere.
+        pin_model: Reject every field called ``model``, wherever the schema has one: the relay
+            alone chooses models.
 
     Raises:
         ConfigurationError: An allowed type is not a client event type, or a denied path does
@@ -119,6 +138,8 @@ class ClientEventPolicy:
         self,
         allowed_client_events: Collection[str] | None = None,
         denied_session_fields: Collection[str] = (),
+        *,
+        pin_model: bool = False,
     ) -> None:
         if allowed_client_events is not None:
             unknown = sorted(set(allowed_client_events) - CLIENT_EVENTS.keys())
@@ -132,34 +153,83 @@ class ClientEventPolicy:
         if unknown:
             raise ConfigurationError(f"not session or response fields: {', '.join(unknown)}")
         self.denied_session_fields = paths
+        self.pin_model = pin_model
+        names = {"model"} if pin_model else set()
+        if ("instructions",) in paths:
+            names |= {"instructions", "prompt"}
+        self._denied_everywhere = frozenset(names)
+        self._deny_system_messages = ("instructions",) in paths
 
     def __repr__(self) -> str:
         allowed = None if self.allowed_client_events is None else sorted(self.allowed_client_events)
         denied = [".".join(path) for path in self.denied_session_fields]
-        return f"ClientEventPolicy(allowed_client_events={allowed}, denied_session_fields={denied})"
+        return (
+            f"ClientEventPolicy(allowed_client_events={allowed}, denied_session_fields={denied}, "
+            f"pin_model={self.pin_model})"
+        )
 
-    def check(self, frame: str) -> Rejection | None:
+    def judge(self, frame: str) -> str | Rejection:
         """Judge one text frame from a client.
 
         Args:
             frame: The frame exactly as the client sent it.
 
         Returns:
-            ``None`` when the frame may be forwarded unchanged, else the reason it may not.
+            The frame to send upstream (the validated event, encoded again), or the reason
+            nothing may be sent.
         """
         try:
-            event = decode_client_event(frame)
+            fields = read_json_object(frame)
+        except UnreadableFrame as error:
+            return Rejection("invalid_json", str(error))
+        event_id = _event_id_of(fields)
+        try:
+            event = validate_client_event(fields)
         except ProtocolError as error:
-            return Rejection("invalid_event", str(error), event_id=_event_id_of(frame))
+            return Rejection("invalid_event", str(error), event_id=event_id)
+        unknown = unknown_parameters(event)
+        if unknown:
+            return Rejection(
+                "unknown_parameter",
+                f"Unknown parameter: '{unknown[0]}'.",
+                event_id=event_id,
+                param=unknown[0],
+            )
         if self.allowed_client_events is not None and event.type not in self.allowed_client_events:
             return Rejection(
                 "event_not_allowed",
                 f"this relay does not forward {event.type!r} events",
-                event_id=event.event_id,
+                event_id=event_id,
             )
-        return self._check_denied_fields(event)
+        denied = self._denied_field(event)
+        if denied is not None:
+            return Rejection(
+                "session_field_denied",
+                f"this relay does not let clients set {denied}",
+                event_id=event_id,
+                param=denied,
+            )
+        return encode_client_event(event)
 
-    def _check_denied_fields(self, event: ClientEvent) -> Rejection | None:
+    def check(self, frame: str) -> Rejection | None:
+        """Judge one text frame from a client, without encoding what would be forwarded.
+
+        Args:
+            frame: The frame exactly as the client sent it.
+
+        Returns:
+            ``None`` when the frame may be forwarded, else the reason it may not.
+        """
+        verdict = self.judge(frame)
+        return verdict if isinstance(verdict, Rejection) else None
+
+    def _denied_field(self, event: ClientEvent) -> str | None:
+        """The first pinned or denied field the event sets, as a path; ``None`` if none."""
+        everywhere = fields_set_named(event, self._denied_everywhere)
+        if self._deny_system_messages:
+            everywhere += [f"{path}.role" for path in system_messages(event)]
+        if everywhere:
+            return everywhere[0]
         settings: BaseModel | None
         if isinstance(event, SessionUpdateEvent):
             prefix, settings = "session", event.session
@@ -171,13 +241,7 @@ class ClientEventPolicy:
             return None
         for path in self.denied_session_fields:
             if _sets_path(settings, path):
-                param = ".".join((prefix, *path))
-                return Rejection(
-                    "session_field_denied",
-                    f"this relay does not let clients set {param}",
-                    event_id=event.event_id,
-                    param=param,
-                )
+                return ".".join((prefix, *path))
         return None
 
 
@@ -199,11 +263,7 @@ def _sets_path(settings: BaseModel, path: Sequence[str]) -> bool:
     return True
 
 
-def _event_id_of(frame: str) -> str | None:
-    """The ``event_id`` of a frame that failed validation, when it still has a readable one."""
-    try:
-        parsed = json.loads(frame)
-    except ValueError:
-        return None
-    event_id = parsed.get("event_id") if isinstance(parsed, dict) else None
+def _event_id_of(fields: Mapping[str, Any]) -> str | None:
+    """The ``event_id`` of a frame, when it has a readable one (even if it failed validation)."""
+    event_id = fields.get("event_id")
     return event_id if isinstance(event_id, str) else None

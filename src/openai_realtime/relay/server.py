@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
+import logging
 from collections.abc import Callable, Collection, Sequence
 from types import TracebackType
 from typing import Final
 
 import aiohttp
 from aiohttp import hdrs, web
+from aiohttp.abc import AbstractAccessLogger
 from yarl import URL
 
 from openai_realtime.api import DEFAULT_MODEL, DEFAULT_URL
-from openai_realtime.errors import ConfigurationError, NotConnectedError
+from openai_realtime.errors import ConfigurationError, CredentialRedirectError, NotConnectedError
+from openai_realtime.relay._admission import AdmissionGate
 from openai_realtime.relay._bridge import RelayBridge, logger
 from openai_realtime.relay._handshake import (
     choose_subprotocol,
@@ -25,7 +27,7 @@ from openai_realtime.relay._handshake import (
     token_matches,
 )
 from openai_realtime.relay.policy import ClientEventPolicy
-from openai_realtime.transport import is_loopback_host, redact_url
+from openai_realtime.transport import is_loopback_host, redact_url, same_origin_only
 
 __all__ = ["DEFAULT_MAX_FRAME_SIZE", "RELAY_PATH", "RealtimeRelay", "serve_relay"]
 
@@ -37,6 +39,29 @@ DEFAULT_MAX_FRAME_SIZE: Final = 16 * 1024 * 1024
 
 # An upstream that does not answer within this time is treated as unreachable (HTTP 502).
 _UPSTREAM_CONNECT_TIMEOUT: Final = 30.0
+
+
+class _AccessLogWithoutQuery(AbstractAccessLogger):
+    """aiohttp's access log line, but the path without its query: tokens never reach a log."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        self.logger.info(
+            '%s "%s %s" %s %.3fs',
+            request.remote,
+            request.method,
+            request.path,
+            response.status,
+            time,
+        )
+
+
+_access_logger = logging.getLogger("openai_realtime.relay.access")
+
+
+def _refusal(error: web.HTTPException) -> web.HTTPException:
+    """A refusal that also ends the socket: a refused client must not keep a slot open."""
+    error.force_close()
+    return error
 
 
 class RealtimeRelay:
@@ -59,17 +84,35 @@ class RealtimeRelay:
     Model precedence: the relay's ``model`` is sent upstream; a client's ``?model=`` query
     parameter replaces it only when ``allow_model_override`` is true.
 
-    Admission, in order: not a WebSocket upgrade -> 400; ``Origin`` present and not allowed
-    -> 403; relay token configured and not presented -> 401 (before upgrading); more than
-    ``max_connections_per_client`` open connections from the client's IP -> 429; upstream
-    unreachable -> 502. Clients behind one proxy share an IP, and so share the cap.
+    Admission, in order: more than ``max_connections_per_client`` open sockets from the
+    client's IP, counted from the TCP accept -> 429; no complete request within
+    ``handshake_timeout`` -> the socket is dropped; not a WebSocket upgrade -> 400; ``Origin``
+    present and not allowed -> 403; relay token configured and not presented -> 401 (before
+    upgrading); upstream unreachable -> 502. Clients behind one proxy share an IP, and so
+    share the cap.
+
+    Limits, each an argument (aiohttp style, safe defaults):
+
+    ====================  ========  ===================================================
+    argument              default   what happens past it
+    ====================  ========  ===================================================
+    handshake_timeout     10 s      a socket without a complete upgrade request is dropped
+    idle_timeout          300 s     a session with no frame either way is closed (1001)
+    ping_interval         20 s      both sockets are pinged; a peer that does not answer
+                                    is closed
+    send_timeout          30 s      a client that stops reading is dropped when a frame
+                                    for it waits this long, and its upstream closed
+    max_frame_size        16 MiB    a larger client frame closes the client with 1009
+    ====================  ========  ===================================================
 
     Args:
         upstream_url: The Realtime endpoint (``ws://`` or ``wss://``).
         api_key: Key sent upstream as ``Authorization: Bearer``; defaults to ``OPENAI_API_KEY``
             only when the upstream is OpenAI's host. ``None`` for other upstreams sends none.
         model: The model sent upstream in the ``model`` query parameter.
-        allow_model_override: Let a client choose the model with its own ``?model=``.
+        allow_model_override: Let a client choose models: the session's with its own
+            ``?model=``, and any field called ``model`` in its events (the transcription
+            model too). When false, the relay alone chooses and such events are rejected.
         relay_token: Token clients must present; ``None`` admits any client.
         allowed_origins: ``Origin`` values browsers may connect from; ``None`` allows any.
         allowed_client_events: Client event types forwarded; ``None`` forwards every type.
@@ -77,12 +120,18 @@ class RealtimeRelay:
             (``{"instructions", "tools"}``); see :class:`ClientEventPolicy`.
         max_frame_size: Largest client frame in bytes; a larger one closes the client with
             1009 and is not forwarded.
-        max_connections_per_client: Open connections allowed from one client IP.
+        max_connections_per_client: Open sockets allowed from one client IP, handshakes in
+            progress included.
+        handshake_timeout: Seconds from TCP accept to a complete upgrade request.
+        idle_timeout: Seconds without a frame in either direction before a session ends.
+        ping_interval: Seconds between WebSocket pings on both sockets.
+        send_timeout: Seconds a frame for the client may wait for room in its buffer.
         host: Interface to bind; loopback unless you mean to expose the relay.
         port: Port to bind; 0 picks a free one (read it from :attr:`url`).
         allow_insecure_upstream: Allow the key over plain ``ws://`` to a non-loopback host.
         client_session: aiohttp session for upstream connections; the relay makes (and
-            closes) its own when ``None``.
+            closes) its own when ``None``, one that refuses redirects to another origin. A
+            session you pass follows redirects as you configured it.
 
     Raises:
         ConfigurationError: An argument cannot work: the upstream is not a WebSocket URL, a key
@@ -104,6 +153,10 @@ class RealtimeRelay:
         denied_session_fields: Collection[str] = (),
         max_frame_size: int = DEFAULT_MAX_FRAME_SIZE,
         max_connections_per_client: int = 8,
+        handshake_timeout: float = 10.0,
+        idle_timeout: float = 300.0,
+        ping_interval: float = 20.0,
+        send_timeout: float = 30.0,
         host: str = "127.0.0.1",
         port: int = 0,
         allow_insecure_upstream: bool = False,
@@ -113,6 +166,10 @@ class RealtimeRelay:
             raise ConfigurationError("relay_token is empty; pass None to admit any client")
         if max_frame_size < 1 or max_connections_per_client < 1:
             raise ConfigurationError("max_frame_size and max_connections_per_client must be >= 1")
+        if not min(handshake_timeout, idle_timeout, ping_interval, send_timeout) > 0:
+            raise ConfigurationError(
+                "handshake_timeout, idle_timeout, ping_interval and send_timeout must be > 0"
+            )
         self._upstream_url, self._api_key = resolve_upstream(
             upstream_url, api_key, allow_insecure=allow_insecure_upstream
         )
@@ -120,16 +177,23 @@ class RealtimeRelay:
         self.allow_model_override = allow_model_override
         self._relay_token = relay_token
         self._allowed_origins = normalize_origins(allowed_origins)
-        self.policy = ClientEventPolicy(allowed_client_events, denied_session_fields)
+        self.policy = ClientEventPolicy(
+            allowed_client_events, denied_session_fields, pin_model=not allow_model_override
+        )
         self.max_frame_size = max_frame_size
         self.max_connections_per_client = max_connections_per_client
+        self.handshake_timeout = handshake_timeout
+        self.idle_timeout = idle_timeout
+        self.ping_interval = ping_interval
+        self.send_timeout = send_timeout
         self.host = host
         self.port = port
         self._given_session = client_session
         self._session: aiohttp.ClientSession | None = None
         self._runner: web.AppRunner | None = None
+        self._server: asyncio.Server | None = None
+        self._gate: AdmissionGate | None = None
         self._url: str | None = None
-        self._connections: Counter[str] = Counter()
         self._bridges: set[RelayBridge] = set()
         self._stopping = False
 
@@ -153,8 +217,8 @@ class RealtimeRelay:
 
     @property
     def active_connections(self) -> int:
-        """How many clients are connected (or being connected) right now."""
-        return sum(self._connections.values())
+        """How many client sockets are open right now, handshakes in progress included."""
+        return 0 if self._gate is None else sum(self._gate.open_per_client.values())
 
     async def start(self) -> None:
         """Bind the port and start accepting clients.
@@ -168,17 +232,30 @@ class RealtimeRelay:
         app = web.Application()
         app.router.add_get(RELAY_PATH, self._handle)
         app.on_shutdown.append(self._shutdown_bridges)
-        runner = web.AppRunner(app)
+        runner = web.AppRunner(
+            app, access_log_class=_AccessLogWithoutQuery, access_log=_access_logger
+        )
         await runner.setup()
+        assert runner.server is not None, "set up by runner.setup()"
+        gate = AdmissionGate(
+            runner.server,
+            max_per_client=self.max_connections_per_client,
+            handshake_timeout=self.handshake_timeout,
+        )
         try:
-            await web.TCPSite(runner, self.host, self.port).start()
+            server = await asyncio.get_running_loop().create_server(
+                gate.protocol, self.host, self.port
+            )
         except BaseException:
             await runner.cleanup()
             raise
-        self._runner = runner
+        self._runner, self._server, self._gate = runner, server, gate
         self._stopping = False
-        self._session = self._given_session or aiohttp.ClientSession()
-        bound_host, bound_port = runner.addresses[0][:2]
+        # The relay's own session follows no redirect to another origin (the key stays home).
+        self._session = self._given_session or aiohttp.ClientSession(
+            middlewares=(same_origin_only(self._upstream_url),)
+        )
+        bound_host, bound_port = server.sockets[0].getsockname()[:2]
         self._url = str(URL.build(scheme="ws", host=bound_host, port=bound_port, path=RELAY_PATH))
         logger.info("relay listening on %s, upstream %s", self._url, redact_url(self._upstream_url))
         if self._relay_token is None and not is_loopback_host(bound_host):
@@ -193,9 +270,12 @@ class RealtimeRelay:
         Safe to call when the relay is not running.
         """
         runner, self._runner = self._runner, None
-        if runner is None:
+        server, self._server = self._server, None
+        if runner is None or server is None:
             return
+        server.close()  # no new sockets; then aiohttp closes the ones it serves
         await runner.cleanup()
+        await server.wait_closed()
         if self._session is not None and self._session is not self._given_session:
             await self._session.close()
         self._session = None
@@ -227,26 +307,33 @@ class RealtimeRelay:
         # Always select one offered subprotocol: browsers require it, and aiohttp would
         # otherwise log the offered list, credential subprotocol included.
         selected = choose_subprotocol(offered)
+        assert self._gate is not None, "handlers only run while the relay is started"
+        self._gate.handshake_arrived(request.transport)
         client = web.WebSocketResponse(
-            protocols=() if selected is None else (selected,), max_msg_size=self.max_frame_size
+            protocols=() if selected is None else (selected,),
+            max_msg_size=self.max_frame_size,
+            heartbeat=self.ping_interval,
         )
         if not client.can_prepare(request):
-            raise web.HTTPBadRequest(text="this endpoint accepts WebSocket upgrades only")
+            raise _refusal(web.HTTPBadRequest(text="this endpoint accepts WebSocket upgrades only"))
         peer = request.remote or "unknown"
         self._admit(request, offered, peer)
-        self._connections[peer] += 1
+        upstream = await self._connect_upstream(request.query.get("model"), peer)
         try:
-            upstream = await self._connect_upstream(request.query.get("model"), peer)
-            try:
-                await client.prepare(request)
-                await self._run_bridge(RelayBridge(client, upstream, self.policy, peer=peer))
-            finally:
-                # The bridge closes the upstream, unless the upgrade failed before it ran.
-                await upstream.close()
+            await client.prepare(request)
+            bridge = RelayBridge(
+                client,
+                upstream,
+                self.policy,
+                peer=peer,
+                client_transport=request.transport,
+                idle_timeout=self.idle_timeout,
+                send_timeout=self.send_timeout,
+            )
+            await self._run_bridge(bridge)
         finally:
-            self._connections[peer] -= 1
-            if self._connections[peer] <= 0:
-                del self._connections[peer]
+            # The bridge closes the upstream, unless the upgrade failed before it ran.
+            await upstream.close()
         return client
 
     async def _run_bridge(self, bridge: RelayBridge) -> None:
@@ -263,17 +350,17 @@ class RealtimeRelay:
         """Raise the HTTP error that turns a client away, if any (the token is never logged)."""
         if not origin_allowed(request.headers.get(hdrs.ORIGIN), self._allowed_origins):
             logger.info("relay refused %s: origin not allowed", peer)
-            raise web.HTTPForbidden(text="origin not allowed")
+            raise _refusal(web.HTTPForbidden(text="origin not allowed"))
         if self._relay_token is not None and not token_matches(
             self._relay_token, presented_tokens(request.headers.get(hdrs.AUTHORIZATION), offered)
         ):
             logger.info("relay refused %s: missing or wrong relay token", peer)
-            raise web.HTTPUnauthorized(
-                text="missing or wrong relay token", headers={hdrs.WWW_AUTHENTICATE: "Bearer"}
+            raise _refusal(
+                web.HTTPUnauthorized(
+                    text="missing or wrong relay token",
+                    headers={hdrs.WWW_AUTHENTICATE: "Bearer"},
+                )
             )
-        if self._connections[peer] >= self.max_connections_per_client:
-            logger.info("relay refused %s: connection limit reached", peer)
-            raise web.HTTPTooManyRequests(text="too many connections from this client")
 
     async def _connect_upstream(
         self, requested_model: str | None, peer: str
@@ -286,8 +373,10 @@ class RealtimeRelay:
         try:
             async with asyncio.timeout(_UPSTREAM_CONNECT_TIMEOUT):
                 # Upstream frames are trusted and may be large (whole audio items), so no cap.
-                return await self._session.ws_connect(url, headers=headers, max_msg_size=0)
-        except (aiohttp.ClientError, OSError, TimeoutError) as error:
+                return await self._session.ws_connect(
+                    url, headers=headers, max_msg_size=0, heartbeat=self.ping_interval
+                )
+        except (aiohttp.ClientError, OSError, TimeoutError, CredentialRedirectError) as error:
             status = getattr(error, "status", None)
             logger.warning(
                 "relay could not reach upstream %s for %s: %s%s",
@@ -298,7 +387,7 @@ class RealtimeRelay:
             )
         # Raised outside the handler: aiohttp's error holds the request headers (the key), and
         # must not ride along as this exception's context.
-        raise web.HTTPBadGateway(text="the upstream Realtime server is unreachable")
+        raise _refusal(web.HTTPBadGateway(text="the upstream Realtime server is unreachable"))
 
 
 async def serve_relay(
