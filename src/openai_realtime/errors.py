@@ -8,6 +8,7 @@ Every exception the SDK raises on purpose derives from :class:`RealtimeError`::
     ├── ProtocolError             a frame that is not a valid event (either direction)
     ├── ConversationError         a server event refers to an item or response never seen
     ├── ClientSecretError         minting an ephemeral client secret failed (HTTP status)
+    ├── WebhookVerificationError  a webhook request is not signed by OpenAI with your secret
     ├── RealtimeConnectionError   the WebSocket is not usable
     │   ├── CredentialRedirectError a server redirected elsewhere: credentials were not sent
     │   ├── NotConnectedError       used before connect()
@@ -31,6 +32,7 @@ __all__ = [
     "RealtimeConnectionError",
     "RealtimeError",
     "RealtimeTimeoutError",
+    "WebhookVerificationError",
 ]
 
 # Long frames (audio) would make messages unreadable; the full frame stays on the exception.
@@ -132,3 +134,11 @@ class ConnectionClosedError(RealtimeConnectionError):
 
 class RealtimeTimeoutError(RealtimeError, TimeoutError):
     """A wait ran out of time. Also an ``asyncio.TimeoutError`` (the built-in ``TimeoutError``)."""
+
+
+class WebhookVerificationError(RealtimeError):
+    """A webhook request failed verification: answer it with 400 and do not act on it.
+
+    The message says which check failed (a missing header, a timestamp outside the tolerance,
+    no matching signature); it never contains the secret or the body.
+    """

@@ -1,0 +1,190 @@
+"""Verify (and, for tests, sign) the webhooks OpenAI sends, such as ``realtime.call.incoming``.
+
+OpenAI signs webhooks the Standard Webhooks way. Each request carries three headers:
+
+================== ==========================================================================
+header             meaning
+================== ==========================================================================
+webhook-id         a unique id of the delivery (the same on retries)
+webhook-timestamp  Unix seconds when it was sent
+webhook-signature  space-separated ``v1,<base64 HMAC-SHA256>`` signatures (several while a
+                   secret is being rotated)
+================== ==========================================================================
+
+The HMAC key is the secret shown when the webhook endpoint was created (``whsec_`` followed by
+base64), and the signed text is ``"{webhook-id}.{webhook-timestamp}." + body``, over the body
+bytes exactly as received: verify before parsing, never a re-serialised copy.
+
+Usage::
+
+    from openai_realtime.webhooks import verify_webhook_signature
+
+    verify_webhook_signature(await request.read(), request.headers, secret)
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import time
+from collections.abc import Mapping, Sequence
+
+from openai_realtime.errors import ConfigurationError, WebhookVerificationError
+
+__all__ = [
+    "DEFAULT_TOLERANCE_SECONDS",
+    "WebhookSecret",
+    "sign_webhook",
+    "verify_webhook_signature",
+]
+
+DEFAULT_TOLERANCE_SECONDS = 300.0
+"""How far a ``webhook-timestamp`` may be from now, either way, before it is refused."""
+
+_SECRET_PREFIX = "whsec_"
+_SIGNATURE_VERSION = "v1"
+
+WebhookSecret = str | bytes
+"""A ``whsec_...`` secret (or its base64 part) as text, or the raw HMAC key as bytes."""
+
+
+def _key(secret: WebhookSecret) -> bytes:
+    """The HMAC key of one secret.
+
+    Raises:
+        ConfigurationError: The secret is empty or its text is not base64. The message never
+            repeats the secret.
+    """
+    if isinstance(secret, bytes):
+        key = secret
+    else:
+        encoded = secret.removeprefix(_SECRET_PREFIX)
+        try:
+            # Secrets are sometimes shown without their base64 padding.
+            key = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
+        except (binascii.Error, ValueError):
+            raise ConfigurationError(
+                "the webhook secret is not 'whsec_' followed by base64 text"
+            ) from None
+    if not key:
+        raise ConfigurationError("the webhook secret is empty")
+    return key
+
+
+def _keys(secret: WebhookSecret | Sequence[WebhookSecret]) -> list[bytes]:
+    secrets = [secret] if isinstance(secret, str | bytes) else list(secret)
+    if not secrets:
+        raise ConfigurationError("no webhook secret given")
+    return [_key(one) for one in secrets]
+
+
+def _signature(key: bytes, webhook_id: str, timestamp: str, body: bytes) -> str:
+    signed = b"%s.%s.%s" % (webhook_id.encode(), timestamp.encode(), body)
+    digest = hmac.new(key, signed, hashlib.sha256).digest()
+    return base64.b64encode(digest).decode("ascii")
+
+
+def _body_bytes(body: bytes | bytearray | memoryview | str) -> bytes:
+    return body.encode() if isinstance(body, str) else bytes(body)
+
+
+def _header(headers: Mapping[str, str], name: str) -> str:
+    # Header names are case-insensitive; plain dicts from frameworks keep whatever case arrived.
+    value = headers.get(name)
+    if value is None:
+        value = next((v for k, v in headers.items() if k.lower() == name), None)
+    if not value:
+        raise WebhookVerificationError(f"missing header {name!r}")
+    return value
+
+
+def _check_timestamp(text: str, tolerance: float, now: float) -> None:
+    try:
+        sent = int(text)
+    except ValueError:
+        raise WebhookVerificationError(
+            "webhook-timestamp is not a whole number of seconds"
+        ) from None
+    if sent < now - tolerance:
+        raise WebhookVerificationError(
+            f"webhook-timestamp is {now - sent:.0f} s old, more than the {tolerance:g} s allowed"
+        )
+    if sent > now + tolerance:
+        raise WebhookVerificationError(
+            f"webhook-timestamp is {sent - now:.0f} s in the future, more than the "
+            f"{tolerance:g} s allowed"
+        )
+
+
+def verify_webhook_signature(
+    body: bytes | bytearray | memoryview | str,
+    headers: Mapping[str, str],
+    secret: WebhookSecret | Sequence[WebhookSecret],
+    *,
+    tolerance: float = DEFAULT_TOLERANCE_SECONDS,
+    now: float | None = None,
+) -> None:
+    """Check that a webhook request was signed by OpenAI with one of your secrets.
+
+    Args:
+        body: The request body exactly as received (a ``str`` is taken as its UTF-8 bytes).
+        headers: The request headers (any mapping; names are matched case-insensitively).
+        secret: The endpoint's secret, or several while rotating: a match with any of them
+            passes.
+        tolerance: Seconds a ``webhook-timestamp`` may differ from ``now``, either way.
+        now: The current Unix time (defaults to the system clock; for tests).
+
+    Raises:
+        WebhookVerificationError: A header is missing, the timestamp is not a number or is
+            outside the tolerance, or no signature matches.
+        ConfigurationError: A secret is empty or not valid ``whsec_`` base64, or none is given.
+    """
+    keys = _keys(secret)
+    webhook_id = _header(headers, "webhook-id")
+    timestamp = _header(headers, "webhook-timestamp")
+    signatures = _header(headers, "webhook-signature")
+    _check_timestamp(timestamp, tolerance, time.time() if now is None else now)
+    payload = _body_bytes(body)
+    offered = [
+        value
+        for version, _, value in (entry.partition(",") for entry in signatures.split())
+        if version == _SIGNATURE_VERSION
+    ]
+    for key in keys:
+        expected = _signature(key, webhook_id, timestamp, payload).encode()
+        # Compare with every offered signature, in constant time, without stopping early.
+        if any([hmac.compare_digest(expected, value.encode()) for value in offered]):
+            return
+    raise WebhookVerificationError("no webhook-signature matches the body and secret")
+
+
+def sign_webhook(
+    body: bytes | bytearray | memoryview | str,
+    secret: WebhookSecret,
+    *,
+    webhook_id: str,
+    timestamp: int | None = None,
+) -> dict[str, str]:
+    """The Standard Webhooks headers OpenAI would send with ``body`` (for tests and fakes).
+
+    Args:
+        body: The exact body that will be sent.
+        secret: The secret to sign with (as for :func:`verify_webhook_signature`).
+        webhook_id: The delivery id.
+        timestamp: Unix seconds (defaults to now).
+
+    Returns:
+        The ``webhook-id``, ``webhook-timestamp`` and ``webhook-signature`` headers.
+
+    Raises:
+        ConfigurationError: The secret is empty or not valid ``whsec_`` base64.
+    """
+    sent = str(int(time.time()) if timestamp is None else timestamp)
+    signature = _signature(_key(secret), webhook_id, sent, _body_bytes(body))
+    return {
+        "webhook-id": webhook_id,
+        "webhook-timestamp": sent,
+        "webhook-signature": f"{_SIGNATURE_VERSION},{signature}",
+    }
