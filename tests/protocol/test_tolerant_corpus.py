@@ -235,6 +235,7 @@ def test_the_complete_payload_of_every_event_is_valid(event_type: str) -> None:
 
 
 @pytest.mark.parametrize("event_type", sorted(SERVER_EVENTS))
+@pytest.mark.usefixtures("fresh_log_memory")
 def test_no_mutation_of_any_path_drops_the_event_or_spreads(
     event_type: str, caplog: pytest.LogCaptureFixture
 ) -> None:

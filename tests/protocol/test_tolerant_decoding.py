@@ -38,10 +38,7 @@ from openai_realtime.types import (
 LOGGER: Final = "openai_realtime.protocol.codec"
 
 
-@pytest.fixture(autouse=True)
-def fresh_log_memory(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Forget which deviations earlier tests logged: each test sees its first warnings."""
-    monkeypatch.setattr(tolerant, "_logged", set())
+pytestmark = pytest.mark.usefixtures("fresh_log_memory")
 
 
 def test_a_custom_voice_object_keeps_the_rest_of_the_session_typed(
