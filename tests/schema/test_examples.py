@@ -1,4 +1,8 @@
-"""Every upstream example of a GA Realtime event validates into our models and round-trips."""
+"""Every upstream example of a GA Realtime event validates into our models and round-trips.
+
+Both channels (the main one through the codec, the translation one through its union) and the
+webhook events are covered.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,12 @@ import re
 from typing import Any
 
 import pytest
+from pydantic import TypeAdapter
 
+from codegen.import_openapi import webhook_events
 from openai_realtime.protocol.codec import decode_client_event, decode_server_event
+from openai_realtime.types.rest import WEBHOOK_EVENTS
+from openai_realtime.types.translation import TranslationClientEvent, TranslationServerEvent
 
 # Upstream examples that contradict the upstream schema itself. Each is skipped for a reason.
 KNOWN_BAD_EXAMPLES = {
@@ -71,3 +79,32 @@ def test_allow_list_entries_still_fail(upstream_schemas: dict[str, Any]) -> None
             if type(event).__name__ == "UnknownServerEvent":
                 raise ValueError("decoded as an unknown event")
         assert caught.value is not None
+
+
+@pytest.mark.parametrize(
+    ("union", "adapter"),
+    [
+        ("RealtimeTranslationClientEvent", TypeAdapter(TranslationClientEvent)),
+        ("RealtimeTranslationServerEvent", TypeAdapter(TranslationServerEvent)),
+    ],
+)
+def test_translation_examples_round_trip(
+    upstream_schemas: dict[str, Any], union: str, adapter: TypeAdapter[Any]
+) -> None:
+    examples = _examples(upstream_schemas, union)
+    assert len(examples) == len(upstream_schemas[union]["anyOf"]), "one example per event"
+    for name, example in examples:
+        text = _as_json(example)
+        event = adapter.validate_json(text)
+        assert event.model_dump(mode="json", exclude_unset=True) == json.loads(text), name
+
+
+def test_webhook_examples_round_trip(
+    upstream_spec: dict[str, Any], upstream_schemas: dict[str, Any]
+) -> None:
+    webhooks = webhook_events(upstream_spec)
+    assert webhooks, "the upstream spec should describe the realtime webhooks"
+    for event_type, name in webhooks.items():
+        text = _as_json(upstream_schemas[name]["x-oaiMeta"]["example"])
+        event = WEBHOOK_EVENTS[event_type].model_validate_json(text)
+        assert event.model_dump(mode="json", exclude_unset=True) == json.loads(text), name

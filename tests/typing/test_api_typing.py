@@ -48,11 +48,11 @@ def test_handlers_are_typed_by_event_name() -> None:
     assert_type(api.on("server.response.done", on_done), Callable[[ResponseDoneEvent], object])
     api.on(ResponseDoneEvent, on_done)
     api.on("server.*", on_anything)
-    api.on("server.response.done", on_session_created)  # type: ignore[call-overload]
+    api.on("server.response.done", on_session_created)  # type: ignore[arg-type]
     api.on(SessionCreatedEvent, on_done)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
-        api.on(RealtimeResponse, on_done)  # type: ignore[arg-type]
-    api.on("server.response.finished", on_done)  # type: ignore[call-overload]
+        api.on(RealtimeResponse, on_done)  # type: ignore[type-var, arg-type]
+    api.on("server.response.finished", on_done)  # type: ignore[arg-type]
 
     @api.on("error")
     def on_error(event: LocalErrorEvent) -> None:
