@@ -13,7 +13,9 @@ Two outputs:
   - first, a catch-all that never matches: its first parameter is a ``Sequence`` of a marker
     class, which no string is. When nothing matches, mypy picks the first overload whose
     *erased* signature fits and reports one ``arg-type`` line against it, naming the marker
-    ``UnknownEventOrWrongHandler``, instead of listing every overload (hundreds of lines);
+    ``UnknownEventOrWrongHandler``, instead of listing every overload (hundreds of lines).
+    The same overload comes last too: pyright reports the last of the overloads that failed
+    latest, so there a misspelt name names the marker as well;
   - one generic overload for the class form (``on(ResponseDoneEvent, handler)``);
   - one overload per wire name (``server.<type>``, ``client.<type>`` and the two wildcards);
   - a fixed number of generic *slots*, each a (name type, payload type) pair of class type
@@ -138,14 +140,18 @@ def _hooks_class(channel: HookChannel) -> str:
     for name, payload in pairs:
         name_type = name if name.startswith("_N") else f'Literal["{name}"]'
         handler = f"_H[{payload}]"
-        lines.append(
-            _OVERLOAD.format(args=f"name: {name_type}, handler: {handler}", result=handler)
-        )
+        # The decorator form first: on a tie pyright reports the last overload tried, and the
+        # handler form's message names the handler type the event wants.
         lines.append(
             _OVERLOAD.format(
                 args=f"name: {name_type}, handler: None = None", result=f"Decorator[{payload}]"
             )
         )
+        lines.append(
+            _OVERLOAD.format(args=f"name: {name_type}, handler: {handler}", result=handler)
+        )
+    # Last again, for pyright: a misspelt name then names the marker there too, not `Never`.
+    lines.append(lines[2])
     return "".join(lines)
 
 
@@ -163,6 +169,7 @@ def _waits_class(channel: HookChannel) -> str:
         name_type = name if name.startswith("_N") else f'Literal["{name}"]'
         result = f"_W[{payload}]"
         lines.append(_OVERLOAD.format(args=f"name: {name_type}, {timeout}", result=result))
+    lines.append(lines[2])
     return "".join(lines)
 
 

@@ -159,7 +159,8 @@ def _union_events(schemas: dict[str, Any], union: str) -> dict[str, str]:
 
 
 def test_every_upstream_event_is_generated(upstream_schemas: dict[str, Any]) -> None:
-    assert set(REGISTRIES) == {c.client_union for c in CHANNELS} | {c.server_union for c in CHANNELS}
+    unions = {c.client_union for c in CHANNELS} | {c.server_union for c in CHANNELS}
+    assert set(REGISTRIES) == unions
     for union, registry in REGISTRIES.items():
         upstream = _union_events(upstream_schemas, union)
         assert len(upstream) == len(upstream_schemas[union]["anyOf"]), union

@@ -1,3 +1,4 @@
+# pyright: reportUnnecessaryTypeIgnoreComment=true
 """Typing checks on ``RealtimeClient.on``, verified by mypy in `make lint` and run by pytest.
 
 Each line that must be rejected carries a precise ``# type: ignore[code]``; with mypy --strict an
