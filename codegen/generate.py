@@ -43,6 +43,7 @@ OUTPUTS = (
     "src/openai_realtime/types/events.py",
     "src/openai_realtime/types/translation.py",
     "src/openai_realtime/types/rest.py",
+    "src/openai_realtime/types/params.py",
     "src/openai_realtime/types/emitter.py",
     "src/openai_realtime/types/hooks.pyi",
     "docs/reference/events.md",

@@ -21,6 +21,7 @@ from typing import Any
 
 from codegen.render_common import ChannelEvents, EventSpec, header
 from codegen.render_hooks import HookChannel, render_emitter, render_hooks_stub
+from codegen.render_params import render_params
 
 __all__ = ["TRANSLATION_HELPERS", "render_documents"]
 
@@ -356,6 +357,16 @@ def render_documents(
         "src/openai_realtime/types/rest.py": render_rest(rest, webhooks),
         "src/openai_realtime/types/emitter.py": render_emitter(),
         "src/openai_realtime/types/hooks.pyi": render_hooks_stub(hooks),
+        "src/openai_realtime/types/params.py": render_params(
+            schemas,
+            main.client + translation.client,
+            sorted(
+                body["payload"]["$ref"].rsplit("/", 1)[-1]
+                for op in rest.values()
+                for part, body in op.items()
+                if part == "request" and "payload" in body
+            ),
+        ),
         "src/openai_realtime/types/__init__.py": render_init(schemas),
         "docs/reference/events.md": render_reference(channels, schemas, rest, webhooks),
     }

@@ -81,8 +81,11 @@ def render_emitter() -> str:
         "if TYPE_CHECKING:\n",
         "    from openai_realtime.local_events import (\n",
         "".join(f"        {name},\n" for name in bindings),
-        "    )\n\n",
-        "__all__ = [" + ", ".join(f'"{name}"' for name, _, _ in sorted(_MIXINS)) + "]\n\n\n",
+        "    )\n",
+        "    from openai_realtime.types.hooks import EventSend\n\n",
+        "__all__ = ["
+        + ", ".join(f'"{name}"' for name in sorted([*(m for m, _, _ in _MIXINS), "ApiSendMixin"]))
+        + "]\n\n\n",
         "class _EventMethods:\n",
         '    """The run-time methods of every mixin (typed by each mixin\'s attributes)."""\n\n',
         "    if not TYPE_CHECKING:\n\n",
@@ -95,6 +98,18 @@ def render_emitter() -> str:
         "        async def wait_for_next(self, name: Any, timeout: float | None = None) -> Any:\n",
         '            """Wait for the next ``name`` event and return its payload."""\n',
         "            return await self._wait_for(name, timeout)\n",
+    ]
+    parts += [
+        "\n\nclass ApiSendMixin:\n",
+        '    """Typed ``send`` for ``RealtimeAPI``: one overload per client event type.\n\n',
+        "    The class that inherits it implements ``_send(event, data)``.\n",
+        '    """\n\n',
+        "    if TYPE_CHECKING:\n",
+        "        send: EventSend\n",
+        "    else:\n\n",
+        "        async def send(self, event: Any, data: Any = None, /) -> Any:\n",
+        '            """Send a typed client event, or a type and its fields."""\n',
+        "            return await self._send(event, data)\n",
     ]
     for name, binding, doc in _MIXINS:
         parts += [
@@ -173,11 +188,36 @@ def _waits_class(channel: HookChannel) -> str:
     return "".join(lines)
 
 
+def _send_class(channel: HookChannel) -> str:
+    event = f"_{channel.prefix}ClientEventT"
+    lines = [
+        f"class {channel.prefix}EventSend:\n",
+        f'    """``send`` of {channel.prefix or "the main"} channel: a typed event, or a type and'
+        ' its fields."""\n\n',
+        _OVERLOAD.format(
+            args="event: Sequence[UnknownEventOrWrongHandler], data: object = None, /",
+            result="_W[None]",
+        ),
+        _OVERLOAD.format(args=f"event: {event}, /", result=f"_W[{event}]"),
+    ]
+    for spec in channel.client:
+        fields = f"{spec.class_name}Fields | None = None"
+        lines.append(
+            _OVERLOAD.format(
+                args=f'event: Literal["{spec.event_type}"], data: {fields}, /',
+                result=f"_W[{spec.class_name}]",
+            )
+        )
+    lines.append(lines[2])
+    return "".join(lines)
+
+
 def render_hooks_stub(channels: list[HookChannel]) -> str:
     """Render ``types/hooks.pyi``: every channel's overload sets."""
     classes = sorted({s.class_name for c in channels for s in c.client + c.server})
     exports = ["Decorator", "UnknownEventOrWrongHandler"]
-    exports += [f"{c.prefix}Event{kind}" for c in channels for kind in ("Hooks", "Waits")]
+    exports += [f"{c.prefix}Event{kind}" for c in channels for kind in ("Hooks", "Waits", "Send")]
+    fields = sorted(f"{s.class_name}Fields" for c in channels for s in c.client)
     unions = {
         "openai_realtime.types.events" if not c.prefix else "openai_realtime.types.translation": (
             c.client_union,
@@ -188,8 +228,9 @@ def render_hooks_stub(channels: list[HookChannel]) -> str:
     parts = [
         header(),
         "# fmt: off\n",
-        "# The slots are open type parameters: that they overlap the wire names is the point.\n",
-        '# mypy: disable-error-code="overload-overlap"\n',
+        "# The slots are open type parameters: that they overlap the wire names is the point;\n",
+        "# the catch-all is repeated last, for pyright's messages, so mypy sees it never match.\n",
+        '# mypy: disable-error-code="overload-overlap, overload-cannot-match"\n',
         '"""Overloads that type ``on`` / ``once`` / ``wait_for_next`` (type checkers only).\n\n',
         "See ``codegen/render_hooks.py`` for how they are laid out and why.\n",
         '"""\n\n',
@@ -203,6 +244,9 @@ def render_hooks_stub(channels: list[HookChannel]) -> str:
     parts += [
         "from openai_realtime.types.models import (\n",
         "".join(f"    {name},\n" for name in classes),
+        ")\n",
+        "from openai_realtime.types.params import (\n",
+        "".join(f"    {name},\n" for name in fields),
         ")\n\n",
         "__all__ = [\n" + "".join(f'    "{name}",\n' for name in sorted(exports)) + "]\n\n",
         '_P = TypeVar("_P")\n',
@@ -213,6 +257,9 @@ def render_hooks_stub(channels: list[HookChannel]) -> str:
         members = sorted({s.class_name for s in channel.client + channel.server})
         bound = " | ".join(members)
         parts.append(f'_{channel.prefix}Event = TypeVar("_{channel.prefix}Event", bound={bound})\n')
+        client = " | ".join(sorted({s.class_name for s in channel.client}))
+        name = f"_{channel.prefix}ClientEventT"
+        parts.append(f'{name} = TypeVar("{name}", bound={client})\n')
     for i in range(SLOTS):
         parts.append(f'_N{i} = TypeVar("_N{i}", default=Never)\n')
         parts.append(f'_P{i} = TypeVar("_P{i}", default=Never)\n')
@@ -226,4 +273,5 @@ def render_hooks_stub(channels: list[HookChannel]) -> str:
     ]
     for channel in channels:
         parts += ["\n\n", _hooks_class(channel), "\n\n", _waits_class(channel)]
+        parts += ["\n\n", _send_class(channel)]
     return "".join(parts)

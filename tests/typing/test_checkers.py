@@ -80,6 +80,39 @@ async def main(translator: Translator) -> None:
     assert isinstance(created, TranslationSessionCreatedEvent)
 """
 
+INPUTS = '''
+from typing import assert_type
+
+from typing_extensions import Unpack
+
+from openai_realtime.protocol.session import SessionOptions
+from openai_realtime.types import ResponseCreateEvent
+from openai_realtime.types.emitter import ApiSendMixin
+from openai_realtime.types.params import RealtimeFunctionToolParam, UserMessageContentParam
+
+
+def update_session(**options: Unpack[SessionOptions]) -> None: ...
+
+
+async def main(realtime: ApiSendMixin) -> None:
+    update_session(voice="marin", turn_detection=None, input_audio_format="pcm16")
+    update_session(voice={"id": "voice_1234"}, instructions="Be brief.", speed=1.2)
+    update_session(voicee="marin")  # error
+    update_session(temperature=0.5)  # error
+    update_session(input_audio_format="pcm17")  # error
+    good: list[UserMessageContentParam] = [{"type": "input_text", "text": "hi"}]
+    bad: list[UserMessageContentParam] = [{"type": "input_txt", "text": "hi"}]  # error
+    tool: RealtimeFunctionToolParam = {"type": "function", "name": "f", "parameters": {}}
+    assert_type(await realtime.send("response.create", {}), ResponseCreateEvent)
+    await realtime.send("response.creat", {})  # error
+    await realtime.send("response.create", {"response": {"instructions": "hi"}})
+    await realtime.send("response.create", {"response": {"instructionz": "hi"}})  # error
+    await realtime.send("input_audio_buffer.append", {"audio": "AAAA"})
+    await realtime.send("input_audio_buffer.append", {})  # error
+    assert_type(await realtime.send(ResponseCreateEvent()), ResponseCreateEvent)
+    print(good, bad, tool)
+'''
+
 # One mistake in a one-file user script: how much does mypy print for it?
 WRONG_HANDLER = """
 from openai_realtime import RealtimeClient
@@ -110,6 +143,7 @@ def main(api: RealtimeAPI, client: RealtimeClient) -> None:
 SCRIPTS = {
     "emitter_script.py": EMITTER,
     "translation_script.py": TRANSLATION,
+    "inputs_script.py": INPUTS,
     "wrong_handler_script.py": WRONG_HANDLER,
 }
 

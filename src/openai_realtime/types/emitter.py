@@ -21,8 +21,9 @@ if TYPE_CHECKING:
         TranslationHooks,
         TranslationWaits,
     )
+    from openai_realtime.types.hooks import EventSend
 
-__all__ = ["ApiEventsMixin", "ClientEventsMixin", "TranslationEventsMixin"]
+__all__ = ["ApiEventsMixin", "ApiSendMixin", "ClientEventsMixin", "TranslationEventsMixin"]
 
 
 class _EventMethods:
@@ -41,6 +42,21 @@ class _EventMethods:
         async def wait_for_next(self, name: Any, timeout: float | None = None) -> Any:
             """Wait for the next ``name`` event and return its payload."""
             return await self._wait_for(name, timeout)
+
+
+class ApiSendMixin:
+    """Typed ``send`` for ``RealtimeAPI``: one overload per client event type.
+
+    The class that inherits it implements ``_send(event, data)``.
+    """
+
+    if TYPE_CHECKING:
+        send: EventSend
+    else:
+
+        async def send(self, event: Any, data: Any = None, /) -> Any:
+            """Send a typed client event, or a type and its fields."""
+            return await self._send(event, data)
 
 
 class ApiEventsMixin(_EventMethods):
