@@ -131,8 +131,7 @@ def render_params(
         '"""\n\n',
         "from __future__ import annotations\n\n",
         "from collections.abc import Mapping, Sequence\n",
-        "from typing import Literal, TypeAlias\n\n",
-        "from typing_extensions import Required, TypedDict\n\n",
+        "from typing import Literal, Required, TypeAlias, TypedDict\n\n",
         "__all__ = [\n" + "".join(f'    "{name}",\n' for name in exports) + "]\n",
     ]
     for name in names:

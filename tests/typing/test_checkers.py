@@ -80,7 +80,7 @@ async def main(translator: Translator) -> None:
     assert isinstance(created, TranslationSessionCreatedEvent)
 """
 
-INPUTS = '''
+INPUTS = """
 from typing import assert_type
 
 from typing_extensions import Unpack
@@ -111,7 +111,7 @@ async def main(realtime: ApiSendMixin) -> None:
     await realtime.send("input_audio_buffer.append", {})  # error
     assert_type(await realtime.send(ResponseCreateEvent()), ResponseCreateEvent)
     print(good, bad, tool)
-'''
+"""
 
 # One mistake in a one-file user script: how much does mypy print for it?
 WRONG_HANDLER = """

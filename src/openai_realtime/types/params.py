@@ -10,9 +10,7 @@ object of one) without its ``type``: what ``RealtimeAPI.send(type, fields)`` tak
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Literal, Required, TypeAlias
-
-from typing_extensions import TypedDict
+from typing import Literal, Required, TypeAlias, TypedDict
 
 __all__ = [
     "AssistantMessageContentParam",
