@@ -1468,6 +1468,7 @@ class RealtimeTranscriptionSessionCreateResponseAudioInputNoiseReduction(Realtim
     """
 
     type: NoiseReductionType | None = None
+    strength: float | None = None
 
 
 class RealtimeTranscriptionSessionCreateResponseAudioInputTurnDetection(RealtimeModel):
