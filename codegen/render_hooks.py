@@ -8,7 +8,9 @@ Two outputs:
   stub below, bound to each class's own SDK events by ``openai_realtime.local_events``.
 * ``types/hooks.pyi``: a stub with no module behind it (imported only by type checkers, so the
   overloads cost nothing at import). Per channel, one overload set per *shape* (register a
-  handler, the decorator form, wait for the next event), shared by every class of that channel:
+  handler or decorate, wait for the next event, send), shared by every class of that channel.
+  Registering and decorating are one overload per name: both return a ``Hook``, which is the
+  handler when one was given and a decorator when not:
 
   - first, a catch-all that never matches: its first parameter is a ``Sequence`` of a marker
     class, which no string is. When nothing matches, mypy picks the first overload whose
@@ -142,28 +144,28 @@ _MISMATCH = "name: Sequence[UnknownEventOrWrongHandler]"
 
 def _hooks_class(channel: HookChannel) -> str:
     event = f"_{channel.prefix}Event"
+    optional = "| None = None"
     lines = [
         f"class {channel.prefix}EventHooks(Generic[{_slot_params()}]):\n",
         f'    """``on`` / ``once`` of {channel.prefix or "the main"} channel\'s classes."""\n\n',
-        _OVERLOAD.format(args=f"{_MISMATCH}, handler: _H[Never] | None = None", result="None"),
-        _OVERLOAD.format(args=f"name: type[{event}], handler: _H[{event}]", result=f"_H[{event}]"),
+        _OVERLOAD.format(args=f"{_MISMATCH}, handler: _H[Never] {optional}", result="None"),
+        # The class form takes two overloads: with `| None`, mypy would infer the event class
+        # from the handler as well and accept a handler of another event.
         _OVERLOAD.format(
-            args=f"name: type[{event}], handler: None = None", result=f"Decorator[{event}]"
+            args=f"name: type[{event}], handler: _H[{event}]", result=f"Hook[{event}]"
+        ),
+        _OVERLOAD.format(
+            args=f"name: type[{event}], handler: None = None", result=f"Hook[{event}]"
         ),
     ]
     pairs = _names(channel) + [(f"_N{i}", f"_P{i}") for i in range(SLOTS)]
     for name, payload in pairs:
         name_type = name if name.startswith("_N") else f'Literal["{name}"]'
-        handler = f"_H[{payload}]"
-        # The decorator form first: on a tie pyright reports the last overload tried, and the
-        # handler form's message names the handler type the event wants.
         lines.append(
             _OVERLOAD.format(
-                args=f"name: {name_type}, handler: None = None", result=f"Decorator[{payload}]"
+                args=f"name: {name_type}, handler: _H[{payload}] {optional}",
+                result=f"Hook[{payload}]",
             )
-        )
-        lines.append(
-            _OVERLOAD.format(args=f"name: {name_type}, handler: {handler}", result=handler)
         )
     # Last again, for pyright: a misspelt name then names the marker there too, not `Never`.
     lines.append(lines[2])
@@ -215,7 +217,7 @@ def _send_class(channel: HookChannel) -> str:
 def render_hooks_stub(channels: list[HookChannel]) -> str:
     """Render ``types/hooks.pyi``: every channel's overload sets."""
     classes = sorted({s.class_name for c in channels for s in c.client + c.server})
-    exports = ["Decorator", "UnknownEventOrWrongHandler"]
+    exports = ["Hook", "UnknownEventOrWrongHandler"]
     exports += [f"{c.prefix}Event{kind}" for c in channels for kind in ("Hooks", "Waits", "Send")]
     fields = sorted(f"{s.class_name}Fields" for c in channels for s in c.client)
     unions = {
@@ -267,9 +269,13 @@ def render_hooks_stub(channels: list[HookChannel]) -> str:
         "\n\nclass UnknownEventOrWrongHandler:\n",
         '    """Named by mypy when a call matches no overload: a misspelt event name, or a\n',
         '    handler whose parameter type is not the class of the event it is for."""\n\n\n',
-        "class Decorator(Protocol[_P]):\n",
-        '    """What ``on(name)`` returns without a handler: it registers what it wraps."""\n\n',
+        "class Hook(Protocol[_P]):\n",
+        '    """What ``on`` / ``once`` return: the handler (called with the event), or, without\n',
+        '    one, a decorator that registers the function it wraps and returns it."""\n\n',
+        "    @overload\n",
         "    def __call__(self, handler: _H[_P], /) -> _H[_P]: ...\n",
+        "    @overload\n",
+        "    def __call__(self, event: _P, /) -> object: ...\n",
     ]
     for channel in channels:
         parts += ["\n\n", _hooks_class(channel), "\n\n", _waits_class(channel)]
