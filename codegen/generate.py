@@ -26,9 +26,11 @@ from typing import Any
 
 import yaml
 
-from codegen.render import GENERATED_HEADER, EventSpec, render_documents
+from codegen.import_openapi import CHANNELS, PLACEHOLDER
+from codegen.render import render_documents
+from codegen.render_common import GENERATED_HEADER, ChannelEvents, EventSpec
 
-__all__ = ["generate", "main"]
+__all__ = ["PlaceholderError", "generate", "main"]
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = ROOT / "schema" / "realtime.asyncapi.yaml"
@@ -39,7 +41,11 @@ OUTPUTS = (
     "src/openai_realtime/types/__init__.py",
     "src/openai_realtime/types/models.py",
     "src/openai_realtime/types/events.py",
+    "src/openai_realtime/types/translation.py",
+    "src/openai_realtime/types/rest.py",
+    "src/openai_realtime/types/params.py",
     "src/openai_realtime/types/emitter.py",
+    "src/openai_realtime/types/hooks.pyi",
     "docs/reference/events.md",
 )
 
@@ -65,20 +71,38 @@ def _to_openapi(schemas: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _event_specs(document: dict[str, Any], action: str) -> list[EventSpec]:
-    """The events of the operation with ``action`` (send or receive), sorted by wire type."""
+def _event_specs(document: dict[str, Any], operation: str) -> list[EventSpec]:
+    """The events of one AsyncAPI operation, sorted by wire type."""
     schemas = document["components"]["schemas"]
     messages = document["components"]["messages"]
     specs = []
-    for operation in document["operations"].values():
-        if operation["action"] != action:
-            continue
-        for ref in operation["messages"]:
-            message = messages[ref["$ref"].rsplit("/", 1)[-1]]
-            class_name = message["payload"]["$ref"].rsplit("/", 1)[-1]
-            schema = schemas[class_name]
-            specs.append(EventSpec(message["name"], class_name, schema))
+    for ref in document["operations"][operation]["messages"]:
+        message = messages[ref["$ref"].rsplit("/", 1)[-1]]
+        class_name = message["payload"]["$ref"].rsplit("/", 1)[-1]
+        specs.append(EventSpec(message["name"], class_name, schemas[class_name]))
     return sorted(specs, key=lambda spec: spec.event_type)
+
+
+def _placeholders(document: dict[str, Any]) -> list[str]:
+    """Every place in the document still carrying the importer's placeholder description."""
+    found: list[str] = []
+
+    def walk(node: Any, path: str) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if value == PLACEHOLDER:
+                    found.append(f"{path}/{key}")
+                walk(value, f"{path}/{key}")
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, f"{path}/{index}")
+
+    walk(document, "")
+    return found
+
+
+class PlaceholderError(RuntimeError):
+    """The schema still has descriptions to write: nothing is generated until they are."""
 
 
 def _run_model_generator(document: dict[str, Any], output: Path) -> None:
@@ -100,31 +124,50 @@ def _run_model_generator(document: dict[str, Any], output: Path) -> None:
         subprocess.run(command, cwd=ROOT, check=True)
 
 
-def generate(destination: Path) -> list[Path]:
+def generate(destination: Path, schema: Path = SCHEMA) -> list[Path]:
     """Write every generated file below ``destination`` (the project root, or a temp dir).
 
     Args:
         destination: Root under which the paths in ``OUTPUTS`` are written.
+        schema: The AsyncAPI document to generate from.
 
     Returns:
         The files written.
+
+    Raises:
+        PlaceholderError: A description in the schema is still the importer's placeholder.
     """
-    with SCHEMA.open(encoding="utf-8") as handle:
+    with schema.open(encoding="utf-8") as handle:
         document = yaml.safe_load(handle)
+    missing = _placeholders(document)
+    if missing:
+        raise PlaceholderError(
+            f"{len(missing)} description(s) in {schema.name} are still {PLACEHOLDER!r}; write"
+            " them (in our own words) before generating:\n  " + "\n  ".join(missing)
+        )
     models = destination / "src/openai_realtime/types/models.py"
     models.parent.mkdir(parents=True, exist_ok=True)
     _run_model_generator(document, models)
+    channels = {
+        channel.key: ChannelEvents(
+            client=_event_specs(document, channel.send_operation),
+            server=_event_specs(document, channel.receive_operation),
+        )
+        for channel in CHANNELS
+    }
     rendered = render_documents(
-        client=_event_specs(document, "send"),
-        server=_event_specs(document, "receive"),
+        channels=channels,
         schemas=document["components"]["schemas"],
+        rest=document.get("x-rest-operations", {}),
+        webhooks=document.get("x-webhooks", {}),
+        translation_address=document["channels"]["translation"]["address"],
     )
     for relative, text in rendered.items():
         path = destination / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     written = [destination / relative for relative in OUTPUTS]
-    _format([path for path in written if path.suffix == ".py"])
+    _format([path for path in written if path.suffix in (".py", ".pyi")])
     return written
 
 
@@ -184,9 +227,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--check", action="store_true", help="diff instead of writing")
     args = parser.parse_args(argv)
-    if args.check:
-        return _check()
-    for path in generate(ROOT):
+    try:
+        if args.check:
+            return _check()
+        written = generate(ROOT)
+    except PlaceholderError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    for path in written:
         print(f"wrote {path.relative_to(ROOT)}")
     return 0
 

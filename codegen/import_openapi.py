@@ -3,6 +3,7 @@
 Usage::
 
     python -m codegen.import_openapi [SPEC] [--schema schema/realtime.asyncapi.yaml]
+        [--overlay schema/overlay.yaml]
 
 The upstream document is reference data. We take *structure* from it (event names, field names,
 types, enums, required, nullability, discriminators) and write it into our AsyncAPI document. We
@@ -26,6 +27,21 @@ The known upstream hazards are normalised on the way in:
   compatible), and so is ``format`` (``uri`` would turn multi-megabyte ``data:`` image URLs into
   normalised URL objects; the wire value is a plain string).
 
+Beyond the two event unions of the main channel, the document holds the rest of the Realtime
+surface, each part found from the upstream document rather than listed by hand:
+
+* the translation channel (``/v1/realtime/translations``), with its own client and server unions;
+  its event classes carry a ``Translation`` prefix, since its ``session.created`` and friends
+  differ from the main channel's (a component shared with it, such as ``error``, is shared);
+* the REST bodies of ``/realtime/client_secrets``, ``/realtime/translations/client_secrets`` and
+  ``/realtime/calls`` (create, accept, reject, refer, hangup), as components plus an
+  ``x-rest-operations`` table (AsyncAPI has no vocabulary for request/response pairs);
+* the webhook events (``realtime.call.incoming``), as components plus an ``x-webhooks`` table.
+
+Before converting, the importer applies ``schema/overlay.yaml``: what the live API is known to send
+beyond the published spec, each entry with its evidence. The report lists every entry applied,
+and an entry upstream has caught up with (its target already equal) is reported as obsolete.
+
 The importer is idempotent: running it twice on the same spec writes the same bytes.
 """
 
@@ -37,20 +53,74 @@ import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
-__all__ = ["DEFAULT_SCHEMA", "DEFAULT_SPEC", "ImportReport", "build_document", "main"]
+__all__ = [
+    "CHANNELS",
+    "DEFAULT_OVERLAY",
+    "DEFAULT_SCHEMA",
+    "DEFAULT_SPEC",
+    "Channel",
+    "ImportReport",
+    "apply_overlay",
+    "build_document",
+    "main",
+    "rest_operations",
+    "webhook_events",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SPEC = ROOT.parent / "shared" / "openai-spec" / "openapi.yaml"
 DEFAULT_SCHEMA = ROOT / "schema" / "realtime.asyncapi.yaml"
+DEFAULT_OVERLAY = ROOT / "schema" / "overlay.yaml"
 
-CLIENT_UNION = "RealtimeClientEvent"
-SERVER_UNION = "RealtimeServerEvent"
 PLACEHOLDER = "TODO: describe in our own words."
-CHANNEL = "realtime"
+
+
+class Channel(NamedTuple):
+    """One WebSocket interface: its address, its two upstream unions and our names for them."""
+
+    key: str
+    address: str
+    client_union: str
+    server_union: str
+    class_prefix: str
+    send_operation: str
+    receive_operation: str
+
+
+CHANNELS = (
+    Channel(
+        "realtime",
+        "/v1/realtime",
+        "RealtimeClientEvent",
+        "RealtimeServerEvent",
+        "",
+        "sendClientEvent",
+        "receiveServerEvent",
+    ),
+    Channel(
+        "translation",
+        "/v1/realtime/translations",
+        "RealtimeTranslationClientEvent",
+        "RealtimeTranslationServerEvent",
+        "Translation",
+        "sendTranslationClientEvent",
+        "receiveTranslationServerEvent",
+    ),
+)
+CHANNEL = CHANNELS[0].key
+CLIENT_UNION = CHANNELS[0].client_union
+SERVER_UNION = CHANNELS[0].server_union
+
+# The REST operations and webhooks we model: every upstream path below these prefixes, and every
+# upstream webhook whose payload type starts with "realtime.".
+REST_PREFIXES = ("/realtime/client_secrets", "/realtime/translations/", "/realtime/calls")
+WEBHOOK_PREFIX = "realtime."
+# Body media types we model, in the order they are preferred; SDP is plain text, not a schema.
+JSON_MEDIA = ("application/json", "multipart/form-data")
 
 # Keys that carry structure. Everything else upstream (prose, examples, vendor keys) is left out.
 STRUCTURAL_KEYS = (
@@ -93,6 +163,8 @@ class ImportReport:
         self.removed: list[str] = []
         self.changed: list[str] = []
         self.undescribed: list[str] = []
+        self.overlay_applied: list[str] = []
+        self.overlay_obsolete: list[str] = []
 
     def lines(self) -> Iterator[str]:
         """Yield the report as human-readable lines."""
@@ -101,6 +173,8 @@ class ImportReport:
             ("removed", self.removed),
             ("changed", self.changed),
             ("needs a description", self.undescribed),
+            ("overlay applied", self.overlay_applied),
+            ("overlay obsolete (upstream has it now: remove the entry)", self.overlay_obsolete),
         ):
             yield f"{title}: {len(names)}"
             for name in names:
@@ -122,8 +196,8 @@ class _Converter:
         }
         self.components: dict[str, Node] = {}
         self.names_by_origin: dict[str, str] = {}
-        self.client_events: list[str] = []
-        self.server_events: list[str] = []
+        # Per channel key: (client event components, server event components).
+        self.events: dict[str, tuple[list[str], list[str]]] = {}
 
     # -- naming -----------------------------------------------------------------------------
 
@@ -148,12 +222,15 @@ class _Converter:
 
     # -- entry points -----------------------------------------------------------------------
 
-    def import_union(self, union_name: str, sink: list[str]) -> None:
+    def import_union(self, union_name: str, sink: list[str], prefix: str = "") -> None:
         for branch in self.upstream[union_name].get("anyOf") or self.upstream[union_name]["oneOf"]:
             upstream_name = branch["$ref"].rsplit("/", 1)[-1]
             event_type = self._const_of(self.upstream[upstream_name]["properties"]["type"])
-            name = self._claim(upstream_name, event_class_name(event_type), upstream_name)
+            default = prefix + event_class_name(event_type)
+            name = self._claim(upstream_name, default, upstream_name)
             sink.append(name)
+            if self.components.get(name):
+                continue  # shared with a channel imported before (the `error` event)
             self._component(name, upstream_name, self.upstream[upstream_name], event=True)
 
     def ref(self, upstream_name: str) -> Node:
@@ -351,22 +428,133 @@ def _message_name(schema_name: str) -> str:
     return schema_name.removesuffix("Event")
 
 
-def build_document(upstream_spec: Node, previous: Node) -> tuple[Node, ImportReport]:
+def _schema_name(node: Node) -> str | None:
+    ref = node.get("$ref")
+    return ref.rsplit("/", 1)[-1] if isinstance(ref, str) else None
+
+
+def _body_schema(content: Node) -> tuple[str | None, str | None]:
+    """``(media type, upstream component)`` of a request or response body."""
+    for media in JSON_MEDIA:
+        if media in content:
+            return media, _schema_name(content[media].get("schema", {}))
+    for media in content:
+        return media, None  # a plain-text body (SDP): no schema to model
+    return None, None
+
+
+def rest_operations(upstream_spec: Node) -> dict[str, Node]:
+    """The Realtime REST operations of the upstream document, by operation id.
+
+    Each entry has ``method``, ``path`` and, when present, ``request`` / ``response`` with the
+    media type and the upstream component of the body.
+    """
+    operations: dict[str, Node] = {}
+    for path, item in upstream_spec.get("paths", {}).items():
+        if not path.startswith(REST_PREFIXES):
+            continue
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or "operationId" not in operation:
+                continue
+            entry: Node = {"method": method.upper(), "path": path}
+            media, schema = _body_schema(operation.get("requestBody", {}).get("content", {}))
+            if media is not None:
+                entry["request"] = {"contentType": media, "schema": schema}
+            for status, response in sorted(operation.get("responses", {}).items()):
+                if str(status).startswith("2"):
+                    media, schema = _body_schema(response.get("content", {}))
+                    if media is not None:
+                        entry["response"] = {"contentType": media, "schema": schema}
+                    break
+            operations[operation["operationId"]] = entry
+    return dict(sorted(operations.items()))
+
+
+def webhook_events(upstream_spec: Node) -> dict[str, str]:
+    """``{webhook event type: upstream component}`` for the Realtime webhooks."""
+    schemas = upstream_spec["components"]["schemas"]
+    events: dict[str, str] = {}
+    for item in upstream_spec.get("webhooks", {}).values():
+        for operation in item.values():
+            content = operation.get("requestBody", {}).get("content", {})
+            name = _schema_name(content.get("application/json", {}).get("schema", {}))
+            if name is None:
+                continue
+            event_type = _Converter._const_of(schemas[name].get("properties", {}).get("type", {}))
+            if isinstance(event_type, str) and event_type.startswith(WEBHOOK_PREFIX):
+                events[event_type] = name
+    return dict(sorted(events.items()))
+
+
+def apply_overlay(upstream_spec: Node, overlay: Node, report: ImportReport) -> Node:
+    """Return a copy of ``upstream_spec`` with the overlay's entries applied.
+
+    Each entry's ``target`` is an upstream component name followed by a path of keys into it;
+    ``schema`` is what goes there (an upstream-style schema). The parent of the target must
+    exist: an entry never invents an object, it only adds to or widens what upstream has.
+
+    Raises:
+        ValueError: An entry's target does not exist upstream.
+    """
+    spec = copy.deepcopy(upstream_spec)
+    schemas = spec["components"]["schemas"]
+    for entry in overlay.get("entries", []):
+        component, *keys = entry["target"].split("/")
+        parent = schemas.get(component)
+        for key in keys[:-1]:
+            parent = parent.get(key) if isinstance(parent, dict) else None
+        if not isinstance(parent, dict) or not keys:
+            raise ValueError(f"overlay target not found upstream: {entry['target']}")
+        current = parent.get(keys[-1])
+        wanted = entry["schema"]
+        if current is not None and _structure(current) == _structure(wanted):
+            report.overlay_obsolete.append(entry["target"])
+        else:
+            report.overlay_applied.append(entry["target"])
+        parent[keys[-1]] = copy.deepcopy(wanted)
+    return spec
+
+
+def build_document(
+    upstream_spec: Node, previous: Node, overlay: Node | None = None
+) -> tuple[Node, ImportReport]:
     """Build our AsyncAPI document from an upstream OpenAPI document.
 
     Args:
-        upstream_spec: The parsed upstream OpenAPI document.
+        upstream_spec: The parsed upstream OpenAPI document (not changed).
         previous: Our current AsyncAPI document (``{}`` on a first import); its names and
             descriptions are kept for every upstream path found again.
+        overlay: The parsed ``schema/overlay.yaml`` (``None``: no overlay).
 
     Returns:
         The new document and a report of what changed against ``previous``.
     """
-    converter = _Converter(upstream_spec["components"]["schemas"], previous)
-    converter.import_union(CLIENT_UNION, converter.client_events)
-    converter.import_union(SERVER_UNION, converter.server_events)
+    overlay_report = ImportReport()
+    spec = apply_overlay(upstream_spec, overlay or {}, overlay_report)
+    converter = _Converter(spec["components"]["schemas"], previous)
+    for channel in CHANNELS:
+        client: list[str] = []
+        server: list[str] = []
+        converter.import_union(channel.client_union, client, channel.class_prefix)
+        converter.import_union(channel.server_union, server, channel.class_prefix)
+        converter.events[channel.key] = (client, server)
 
-    events = set(converter.client_events) | set(converter.server_events)
+    rest: Node = {}
+    for operation_id, entry in rest_operations(spec).items():
+        out: Node = {"method": entry["method"], "path": entry["path"]}
+        for part in ("request", "response"):
+            if part in entry:
+                body: Node = {"contentType": entry[part]["contentType"]}
+                if entry[part]["schema"] is not None:
+                    body["payload"] = converter.ref(entry[part]["schema"])
+                out[part] = body
+        rest[operation_id] = out
+    webhooks = {
+        event_type: {"payload": converter.ref(name)}
+        for event_type, name in webhook_events(spec).items()
+    }
+
+    events = {n for pair in converter.events.values() for names in pair for n in names}
     schemas = {name: converter.components[name] for name in sorted(converter.components)}
     ordered = {name: schemas[name] for name in sorted(events)}
     ordered.update({name: body for name, body in schemas.items() if name not in events})
@@ -381,15 +569,44 @@ def build_document(upstream_spec: Node, previous: Node) -> tuple[Node, ImportRep
             "payload": {"$ref": f"#/components/schemas/{name}"},
         }
 
-    def operation(action: str, names: list[str], summary: str) -> Node:
+    def operation(action: str, key: str, names: list[str], summary: str) -> Node:
         return {
             "action": action,
             "summary": summary,
-            "channel": {"$ref": f"#/channels/{CHANNEL}"},
+            "channel": {"$ref": f"#/channels/{key}"},
             "messages": [
-                {"$ref": f"#/channels/{CHANNEL}/messages/{_message_name(n)}"} for n in sorted(names)
+                {"$ref": f"#/channels/{key}/messages/{_message_name(n)}"} for n in sorted(names)
             ],
         }
+
+    old_channels: Node = previous.get("channels", {})
+    channels: Node = {}
+    operations: Node = {}
+    for channel in CHANNELS:
+        client, server = converter.events[channel.key]
+        channels[channel.key] = {
+            "address": channel.address,
+            "description": old_channels.get(channel.key, {}).get("description", PLACEHOLDER),
+            "messages": {
+                _message_name(n): {"$ref": f"#/components/messages/{_message_name(n)}"}
+                for n in sorted(set(client) | set(server))
+            },
+            "bindings": {
+                "ws": {
+                    "query": {
+                        "type": "object",
+                        "properties": {"model": {"type": "string"}},
+                    }
+                }
+            },
+        }
+        where = f" on {channel.address}"
+        operations[channel.send_operation] = operation(
+            "send", channel.key, client, "Events the client sends to the server" + where + "."
+        )
+        operations[channel.receive_operation] = operation(
+            "receive", channel.key, server, "Events the server sends to the client" + where + "."
+        )
 
     old_info: Node = previous.get("info", {})
     document: Node = {
@@ -412,33 +629,8 @@ def build_document(upstream_spec: Node, previous: Node) -> tuple[Node, ImportRep
                 "security": [{"$ref": "#/components/securitySchemes/bearer"}],
             }
         },
-        "channels": {
-            CHANNEL: {
-                "address": "/v1/realtime",
-                "description": previous.get("channels", {})
-                .get(CHANNEL, {})
-                .get("description", PLACEHOLDER),
-                "messages": {
-                    message: {"$ref": f"#/components/messages/{message}"} for message in messages
-                },
-                "bindings": {
-                    "ws": {
-                        "query": {
-                            "type": "object",
-                            "properties": {"model": {"type": "string"}},
-                        }
-                    }
-                },
-            }
-        },
-        "operations": {
-            "sendClientEvent": operation(
-                "send", converter.client_events, "Events the client sends to the server."
-            ),
-            "receiveServerEvent": operation(
-                "receive", converter.server_events, "Events the server sends to the client."
-            ),
-        },
+        "channels": channels,
+        "operations": operations,
         "components": {
             "securitySchemes": {
                 "bearer": {
@@ -450,8 +642,13 @@ def build_document(upstream_spec: Node, previous: Node) -> tuple[Node, ImportRep
             "messages": messages,
             "schemas": ordered,
         },
+        "x-rest-operations": rest,
+        "x-webhooks": webhooks,
     }
-    return document, _compare(previous.get("components", {}).get("schemas", {}), ordered)
+    report = _compare(previous.get("components", {}).get("schemas", {}), ordered)
+    report.overlay_applied = overlay_report.overlay_applied
+    report.overlay_obsolete = overlay_report.overlay_obsolete
+    return document, report
 
 
 def _structure(schema: Node) -> Any:
@@ -498,12 +695,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("spec", nargs="?", type=Path, default=DEFAULT_SPEC)
     parser.add_argument("--schema", type=Path, default=DEFAULT_SCHEMA)
+    parser.add_argument("--overlay", type=Path, default=DEFAULT_OVERLAY)
     args = parser.parse_args(argv)
     if not args.spec.exists():
         print(f"error: upstream spec not found: {args.spec}", file=sys.stderr)
         return 2
     previous = load_yaml(args.schema) if args.schema.exists() else {}
-    document, report = build_document(load_yaml(args.spec), previous)
+    overlay = load_yaml(args.overlay) if args.overlay.exists() else {}
+    document, report = build_document(load_yaml(args.spec), previous, overlay)
     args.schema.parent.mkdir(parents=True, exist_ok=True)
     args.schema.write_text(dump_yaml(document), encoding="utf-8")
     for line in report.lines():

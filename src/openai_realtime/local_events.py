@@ -4,12 +4,15 @@
 ``conversation.updated``, ``conversation.item.appended``, ``conversation.item.completed``,
 ``conversation.interrupted``, ``realtime.event`` and the connection events ``reconnecting``,
 ``reconnected`` and ``disconnected``. Handlers receive one of these frozen dataclasses.
+
+At the end, for type checkers only, each class binds its SDK events to the generated overloads
+(``openai_realtime.types.hooks``): the generic slots there take the (name, payload) pairs here.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, TypeAlias
+from typing import TYPE_CHECKING, Literal, TypeAlias
 
 from openai_realtime.protocol.items import ConversationItem, Delta
 from openai_realtime.types import ClientEvent, ErrorEvent, ServerEvent, UnknownServerEvent
@@ -161,3 +164,52 @@ class DisconnectedEvent:
 
     code: int | None
     reason: str
+
+
+if TYPE_CHECKING:
+    from openai_realtime.types.hooks import (
+        EventHooks,
+        EventWaits,
+        TranslationEventHooks,
+        TranslationEventWaits,
+    )
+
+    # `RealtimeAPI`: `error` and `close` beside the wire events.
+    ApiHooks: TypeAlias = EventHooks[
+        Literal["error"], LocalErrorEvent, Literal["close"], CloseEvent
+    ]
+    ApiWaits: TypeAlias = EventWaits[
+        Literal["error"], LocalErrorEvent, Literal["close"], CloseEvent
+    ]
+    # `RealtimeClient`: the server's error joins the local one, then the utility events.
+    ClientHooks: TypeAlias = EventHooks[
+        Literal["error"], ClientErrorPayload,
+        Literal["close"], CloseEvent,
+        Literal["conversation.updated"], ConversationUpdatedEvent,
+        Literal["conversation.item.appended"], ConversationItemAppendedEvent,
+        Literal["conversation.item.completed"], ConversationItemCompletedEvent,
+        Literal["conversation.interrupted"], ConversationInterruptedEvent,
+        Literal["realtime.event"], RealtimeEventRecord,
+        Literal["reconnecting"], ReconnectingEvent,
+        Literal["reconnected"], ReconnectedEvent,
+        Literal["disconnected"], DisconnectedEvent,
+    ]  # fmt: skip
+    ClientWaits: TypeAlias = EventWaits[
+        Literal["error"], ClientErrorPayload,
+        Literal["close"], CloseEvent,
+        Literal["conversation.updated"], ConversationUpdatedEvent,
+        Literal["conversation.item.appended"], ConversationItemAppendedEvent,
+        Literal["conversation.item.completed"], ConversationItemCompletedEvent,
+        Literal["conversation.interrupted"], ConversationInterruptedEvent,
+        Literal["realtime.event"], RealtimeEventRecord,
+        Literal["reconnecting"], ReconnectingEvent,
+        Literal["reconnected"], ReconnectedEvent,
+        Literal["disconnected"], DisconnectedEvent,
+    ]  # fmt: skip
+    # A translation connection: `error` and `close` beside the translation channel's events.
+    TranslationHooks: TypeAlias = TranslationEventHooks[
+        Literal["error"], LocalErrorEvent, Literal["close"], CloseEvent
+    ]
+    TranslationWaits: TypeAlias = TranslationEventWaits[
+        Literal["error"], LocalErrorEvent, Literal["close"], CloseEvent
+    ]

@@ -1,7 +1,8 @@
 """Drift check: everything the upstream GA unions describe exists in our models, compatibly.
 
-The walk starts at the upstream ``RealtimeClientEvent`` / ``RealtimeServerEvent`` unions and
-follows every field into the shared objects. For each upstream field it asks our *generated
+The walk starts at the upstream client and server unions of both channels (``/v1/realtime`` and
+the translation channel), the Realtime REST bodies and the webhook events, and follows every
+field into the shared objects. For each upstream field it asks our *generated
 pydantic model* (not our schema), so the whole chain importer -> schema -> generator is checked
 against the upstream document: a field missing, a type narrowed, or an enum value we would reject
 is reported with its path.
@@ -16,7 +17,21 @@ from typing import Any, Literal, get_args, get_origin
 from pydantic import BaseModel
 from typing_extensions import TypeAliasType
 
+from codegen.import_openapi import CHANNELS, rest_operations, webhook_events
 from openai_realtime.types import CLIENT_EVENTS, SERVER_EVENTS
+from openai_realtime.types.rest import REST_OPERATIONS, WEBHOOK_EVENTS
+from openai_realtime.types.translation import (
+    TRANSLATION_CLIENT_EVENTS,
+    TRANSLATION_SERVER_EVENTS,
+)
+
+# Our registries per upstream union, for every channel the importer knows.
+REGISTRIES: dict[str, dict[str, Any]] = {
+    CHANNELS[0].client_union: CLIENT_EVENTS,
+    CHANNELS[0].server_union: SERVER_EVENTS,
+    CHANNELS[1].client_union: TRANSLATION_CLIENT_EVENTS,
+    CHANNELS[1].server_union: TRANSLATION_SERVER_EVENTS,
+}
 
 _PRIMITIVES: dict[str, tuple[type, ...]] = {
     "string": (str,),
@@ -144,24 +159,53 @@ def _union_events(schemas: dict[str, Any], union: str) -> dict[str, str]:
 
 
 def test_every_upstream_event_is_generated(upstream_schemas: dict[str, Any]) -> None:
-    client = _union_events(upstream_schemas, "RealtimeClientEvent")
-    server = _union_events(upstream_schemas, "RealtimeServerEvent")
-    assert (len(client), len(server)) == (11, 46)
-    assert set(client) == set(CLIENT_EVENTS)
-    assert set(server) == set(SERVER_EVENTS)
+    unions = {c.client_union for c in CHANNELS} | {c.server_union for c in CHANNELS}
+    assert set(REGISTRIES) == unions
+    for union, registry in REGISTRIES.items():
+        upstream = _union_events(upstream_schemas, union)
+        assert len(upstream) == len(upstream_schemas[union]["anyOf"]), union
+        assert set(upstream) == set(registry), union
 
 
 def test_every_upstream_field_is_compatible(upstream_schemas: dict[str, Any]) -> None:
     checker = _Checker(upstream_schemas)
-    for union, registry in (
-        ("RealtimeClientEvent", CLIENT_EVENTS),
-        ("RealtimeServerEvent", SERVER_EVENTS),
-    ):
+    for union, registry in REGISTRIES.items():
         for event_type, name in _union_events(upstream_schemas, union).items():
-            checker.accepts({"$ref": f"#/{name}"}, registry[event_type], event_type)
+            checker.accepts({"$ref": f"#/{name}"}, registry[event_type], f"{union}:{event_type}")
     assert checker.problems == []
     # The walk must have reached deep shared objects, not stopped at the events.
     assert len(checker.seen) > 150
+
+
+def test_rest_bodies_and_webhooks_are_generated_and_compatible(
+    upstream_spec: dict[str, Any], upstream_schemas: dict[str, Any]
+) -> None:
+    checker = _Checker(upstream_schemas)
+    upstream_operations = rest_operations(upstream_spec)
+    assert set(REST_OPERATIONS) == set(upstream_operations)
+    bodies = 0
+    for operation_id, entry in upstream_operations.items():
+        ours = REST_OPERATIONS[operation_id]
+        assert (ours.method, ours.path) == (entry["method"], entry["path"])
+        for part, model in (("request", ours.request), ("response", ours.response)):
+            upstream_body = entry.get(part)
+            if upstream_body is None or upstream_body["schema"] is None:
+                assert model is None, f"{operation_id} {part}"
+                continue
+            assert model is not None, f"{operation_id} {part}"
+            checker.accepts({"$ref": f"#/{upstream_body['schema']}"}, model, operation_id)
+            bodies += 1
+    webhooks = webhook_events(upstream_spec)
+    assert set(WEBHOOK_EVENTS) == set(webhooks)
+    for event_type, name in webhooks.items():
+        checker.accepts({"$ref": f"#/{name}"}, WEBHOOK_EVENTS[event_type], event_type)
+    assert checker.problems == []
+    assert bodies == sum(
+        1
+        for entry in upstream_operations.values()
+        for part in ("request", "response")
+        if entry.get(part, {}).get("schema")
+    )
 
 
 def test_checker_reports_drift(upstream_schemas: dict[str, Any]) -> None:

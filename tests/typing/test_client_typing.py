@@ -1,3 +1,4 @@
+# pyright: reportUnnecessaryTypeIgnoreComment=true
 """Typing checks on ``RealtimeClient.on``, verified by mypy in `make lint` and run by pytest.
 
 Each line that must be rejected carries a precise ``# type: ignore[code]``; with mypy --strict an
@@ -31,9 +32,9 @@ def register(client: RealtimeClient) -> None:
     client.on("server.response.done", on_done)
     client.on(ResponseDoneEvent, on_done)
     client.on("conversation.updated", on_updated)
-    client.on("server.response.created", on_done)  # type: ignore[call-overload]
-    client.on("conversation.item.completed", on_updated)  # type: ignore[call-overload]
-    client.on("server.no.such.event", on_done)  # type: ignore[call-overload]
+    client.on("server.response.created", on_done)  # type: ignore[arg-type]
+    client.on("conversation.item.completed", on_updated)  # type: ignore[arg-type]
+    client.on("server.no.such.event", on_done)  # type: ignore[arg-type]
 
     @client.on("conversation.item.completed")
     def completed(event: ConversationItemCompletedEvent) -> None:

@@ -1,3 +1,4 @@
+# pyright: reportUnnecessaryTypeIgnoreComment=true
 """Typing checks on the generated models, verified by mypy in `make lint` and run by pytest.
 
 A line that must be a type error carries a precise ``# type: ignore[code]``; mypy --strict warns

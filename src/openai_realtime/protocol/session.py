@@ -6,21 +6,41 @@ under ``session.audio.input`` / ``session.audio.output``. This module turns one 
 into a *patch* in the GA shape, merges patches into the accumulated configuration, and checks
 the result against the generated ``RealtimeSessionCreateRequest`` model.
 
+``SessionOptions`` types the same options for ``update_session(**options)``: the flat names
+here, over the generated ``Param`` types, plus every top-level field of the GA session
+(inherited from the generated ``RealtimeSessionCreateRequestFields``); a test keeps its keys and
+``_PATHS`` in step.
+
 A patch keeps ``None`` as an explicit ``null`` (turn detection ``None`` disables VAD); an option
 that was not passed is simply absent, so a partial ``session.update`` stays partial.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, TypeAlias
 
 from pydantic import BaseModel, ValidationError
 
 from openai_realtime.errors import ConfigurationError
 from openai_realtime.types import RealtimeSessionCreateRequest
+from openai_realtime.types.params import (
+    AudioTranscriptionParam,
+    RealtimeAudioFormatsParam,
+    RealtimeSessionCreateRequestAudioInputNoiseReductionParam,
+    RealtimeSessionCreateRequestFields,
+    RealtimeTurnDetectionParam,
+    VoiceIdsOrCustomVoiceParam,
+)
 
-__all__ = ["AUDIO_FORMATS", "build_session_patch", "merge_patch", "validate_session"]
+__all__ = [
+    "AUDIO_FORMATS",
+    "AudioFormatName",
+    "SessionOptions",
+    "build_session_patch",
+    "merge_patch",
+    "validate_session",
+]
 
 # Where each flat option lives in the GA session object.
 _PATHS: dict[str, tuple[str, ...]] = {
@@ -45,6 +65,32 @@ AUDIO_FORMATS: dict[str, dict[str, Any]] = {
     "audio/pcma": {"type": "audio/pcma"},
 }
 """Audio format names accepted as strings: the beta names and the GA ``type`` values."""
+
+AudioFormatName: TypeAlias = Literal[
+    "pcm16", "audio/pcm", "g711_ulaw", "audio/pcmu", "g711_alaw", "audio/pcma"
+]
+"""The keys of ``AUDIO_FORMATS``, for the type checker."""
+
+
+class SessionOptions(RealtimeSessionCreateRequestFields, total=False):
+    """The keyword options of ``update_session``: flat names and GA top-level fields.
+
+    The flat names are mapped by ``_PATHS`` onto ``audio.input`` / ``audio.output`` (or, for
+    the beta-era spellings, onto their GA top-level names); every other key is a top-level
+    field of the GA session, typed as the generated ``RealtimeSessionCreateRequestFields``
+    types it.
+    """
+
+    voice: VoiceIdsOrCustomVoiceParam
+    speed: float
+    output_audio_format: RealtimeAudioFormatsParam | AudioFormatName
+    input_audio_format: RealtimeAudioFormatsParam | AudioFormatName
+    turn_detection: RealtimeTurnDetectionParam | None
+    input_audio_transcription: AudioTranscriptionParam | None
+    input_audio_noise_reduction: RealtimeSessionCreateRequestAudioInputNoiseReductionParam | None
+    modalities: Sequence[Literal["text", "audio"]]
+    max_response_output_tokens: int | Literal["inf"]
+
 
 _TOP_LEVEL = frozenset(RealtimeSessionCreateRequest.model_fields) - {"type"}
 

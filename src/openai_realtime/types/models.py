@@ -915,6 +915,70 @@ class ResponseOutputTextDoneEvent(RealtimeModel):
     """
 
 
+class TranslationSessionCloseEvent(RealtimeModel):
+    """
+    Ask the server to end the translation session; it answers with `session.closed` and closes the socket.
+    """
+
+    event_id: Annotated[str | None, Field(max_length=512)] = None
+    type: Literal["session.close"] = "session.close"
+
+
+class TranslationSessionClosedEvent(RealtimeModel):
+    """
+    The translation session has ended; no further events follow.
+    """
+
+    event_id: str
+    type: Literal["session.closed"] = "session.closed"
+
+
+class TranslationSessionInputAudioBufferAppendEvent(RealtimeModel):
+    """
+    Stream a chunk of source-language audio (base64) into the translation session.
+    """
+
+    event_id: Annotated[str | None, Field(max_length=512)] = None
+    type: Literal["session.input_audio_buffer.append"] = "session.input_audio_buffer.append"
+    audio: str
+
+
+class TranslationSessionInputTranscriptDeltaEvent(RealtimeModel):
+    """
+    A piece of the transcript of the source-language audio heard so far.
+    """
+
+    event_id: str
+    type: Literal["session.input_transcript.delta"] = "session.input_transcript.delta"
+    delta: str
+    elapsed_ms: int | None = None
+
+
+class TranslationSessionOutputAudioDeltaEvent(RealtimeModel):
+    """
+    A chunk of translated speech (base64), with its sample rate, channel count and format.
+    """
+
+    event_id: str
+    type: Literal["session.output_audio.delta"] = "session.output_audio.delta"
+    delta: str
+    sample_rate: int | None = None
+    channels: int | None = None
+    format: Literal["pcm16"] | None = None
+    elapsed_ms: int | None = None
+
+
+class TranslationSessionOutputTranscriptDeltaEvent(RealtimeModel):
+    """
+    A piece of the transcript of the translated speech.
+    """
+
+    event_id: str
+    type: Literal["session.output_transcript.delta"] = "session.output_transcript.delta"
+    delta: str
+    elapsed_ms: int | None = None
+
+
 class AssistantMessageContent(RealtimeModel):
     """
     One content part of an assistant message: `output_text` with its `text`, or `output_audio` with base64 `audio` and its `transcript`.
@@ -983,6 +1047,8 @@ class AudioTranscriptionResponse(RealtimeModel):
     language: str | None = None
     languages: Annotated[list[str] | None, Field(min_length=1)] = None
     prompt: str | None = None
+    keywords: list[str] | None = None
+    delay: Literal["minimal", "low", "medium", "high", "xhigh"] | None = None
 
 
 CallableToolAllowedCaller = TypeAliasType(
@@ -1125,6 +1191,22 @@ An audio encoding for input or output audio, selected by its MIME `type`.
 """
 
 
+class RealtimeCallReferRequest(RealtimeModel):
+    """
+    Body of `POST /v1/realtime/calls/{call_id}/refer`: where to transfer a SIP call.
+    """
+
+    target_uri: str
+
+
+class RealtimeCallRejectRequest(RealtimeModel):
+    """
+    Body of `POST /v1/realtime/calls/{call_id}/reject`: the SIP status code to answer with (the server picks one when absent).
+    """
+
+    status_code: int | None = None
+
+
 class RealtimeConversationInfo(RealtimeModel):
     """
     Identifies the conversation that belongs to a session.
@@ -1184,6 +1266,15 @@ class RealtimeConversationItemMessageAssistant(RealtimeModel):
     status: Literal["completed", "incomplete", "in_progress"] | None = None
     role: Literal["assistant"] = "assistant"
     content: list[AssistantMessageContent]
+
+
+class RealtimeCreateClientSecretRequestExpiresAfter(RealtimeModel):
+    """
+    Lifetime of a client secret, counted from its creation.
+    """
+
+    anchor: Literal["created_at"] | None = None
+    seconds: Annotated[int | None, Field(ge=10, le=7200)] = None
 
 
 class RealtimeErrorDetails(RealtimeModel):
@@ -1312,6 +1403,7 @@ class RealtimeResponseStatusDetailsError(RealtimeModel):
 
     type: str | None = None
     code: str | None = None
+    message: str | None = None
 
 
 class RealtimeResponseUsageInputTokenDetailsCachedTokensDetails(RealtimeModel):
@@ -1339,6 +1431,7 @@ class RealtimeSessionCreateRequestAudioInputNoiseReduction(RealtimeModel):
     """
 
     type: NoiseReductionType | None = None
+    strength: float | None = None
 
 
 class RealtimeSessionCreateResponseAudioInputNoiseReduction(RealtimeModel):
@@ -1347,6 +1440,7 @@ class RealtimeSessionCreateResponseAudioInputNoiseReduction(RealtimeModel):
     """
 
     type: NoiseReductionType | None = None
+    strength: float | None = None
 
 
 class RealtimeSessionCreateResponseTracingConfiguration(RealtimeModel):
@@ -1365,6 +1459,7 @@ class RealtimeTranscriptionSessionCreateRequestAudioInputNoiseReduction(Realtime
     """
 
     type: NoiseReductionType | None = None
+    strength: float | None = None
 
 
 class RealtimeTranscriptionSessionCreateResponseAudioInputNoiseReduction(RealtimeModel):
@@ -1373,6 +1468,7 @@ class RealtimeTranscriptionSessionCreateResponseAudioInputNoiseReduction(Realtim
     """
 
     type: NoiseReductionType | None = None
+    strength: float | None = None
 
 
 class RealtimeTranscriptionSessionCreateResponseAudioInputTurnDetection(RealtimeModel):
@@ -1384,6 +1480,87 @@ class RealtimeTranscriptionSessionCreateResponseAudioInputTurnDetection(Realtime
     threshold: float | None = None
     prefix_padding_ms: int | None = None
     silence_duration_ms: int | None = None
+
+
+class RealtimeTranslationClientSecretCreateRequestExpiresAfter(RealtimeModel):
+    """
+    Lifetime of a translation client secret, counted from its creation.
+    """
+
+    anchor: Literal["created_at"] | None = None
+    seconds: Annotated[int | None, Field(ge=10, le=7200)] = None
+
+
+class RealtimeTranslationSessionAudioInputNoiseReduction(RealtimeModel):
+    """
+    Noise reduction applied to a translation session's input, as reported.
+    """
+
+    type: NoiseReductionType
+
+
+class RealtimeTranslationSessionAudioInputTranscription(RealtimeModel):
+    """
+    Transcription of the source audio in a translation session, as reported.
+    """
+
+    model: str
+
+
+class RealtimeTranslationSessionAudioOutput(RealtimeModel):
+    """
+    Output side of a translation session as reported: the target language.
+    """
+
+    language: str | None = None
+
+
+class RealtimeTranslationSessionCreateRequestAudioInputNoiseReduction(RealtimeModel):
+    """
+    Noise reduction for a translation session to create.
+    """
+
+    type: NoiseReductionType
+
+
+class RealtimeTranslationSessionCreateRequestAudioInputTranscription(RealtimeModel):
+    """
+    Transcription of the source audio for a translation session to create.
+    """
+
+    model: str
+
+
+class RealtimeTranslationSessionCreateRequestAudioOutput(RealtimeModel):
+    """
+    Output side of a translation session to create: the target language.
+    """
+
+    language: str | None = None
+
+
+class RealtimeTranslationSessionUpdateRequestAudioInputNoiseReduction(RealtimeModel):
+    """
+    Noise reduction a translation `session.update` sets.
+    """
+
+    type: NoiseReductionType
+
+
+class RealtimeTranslationSessionUpdateRequestAudioInputTranscription(RealtimeModel):
+    """
+    Source-audio transcription a translation `session.update` sets.
+    """
+
+    model: str
+
+
+class RealtimeTranslationSessionUpdateRequestAudioOutput(RealtimeModel):
+    """
+    Output side a translation `session.update` changes: the target language.
+    """
+
+    language: str | None = None
 
 
 class ResponseContentPart(RealtimeModel):
@@ -1587,6 +1764,15 @@ VoiceIdsShared = TypeAliasType(
 """
 Name of a built-in voice such as `alloy` or `marin`; other strings are allowed so new voices work without an SDK update.
 """
+
+
+class WebhookRealtimeCallIncomingDataSipHeadersItem(RealtimeModel):
+    """
+    One SIP header of the incoming INVITE, name and value.
+    """
+
+    name: str
+    value: str
 
 
 class ConversationCreatedEvent(RealtimeModel):
@@ -1874,15 +2060,6 @@ class RealtimeReasoning(RealtimeModel):
     effort: RealtimeReasoningEffort | None = None
 
 
-class RealtimeResponseAudioOutput(RealtimeModel):
-    """
-    Format and voice of a response's audio output.
-    """
-
-    format: RealtimeAudioFormats | None = None
-    voice: VoiceIdsShared | None = None
-
-
 class RealtimeResponseStatusDetails(RealtimeModel):
     """
     Why a response ended as it did: its final status, the reason it was cancelled or left incomplete, and the error if it failed.
@@ -1907,16 +2084,6 @@ class RealtimeResponseUsageInputTokenDetails(RealtimeModel):
     cached_tokens_details: RealtimeResponseUsageInputTokenDetailsCachedTokensDetails | None = None
 
 
-class RealtimeSessionCreateResponseAudioOutput(RealtimeModel):
-    """
-    The session's output audio settings as reported by the server: format, voice and speed.
-    """
-
-    format: RealtimeAudioFormats | None = None
-    voice: VoiceIdsShared | None = None
-    speed: Annotated[float | None, Field(ge=0.25, le=1.5)] = None
-
-
 class RealtimeTranscriptionSessionCreateResponseAudioInput(RealtimeModel):
     """
     Input audio settings of a transcription session as reported by the server.
@@ -1928,6 +2095,33 @@ class RealtimeTranscriptionSessionCreateResponseAudioInput(RealtimeModel):
         None
     )
     turn_detection: RealtimeTranscriptionSessionCreateResponseAudioInputTurnDetection | None = None
+
+
+class RealtimeTranslationSessionAudioInput(RealtimeModel):
+    """
+    Input side of a translation session as reported: transcription and noise reduction.
+    """
+
+    transcription: RealtimeTranslationSessionAudioInputTranscription | None = None
+    noise_reduction: RealtimeTranslationSessionAudioInputNoiseReduction | None = None
+
+
+class RealtimeTranslationSessionCreateRequestAudioInput(RealtimeModel):
+    """
+    Input side of a translation session to create: transcription and noise reduction.
+    """
+
+    transcription: RealtimeTranslationSessionCreateRequestAudioInputTranscription | None = None
+    noise_reduction: RealtimeTranslationSessionCreateRequestAudioInputNoiseReduction | None = None
+
+
+class RealtimeTranslationSessionUpdateRequestAudioInput(RealtimeModel):
+    """
+    Input side a translation `session.update` changes: transcription and noise reduction.
+    """
+
+    transcription: RealtimeTranslationSessionUpdateRequestAudioInputTranscription | None = None
+    noise_reduction: RealtimeTranslationSessionUpdateRequestAudioInputNoiseReduction | None = None
 
 
 RealtimeTurnDetection = TypeAliasType(
@@ -1974,6 +2168,15 @@ VoiceIdsOrCustomVoice = TypeAliasType("VoiceIdsOrCustomVoice", VoiceIdsShared | 
 """
 The voice for audio output: a built-in voice name or a custom voice.
 """
+
+
+class WebhookRealtimeCallIncomingData(RealtimeModel):
+    """
+    The incoming call: its ID for the calls endpoints and the SIP headers of the INVITE.
+    """
+
+    call_id: str
+    sip_headers: list[WebhookRealtimeCallIncomingDataSipHeadersItem]
 
 
 class ConversationItemInputAudioTranscriptionCompletedEvent(RealtimeModel):
@@ -2075,12 +2278,13 @@ A message item; `role` tells system, user and assistant messages apart.
 """
 
 
-class RealtimeResponseAudio(RealtimeModel):
+class RealtimeResponseAudioOutput(RealtimeModel):
     """
-    The audio settings used by a response.
+    Format and voice of a response's audio output.
     """
 
-    output: RealtimeResponseAudioOutput | None = None
+    format: RealtimeAudioFormats | None = None
+    voice: VoiceIdsOrCustomVoice | None = None
 
 
 Tools = TypeAliasType(
@@ -2147,6 +2351,16 @@ class RealtimeSessionCreateResponseAudioInput(RealtimeModel):
     turn_detection: RealtimeTurnDetection | None = None
 
 
+class RealtimeSessionCreateResponseAudioOutput(RealtimeModel):
+    """
+    The session's output audio settings as reported by the server: format, voice and speed.
+    """
+
+    format: RealtimeAudioFormats | None = None
+    voice: VoiceIdsOrCustomVoice | None = None
+    speed: Annotated[float | None, Field(ge=0.25, le=1.5)] = None
+
+
 class RealtimeTranscriptionSessionCreateRequestAudioInput(RealtimeModel):
     """
     How a transcription session takes in audio: format, transcription model, noise reduction and turn detection.
@@ -2166,12 +2380,51 @@ class RealtimeTranscriptionSessionCreateResponseAudio(RealtimeModel):
     input: RealtimeTranscriptionSessionCreateResponseAudioInput | None = None
 
 
+class RealtimeTranslationSessionAudio(RealtimeModel):
+    """
+    Audio settings of a translation session as reported by the server.
+    """
+
+    input: RealtimeTranslationSessionAudioInput | None = None
+    output: RealtimeTranslationSessionAudioOutput | None = None
+
+
+class RealtimeTranslationSessionCreateRequestAudio(RealtimeModel):
+    """
+    Audio settings of a translation session to create.
+    """
+
+    input: RealtimeTranslationSessionCreateRequestAudioInput | None = None
+    output: RealtimeTranslationSessionCreateRequestAudioOutput | None = None
+
+
+class RealtimeTranslationSessionUpdateRequestAudio(RealtimeModel):
+    """
+    Audio settings a translation `session.update` changes.
+    """
+
+    input: RealtimeTranslationSessionUpdateRequestAudioInput | None = None
+    output: RealtimeTranslationSessionUpdateRequestAudioOutput | None = None
+
+
 RealtimeTruncation = TypeAliasType(
     "RealtimeTruncation", Literal["auto", "disabled"] | RetentionRatioTruncation
 )
 """
 What the server does when the conversation no longer fits the model's context: `auto` drops old items, `disabled` fails instead, or a retention-ratio policy.
 """
+
+
+class WebhookRealtimeCallIncoming(RealtimeModel):
+    """
+    Webhook event `realtime.call.incoming`: a SIP call reached the project and waits to be accepted, rejected or referred.
+    """
+
+    created_at: int
+    id: str
+    data: WebhookRealtimeCallIncomingData
+    object: Literal["event"] | None = None
+    type: Literal["realtime.call.incoming"] = "realtime.call.incoming"
 
 
 RealtimeConversationItem = TypeAliasType(
@@ -2192,43 +2445,12 @@ An entry of the conversation, told apart by `type`: a message, a function call o
 """
 
 
-class RealtimeResponse(RealtimeModel):
+class RealtimeResponseAudio(RealtimeModel):
     """
-    One model response: its status, output items, token usage and the settings it was generated with. Reported when it starts (`response.created`) and ends (`response.done`).
+    The audio settings used by a response.
     """
 
-    id: str | None = None
-    """
-    Unique ID of the response.
-    """
-    object: Literal["realtime.response"] | None = None
-    status: Literal["completed", "cancelled", "failed", "incomplete", "in_progress"] | None = None
-    """
-    Where the response stands; `in_progress` until it ends.
-    """
-    status_details: RealtimeResponseStatusDetails | None = None
-    """
-    Why the response ended as it did; absent while in progress.
-    """
-    output: list[RealtimeConversationItem] | None = None
-    """
-    The items the response produced, in order.
-    """
-    metadata: Metadata | None = None
-    audio: RealtimeResponseAudio | None = None
-    usage: RealtimeResponseUsage | None = None
-    """
-    Token counts; filled in once the response is done.
-    """
-    conversation_id: str | None = None
-    """
-    ID of the conversation the output was added to; absent for responses kept out of the conversation.
-    """
-    output_modalities: list[Literal["text", "audio"]] | None = None
-    max_output_tokens: int | Literal["inf"] | None = None
-    """
-    Output token cap of the response, or `inf` for no cap.
-    """
+    output: RealtimeResponseAudioOutput | None = None
 
 
 class RealtimeResponseCreateParamsAudio(RealtimeModel):
@@ -2276,6 +2498,35 @@ class RealtimeTranscriptionSessionCreateResponse(RealtimeModel):
     expires_at: int | None = None
     include: list[Literal["item.input_audio_transcription.logprobs"]] | None = None
     audio: RealtimeTranscriptionSessionCreateResponseAudio | None = None
+
+
+class RealtimeTranslationSession(RealtimeModel):
+    """
+    A translation session as the server reports it: identity, model, expiry and audio settings.
+    """
+
+    id: str
+    type: Literal["translation"] = "translation"
+    expires_at: int
+    model: str
+    audio: RealtimeTranslationSessionAudio
+
+
+class RealtimeTranslationSessionCreateRequest(RealtimeModel):
+    """
+    A translation session to create with a client secret: model and audio settings.
+    """
+
+    model: str
+    audio: RealtimeTranslationSessionCreateRequestAudio | None = None
+
+
+class RealtimeTranslationSessionUpdateRequest(RealtimeModel):
+    """
+    Settings a `session.update` changes in a running translation session.
+    """
+
+    audio: RealtimeTranslationSessionUpdateRequestAudio | None = None
 
 
 class ConversationItemAddedEvent(RealtimeModel):
@@ -2389,44 +2640,6 @@ class ConversationItemRetrievedEvent(RealtimeModel):
     """
 
 
-class ResponseCreatedEvent(RealtimeModel):
-    """
-    Sent by the server when a new response starts, whether the client asked for it or turn detection triggered it. The response is `in_progress` and has no output yet.
-    """
-
-    event_id: str
-    """
-    Unique ID of this server event.
-    """
-    type: Literal["response.created"] = "response.created"
-    """
-    Event type, always `response.created`.
-    """
-    response: RealtimeResponse
-    """
-    The new response, still in progress and without output.
-    """
-
-
-class ResponseDoneEvent(RealtimeModel):
-    """
-    Sent by the server when a response has ended for any reason (completed, cancelled, incomplete or failed). Carries the final output items, status details and token usage.
-    """
-
-    event_id: str
-    """
-    Unique ID of this server event.
-    """
-    type: Literal["response.done"] = "response.done"
-    """
-    Event type, always `response.done`.
-    """
-    response: RealtimeResponse
-    """
-    The finished response with its final status, output and usage.
-    """
-
-
 class ResponseOutputItemAddedEvent(RealtimeModel):
     """
     Sent by the server when a response starts producing a new output item, such as an assistant message or a function call.
@@ -2478,6 +2691,75 @@ class ResponseOutputItemDoneEvent(RealtimeModel):
     item: RealtimeConversationItem
     """
     The completed output item.
+    """
+
+
+class TranslationSessionCreatedEvent(RealtimeModel):
+    """
+    First event of a translation connection: the session as the server set it up.
+    """
+
+    event_id: str
+    type: Literal["session.created"] = "session.created"
+    session: RealtimeTranslationSession
+
+
+class TranslationSessionUpdateEvent(RealtimeModel):
+    """
+    Change the translation session's settings: input transcription, noise reduction, target language.
+    """
+
+    event_id: Annotated[str | None, Field(max_length=512)] = None
+    type: Literal["session.update"] = "session.update"
+    session: RealtimeTranslationSessionUpdateRequest
+
+
+class TranslationSessionUpdatedEvent(RealtimeModel):
+    """
+    The translation session's settings after a `session.update` took effect.
+    """
+
+    event_id: str
+    type: Literal["session.updated"] = "session.updated"
+    session: RealtimeTranslationSession
+
+
+class RealtimeResponse(RealtimeModel):
+    """
+    One model response: its status, output items, token usage and the settings it was generated with. Reported when it starts (`response.created`) and ends (`response.done`).
+    """
+
+    id: str | None = None
+    """
+    Unique ID of the response.
+    """
+    object: Literal["realtime.response"] | None = None
+    status: Literal["completed", "cancelled", "failed", "incomplete", "in_progress"] | None = None
+    """
+    Where the response stands; `in_progress` until it ends.
+    """
+    status_details: RealtimeResponseStatusDetails | None = None
+    """
+    Why the response ended as it did; absent while in progress.
+    """
+    output: list[RealtimeConversationItem] | None = None
+    """
+    The items the response produced, in order.
+    """
+    metadata: Metadata | None = None
+    audio: RealtimeResponseAudio | None = None
+    usage: RealtimeResponseUsage | None = None
+    """
+    Token counts; filled in once the response is done.
+    """
+    conversation_id: str | None = None
+    """
+    ID of the conversation the output was added to; absent for responses kept out of the conversation.
+    """
+    output_modalities: list[Literal["text", "audio"]] | None = None
+    max_output_tokens: int | Literal["inf"] | None = None
+    """
+    Output token cap of the response, or `inf` for no cap.
     """
 
 
@@ -2641,6 +2923,25 @@ class RealtimeTranscriptionSessionCreateRequest(RealtimeModel):
     include: list[Literal["item.input_audio_transcription.logprobs"]] | None = None
 
 
+class RealtimeTranslationClientSecretCreateRequest(RealtimeModel):
+    """
+    Body of `POST /v1/realtime/translations/client_secrets`: lifetime and translation session of the secret.
+    """
+
+    expires_after: RealtimeTranslationClientSecretCreateRequestExpiresAfter | None = None
+    session: RealtimeTranslationSessionCreateRequest
+
+
+class RealtimeTranslationClientSecretCreateResponse(RealtimeModel):
+    """
+    Answer of `POST /v1/realtime/translations/client_secrets`: the ephemeral secret, its expiry and its translation session.
+    """
+
+    value: str
+    expires_at: int
+    session: RealtimeTranslationSession
+
+
 class ResponseCreateEvent(RealtimeModel):
     """
     Sent by the client to ask the model to generate a response, optionally with settings that apply to this response only. Answered by `response.created`, streamed output events and finally `response.done`.
@@ -2657,6 +2958,44 @@ class ResponseCreateEvent(RealtimeModel):
     response: RealtimeResponseCreateParams | None = None
     """
     Settings for this response only; anything left out falls back to the session configuration.
+    """
+
+
+class ResponseCreatedEvent(RealtimeModel):
+    """
+    Sent by the server when a new response starts, whether the client asked for it or turn detection triggered it. The response is `in_progress` and has no output yet.
+    """
+
+    event_id: str
+    """
+    Unique ID of this server event.
+    """
+    type: Literal["response.created"] = "response.created"
+    """
+    Event type, always `response.created`.
+    """
+    response: RealtimeResponse
+    """
+    The new response, still in progress and without output.
+    """
+
+
+class ResponseDoneEvent(RealtimeModel):
+    """
+    Sent by the server when a response has ended for any reason (completed, cancelled, incomplete or failed). Carries the final output items, status details and token usage.
+    """
+
+    event_id: str
+    """
+    Unique ID of this server event.
+    """
+    type: Literal["response.done"] = "response.done"
+    """
+    Event type, always `response.done`.
+    """
+    response: RealtimeResponse
+    """
+    The finished response with its final status, output and usage.
     """
 
 
@@ -2724,3 +3063,37 @@ class SessionUpdatedEvent(RealtimeModel):
     """
     The session's full configuration after the update.
     """
+
+
+class RealtimeCallCreateRequest(RealtimeModel):
+    """
+    Body of `POST /v1/realtime/calls` in its multipart form: the WebRTC SDP offer and, optionally, the session that answers it.
+    """
+
+    sdp: str
+    session: RealtimeSessionCreateRequest | None = None
+
+
+class RealtimeCreateClientSecretRequest(RealtimeModel):
+    """
+    Body of `POST /v1/realtime/client_secrets`: how long the secret lives and the session it is bound to.
+    """
+
+    expires_after: RealtimeCreateClientSecretRequestExpiresAfter | None = None
+    session: Annotated[
+        RealtimeSessionCreateRequest | RealtimeTranscriptionSessionCreateRequest | None,
+        Field(discriminator="type"),
+    ] = None
+
+
+class RealtimeCreateClientSecretResponse(RealtimeModel):
+    """
+    Answer of `POST /v1/realtime/client_secrets`: the ephemeral secret, its expiry and the session it carries.
+    """
+
+    value: str
+    expires_at: int
+    session: Annotated[
+        RealtimeSessionCreateResponse | RealtimeTranscriptionSessionCreateResponse,
+        Field(discriminator="type"),
+    ]

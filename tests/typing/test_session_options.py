@@ -1,0 +1,49 @@
+"""``SessionOptions`` (the typed ``update_session`` options) and the option mapping stay in step."""
+
+from __future__ import annotations
+
+from typing import get_args
+
+import pytest
+
+from openai_realtime.errors import ConfigurationError
+from openai_realtime.protocol.session import (
+    _PATHS,
+    _TOP_LEVEL,
+    AUDIO_FORMATS,
+    AudioFormatName,
+    SessionOptions,
+    build_session_patch,
+    validate_session,
+)
+
+
+def test_typed_keys_are_exactly_the_accepted_options() -> None:
+    """Every key the mapping accepts is typed, and every typed key is accepted."""
+    assert set(SessionOptions.__annotations__) == set(_PATHS) | _TOP_LEVEL
+    assert SessionOptions.__required_keys__ == frozenset()
+    for name in SessionOptions.__annotations__:
+        build_session_patch(**{name: None})  # accepted: no ConfigurationError
+    with pytest.raises(ConfigurationError, match="voicee"):
+        build_session_patch(voicee="marin")
+
+
+def test_audio_format_names_are_the_mapped_ones() -> None:
+    assert set(get_args(AudioFormatName)) == set(AUDIO_FORMATS)
+
+
+def test_typed_options_build_a_valid_session() -> None:
+    options: SessionOptions = {
+        "voice": {"id": "voice_1234"},
+        "input_audio_format": "pcm16",
+        "output_audio_format": {"type": "audio/pcmu"},
+        "turn_detection": {"type": "semantic_vad", "eagerness": "low"},
+        "input_audio_noise_reduction": {"type": "near_field"},
+        "instructions": "Be brief.",
+        "tools": [{"type": "function", "name": "lookup", "parameters": {"type": "object"}}],
+    }
+    session = validate_session(build_session_patch(**options))
+    assert session.audio is not None and session.audio.output is not None
+    assert session.audio.output.format is not None
+    assert session.audio.output.format.type == "audio/pcmu"
+    assert session.instructions == "Be brief."
