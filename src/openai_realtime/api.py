@@ -42,6 +42,7 @@ import aiohttp
 from multidict import CIMultiDict
 from yarl import URL
 
+from openai_realtime.credentials import redact_url, require_secure_transport
 from openai_realtime.errors import (
     ConfigurationError,
     ConnectionClosedError,
@@ -62,7 +63,6 @@ from openai_realtime.protocol.codec import (
     encode_client_event,
     validate_client_event,
 )
-from openai_realtime.transport import redact_url, require_secure_transport
 from openai_realtime.types import CLIENT_EVENTS, ClientEvent
 from openai_realtime.types.emitter import ApiEventsMixin
 

@@ -82,7 +82,11 @@ from openai_realtime.local_events import (
 )
 from openai_realtime.protocol.conversation import RealtimeConversation
 from openai_realtime.protocol.items import ConversationItem
-from openai_realtime.protocol.session import build_session_patch, merge_patch, validate_session
+from openai_realtime.protocol.session_options import (
+    build_session_patch,
+    merge_patch,
+    validate_session,
+)
 from openai_realtime.reconnect import ReconnectPolicy, replay_events
 from openai_realtime.recording import AudioMode, MetricsCollector, Recorder, SessionMetrics
 from openai_realtime.tools import ToolHandler, ToolRegistry

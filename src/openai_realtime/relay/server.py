@@ -13,6 +13,7 @@ from aiohttp import hdrs, web
 from yarl import URL
 
 from openai_realtime.api import DEFAULT_MODEL, DEFAULT_URL
+from openai_realtime.credentials import is_loopback_host, redact_url
 from openai_realtime.errors import ConfigurationError, NotConnectedError
 from openai_realtime.relay._bridge import RelayBridge, logger
 from openai_realtime.relay._handshake import (
@@ -25,7 +26,6 @@ from openai_realtime.relay._handshake import (
     token_matches,
 )
 from openai_realtime.relay.policy import ClientEventPolicy
-from openai_realtime.transport import is_loopback_host, redact_url
 
 __all__ = ["DEFAULT_MAX_FRAME_SIZE", "RELAY_PATH", "RealtimeRelay", "serve_relay"]
 
