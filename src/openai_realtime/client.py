@@ -171,7 +171,6 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
         record: str | os.PathLike[str] | None = None,
         **api_options: Any,
     ) -> None:
-        super().__init__()
         connection_arguments = (url, api_key, model)
         if realtime is not None and (
             any(a is not None for a in connection_arguments) or api_options
@@ -180,7 +179,7 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
         self.realtime: RealtimeAPI = realtime or RealtimeAPI(
             url, api_key, model=DEFAULT_MODEL if model is None else model, **api_options
         )
-        self._share_handler_tasks(self.realtime)
+        super().__init__(count_tasks_with=self.realtime)
         self.reconnect_policy: ReconnectPolicy | None = (
             ReconnectPolicy() if reconnect is True else reconnect or None
         )
