@@ -116,9 +116,12 @@ class EventState(Protocol):
         """Apply a server event; called before its ``server.<type>`` dispatch."""
         ...
 
-    def sent(self, event: ClientEvent) -> None:
-        """Account for a client event now on the wire; called before its ``client.<type>``
-        dispatch."""
+    def sending(self, event: ClientEvent) -> None:
+        """Account for a client event about to be written, in wire order.
+
+        Called before the write completes, since the server's answer may be handled before the
+        sender resumes; when the write fails, the connection closes.
+        """
         ...
 
 
@@ -475,6 +478,9 @@ class RealtimeAPI(ApiEventsMixin, EventEmitter):
             async with asyncio.timeout(self._send_timeout):
                 # Awaiting the write is what passes back-pressure on to the caller.
                 async with self._send_lock:
+                    if self._state is not None:
+                        # Before the write: the answer may be handled before this resumes.
+                        self._state.sending(typed)
                     await transport.send_text(frame)
         except TimeoutError:
             reason = f"a send did not complete within {self._send_timeout} s"
@@ -483,8 +489,6 @@ class RealtimeAPI(ApiEventsMixin, EventEmitter):
         logger.debug("sent %s", typed.type)
         for observer in self._frame_observers:
             observer("client", frame)
-        if self._state is not None:
-            self._state.sent(typed)
         self.dispatch(client_event_name(typed.type), typed)
         if not self._in_handler_task():
             await self._wait_for_handler_room()

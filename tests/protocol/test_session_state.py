@@ -137,7 +137,7 @@ def test_an_answer_appends_updates_and_completes_its_item_once() -> None:
 def test_a_sent_response_create_is_in_progress_until_created_and_done() -> None:
     state = new_state()
     state.sent(ResponseCreateEvent(event_id="evt_mine"))
-    assert state.response_in_progress and state.active_response_ids == ()
+    assert state.response_in_progress and not state.active_response_ids
     actions = feed(state, audio_answer("resp_1", "item_a", 10))
     assert actions[0] == ResponseStarted("resp_1", "evt_mine")
     assert state.active_response_ids == ("resp_1",)
