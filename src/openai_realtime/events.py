@@ -191,9 +191,12 @@ class Expectation(Generic[_PayloadT]):
         """The payload, once it has arrived.
 
         Raises:
-            RealtimeError: It has not arrived yet (``await`` the expectation instead).
+            RealtimeError: It has not arrived yet (``await`` the expectation instead), or the
+                expectation was cancelled.
             ConnectionClosedError: The connection closed before it arrived.
         """
+        if self._future.cancelled():
+            raise RealtimeError(f"no {self._key!r} event: the expectation was cancelled")
         if not self._future.done():
             raise RealtimeError(f"no {self._key!r} event yet: await the expectation")
         return self._future.result()

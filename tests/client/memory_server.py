@@ -83,6 +83,7 @@ class MemoryServer:
     def __init__(self, end: MemoryTransport) -> None:
         self.end = end
         self.received: list[dict[str, Any]] = []
+        self.first_session_update: dict[str, Any] = {}
 
     async def push(self, *frames: str) -> None:
         """Send frames; returns once the client has handled every one of them."""
@@ -103,9 +104,8 @@ class MemoryServer:
                 return dict(event)
             self.received.append(event)
 
-    async def answer_text(self, request: dict[str, Any], response_id: str, text: str) -> None:
-        """Answer a ``response.create`` with a complete text response."""
-        del request  # answered in order: the client sends one at a time
+    async def answer_text(self, response_id: str, text: str) -> None:
+        """Answer the ``response.create`` just received with a complete text response."""
         item_id = f"item_{response_id}"
         where = {"response_id": response_id, "item_id": item_id, "output_index": 0}
         done = assistant_item(item_id, "completed", text)
@@ -129,5 +129,5 @@ async def connected_client(**options: Any) -> tuple[RealtimeClient, MemoryServer
     client = RealtimeClient(transport=connector, **options)
     await client.connect()
     server = MemoryServer(await connector.accept())
-    await server.next_sent("session.update")
+    server.first_session_update = await server.next_sent("session.update")
     return client, server
