@@ -31,10 +31,13 @@ PUBLIC_MODULES = (
     "openai_realtime.protocol.audio",
     "openai_realtime.protocol.conversation",
     "openai_realtime.protocol.items",
+    "openai_realtime.protocol.session_state",
+    "openai_realtime.responses",
     "openai_realtime.relay",
     "openai_realtime.secrets",
     "openai_realtime.testing",
     "openai_realtime.tools",
+    "openai_realtime.transports",
     "openai_realtime.credentials",
 )
 # Public modules that are being written; each joins the checks once it exists.
