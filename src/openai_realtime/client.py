@@ -618,7 +618,7 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
 
     def _received(self, event: ServerEvent | UnknownServerEvent) -> None:
         """Apply a server event before ``RealtimeAPI`` dispatches it, and derive events."""
-        if self.has_listeners("realtime.event"):  # no record per event for nobody
+        if self._listens("realtime.event"):  # no record per event for nobody
             self.dispatch("realtime.event", RealtimeEventRecord(time.time(), "server", event))
         actions: Sequence[Action] = self._state.receive(event)
         if event.type == "error":
@@ -629,7 +629,7 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
 
     def _sending(self, event: ClientEvent) -> None:
         self._state.sent(event)
-        if self.has_listeners("realtime.event"):
+        if self._listens("realtime.event"):
             self.dispatch("realtime.event", RealtimeEventRecord(time.time(), "client", event))
 
     def _item_appended(self, action: ItemAppended, event: object) -> None:
@@ -637,7 +637,7 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
         self.dispatch("conversation.item.appended", ConversationItemAppendedEvent(action.item))
 
     def _item_updated(self, action: ItemUpdated, event: object) -> None:
-        if self.has_listeners("conversation.updated"):  # one payload per delta, if wanted
+        if self._listens("conversation.updated"):  # one payload per delta, if wanted
             self.dispatch(
                 "conversation.updated", ConversationUpdatedEvent(action.item, action.delta)
             )

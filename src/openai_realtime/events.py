@@ -393,6 +393,11 @@ class EventEmitter:
         target = self._route(name)
         return name in target._subscriptions or name in target._waiters
 
+    def _listens(self, name: str) -> bool:
+        """:meth:`has_listeners` for a name this emitter holds itself (no routing): the
+        per-event check of the hot path."""
+        return name in self._subscriptions or name in self._waiters
+
     def dispatch(self, name: str, payload: object) -> None:
         """Call every handler of ``name`` (then of its wildcard) and resolve its waiters.
 
