@@ -68,7 +68,6 @@ Recording and metrics cost nothing until asked for: ``record=`` / :meth:`start_r
 
 from __future__ import annotations
 
-import asyncio
 import os
 import secrets
 import time
@@ -81,6 +80,7 @@ from openai_realtime._client.input import audio_appends, user_message
 from openai_realtime._client.item_feed import ItemFeed, item_filter
 from openai_realtime._client.lifecycle import Lifecycle
 from openai_realtime._client.observability import Observability
+from openai_realtime._client.response_gate import ResponseGate
 from openai_realtime._client.session_config import SessionConfig
 from openai_realtime._client.tool_runner import ToolRunner
 from openai_realtime.api import DEFAULT_MODEL, RealtimeAPI
@@ -88,7 +88,6 @@ from openai_realtime.audio import AudioInput
 from openai_realtime.errors import (
     ConfigurationError,
     ConnectionClosedError,
-    ResponseInProgressError,
 )
 from openai_realtime.events import EventEmitter
 from openai_realtime.local_events import (
@@ -225,8 +224,9 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
         self._responses = ResponseTracker()
         self._items = ItemFeed("conversation.item.appended")
         self._completed_items = ItemFeed("conversation.item.completed")
-        self._create_lock = asyncio.Lock()
-        self._idle_waiters: list[asyncio.Future[None]] = []
+        self._gate = ResponseGate(
+            lambda: self._state.response_in_progress, lambda: self.active_response_timeout
+        )
         self._tool_runner = ToolRunner(
             self._tools,
             send=self.realtime.send,
@@ -495,43 +495,27 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
             params = RealtimeResponseCreateParams.model_validate(response) if response else None
         except ValidationError as error:
             raise ConfigurationError(f"invalid response options: {error}") from None
-        out_of_band = params is not None and params.conversation == "none"
-        async with self._create_lock:
-            if not out_of_band and self._state.response_in_progress:
-                if if_active == "raise":
-                    raise ResponseInProgressError("a response is in progress")
-                await self._until_no_response()
-            if self.get_turn_detection_type() is None and self._state.uncommitted_input_samples:
-                await self.realtime.send(InputAudioBufferCommitEvent())
-            event_id = "evt_" + secrets.token_hex(12)
-            event = ResponseCreateEvent(event_id=event_id, response=params)
-            handle = ResponseHandle(event_id, self.conversation, self.realtime)
-            self._responses.register(handle)
-            try:
-                await self.realtime.send(event)
-            except BaseException:
-                self._responses.forget(handle)
-                raise
-        return handle
+        if params is not None and params.conversation == "none":
+            return await self._request_response(params)  # out of band: never held back
+        async with self._gate.turn(if_active):
+            return await self._request_response(params)
 
-    async def _until_no_response(self) -> None:
-        timeout = self.active_response_timeout
+    async def _request_response(
+        self, params: RealtimeResponseCreateParams | None
+    ) -> ResponseHandle:
+        if self.get_turn_detection_type() is None and self._state.uncommitted_input_samples:
+            await self.realtime.send(InputAudioBufferCommitEvent())
+        event_id = "evt_" + secrets.token_hex(12)
+        event = ResponseCreateEvent(event_id=event_id, response=params)
+        # Registered before the send: the answer may be handled before the send returns.
+        handle = ResponseHandle(event_id, self.conversation, self.realtime)
+        self._responses.register(handle)
         try:
-            async with asyncio.timeout(timeout):
-                while self._state.response_in_progress:
-                    idle = asyncio.get_running_loop().create_future()
-                    self._idle_waiters.append(idle)
-                    await idle
-        except TimeoutError:
-            raise ResponseInProgressError(
-                f"a response was still in progress after {timeout} s"
-            ) from None
-
-    def _wake_idle_waiters(self) -> None:
-        waiters, self._idle_waiters = self._idle_waiters, []
-        for waiter in waiters:
-            if not waiter.done():
-                waiter.set_result(None)
+            await self.realtime.send(event)
+        except BaseException:
+            self._responses.forget(handle)
+            raise
+        return handle
 
     async def cancel_response(
         self, item_id: str | None = None, sample_count: int = 0
@@ -657,11 +641,11 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
 
     def _response_finished(self, action: ResponseFinished, event: object) -> None:
         self._responses.finished(action.response)
-        self._wake_idle_waiters()
+        self._gate.wake()
 
     def _request_refused(self, action: RequestRefused, event: object) -> None:
         self._responses.refused(action)
-        self._wake_idle_waiters()
+        self._gate.wake()
 
     def _run_tools(self, action: RunTools, event: object) -> None:
         self._tool_runner.start(action.response_id, action.calls)
@@ -679,4 +663,4 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
         self._responses.fail_all(error)
         self._items.fail(error)
         self._completed_items.fail(error)
-        self._wake_idle_waiters()
+        self._gate.wake()
