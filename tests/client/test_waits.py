@@ -185,3 +185,42 @@ async def test_a_close_fails_handles_and_item_waits() -> None:
     with pytest.raises(ConnectionClosedError):
         await item_wait
     await client.disconnect()
+
+
+async def test_the_tool_loop_follow_up_waits_for_a_response_started_meanwhile() -> None:
+    client, server = await connected_client()
+    release = asyncio.Event()
+
+    async def lookup(arguments: dict[str, object]) -> str:
+        await release.wait()
+        return "found"
+
+    await client.add_tool({"name": "lookup", "parameters": {"type": "object"}}, lookup)
+    order: list[str] = []
+    client.realtime.on("server.response.done", lambda event: order.append("done"))
+    client.realtime.on("client.response.create", lambda event: order.append("create"))
+    call = {
+        "id": "item_call",
+        "type": "function_call",
+        "status": "completed",
+        "name": "lookup",
+        "call_id": "call_1",
+        "arguments": "{}",
+    }
+    await server.push(
+        frame("response.created", response=response("resp_tool")),
+        frame("response.done", response=response("resp_tool", "completed", [call])),
+        # Server VAD starts another response while the tool still runs.
+        frame("response.created", response=response("resp_vad")),
+    )
+    release.set()
+    output = await server.next_sent("conversation.item.create")
+    assert output["item"] == {
+        "type": "function_call_output",
+        "call_id": "call_1",
+        "output": '"found"',
+    }
+    await server.push(frame("response.done", response=response("resp_vad", "completed")))
+    await server.next_sent("response.create")
+    assert order == ["done", "done", "create"]
+    await client.disconnect()
