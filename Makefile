@@ -27,7 +27,7 @@ check-generated: install
 lint: install
 	$(VENV)/bin/ruff check src codegen tests docs
 	$(VENV)/bin/ruff format --check src codegen tests docs
-	$(VENV)/bin/mypy src codegen docs/examples docs/griffe_sphinx_roles.py tests/test_transport.py
+	$(VENV)/bin/mypy src codegen docs/examples docs/griffe_sphinx_roles.py tests/test_credentials.py
 	@# Test folders are not packages (each has its own conftest), so mypy checks one at a time.
 	@for dir in tests/*/; do $(VENV)/bin/mypy "$$dir" || exit 1; done
 	$(PY) -m codegen.validate_asyncapi

@@ -16,10 +16,9 @@ from openai_realtime.testing import DropConnection, FakeRealtimeServer, Reply, S
 
 async def ask(client: RealtimeClient, question: str) -> str:
     """The code under test: ask a question, return the assistant's text answer."""
-    done = asyncio.ensure_future(client.wait_for_next("server.response.done", timeout=10))
-    await client.send_user_message_content([{"type": "input_text", "text": question}])
-    await done
-    return client.conversation.get_items()[-1].formatted.text
+    response = await client.send_user_message_content([{"type": "input_text", "text": question}])
+    await response.done(timeout=10)
+    return response.text
 
 
 async def answers_follow_the_script() -> None:

@@ -27,11 +27,10 @@ async def main(question: str, live: bool) -> None:
             instructions="Answer in one short sentence.", output_modalities=["text"]
         )
         client.on("conversation.updated", print_assistant_text)
-        # A wait only sees events that arrive after it starts: start it before sending.
-        done = asyncio.ensure_future(client.wait_for_next("server.response.done", timeout=60))
         print(f"user: {question}\nassistant: ", end="")
-        await client.send_user_message_content([{"type": "input_text", "text": question}])
-        response = (await done).response
+        # The handle records its response from the request on: nothing can be missed.
+        handle = await client.send_user_message_content([{"type": "input_text", "text": question}])
+        response = await handle.done(timeout=60)
     items = client.conversation.get_items()
     print(f"\n({response.status}; the conversation holds {len(items)} items)")
 

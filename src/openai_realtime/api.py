@@ -1,4 +1,10 @@
-"""``RealtimeAPI``: the WebSocket transport, its receive loop, and dispatch of every frame.
+"""``RealtimeAPI``: the event connection: pumps transport -> codec -> state -> emitter, once.
+
+Each received frame is decoded once, handed to the attached state (``RealtimeClient`` attaches
+its conversation store and session core: :meth:`RealtimeAPI.attach_state`), then dispatched
+once, so every handler sees the state after the event. Frames travel over a
+:mod:`~openai_realtime.transports` transport: aiohttp's WebSocket by default, an in-memory pair
+in tests.
 
 What it dispatches:
 
@@ -28,12 +34,10 @@ Flow control, both ways:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import platform
 import secrets
-import socket
 from collections.abc import Callable, Mapping
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, Final, Literal, Protocol, Self, TypeAlias, TypeVar, overload
@@ -42,13 +46,13 @@ import aiohttp
 from multidict import CIMultiDict
 from yarl import URL
 
+from openai_realtime.credentials import redact_url, require_secure_transport
 from openai_realtime.errors import (
     ConfigurationError,
     ConnectionClosedError,
     NotConnectedError,
     ProtocolError,
     RealtimeConnectionError,
-    RealtimeTimeoutError,
 )
 from openai_realtime.events import (
     DEFAULT_MAX_PENDING_HANDLERS,
@@ -62,8 +66,8 @@ from openai_realtime.protocol.codec import (
     encode_client_event,
     validate_client_event,
 )
-from openai_realtime.transport import redact_url, require_secure_transport
-from openai_realtime.types import CLIENT_EVENTS, ClientEvent
+from openai_realtime.transports import Connector, Transport, TransportClosed, WebSocketConnector
+from openai_realtime.types import CLIENT_EVENTS, ClientEvent, ServerEvent, UnknownServerEvent
 from openai_realtime.types.emitter import ApiEventsMixin
 
 __all__ = [
@@ -73,6 +77,7 @@ __all__ = [
     "DEFAULT_SEND_TIMEOUT",
     "DEFAULT_URL",
     "USER_AGENT",
+    "EventState",
     "FrameObserver",
     "RealtimeAPI",
 ]
@@ -90,15 +95,34 @@ logger = logging.getLogger("openai_realtime")
 
 _OPENAI_HOST: Final = "api.openai.com"
 _CREDENTIAL_HEADERS: Final = frozenset({"authorization", "api-key"})
-_ABNORMAL_CLOSURE: Final = int(aiohttp.WSCloseCode.ABNORMAL_CLOSURE)
-# Dispatch names are built once, so receiving and sending do no string work per event.
+_ABNORMAL_CLOSURE: Final = 1006
+_NORMAL_CLOSURE: Final = 1000
 _CLIENT_CLASSES: Final = tuple(CLIENT_EVENTS.values())
-_DATA_FRAMES: Final = (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY)
 
 FrameObserver: TypeAlias = Callable[[Literal["client", "server"], str | bytes], None]
 """Called with the direction and the exact text (or bytes) of every frame sent or received."""
 
 _ClientEventT = TypeVar("_ClientEventT", bound=ClientEvent)
+
+
+class EventState(Protocol):
+    """State kept from the events of a connection, applied before any handler runs.
+
+    ``RealtimeClient`` attaches one (its conversation store and session core); see
+    :meth:`RealtimeAPI.attach_state`.
+    """
+
+    def received(self, event: ServerEvent | UnknownServerEvent) -> None:
+        """Apply a server event; called before its ``server.<type>`` dispatch."""
+        ...
+
+    def sending(self, event: ClientEvent) -> None:
+        """Account for a client event about to be written, in wire order.
+
+        Called before the write completes, since the server's answer may be handled before the
+        sender resumes; when the write fails, the connection closes.
+        """
+        ...
 
 
 def _user_agent() -> str:
@@ -118,21 +142,6 @@ USER_AGENT: Final = _user_agent()
 
 def _new_event_id() -> str:
     return "evt_" + secrets.token_hex(12)
-
-
-class _Socket(Protocol):
-    """The part of the transport's socket (``ws.get_extra_info("socket")``) used here."""
-
-    def shutdown(self, how: int, /) -> None: ...
-
-
-def _shut_down(sock: _Socket | None) -> None:
-    """Shut a socket down both ways; pending writes and reads then fail at once."""
-    if sock is None:
-        return
-    # An OSError means it is already closed or disconnected: nothing is left to cut.
-    with contextlib.suppress(OSError):
-        sock.shutdown(socket.SHUT_RDWR)
 
 
 class RealtimeAPI(ApiEventsMixin, EventEmitter):
@@ -173,6 +182,11 @@ class RealtimeAPI(ApiEventsMixin, EventEmitter):
         strict: Treat a server event that fails validation as an invalid frame (an ``error``,
             not dispatched) instead of delivering it with the failing parts raw and listed in
             ``validation_issues`` (see :mod:`openai_realtime.protocol.codec`). For tests.
+        transport: A :class:`~openai_realtime.transports.Connector` to connect with instead of
+            aiohttp's WebSocket (e.g. ``MemoryConnector()`` in tests); ``session``,
+            ``max_message_size`` and ``heartbeat`` configure the default one only. With a
+            connector, no API key is required for OpenAI's host: the connector decides where
+            frames go.
 
     TLS: ``wss://`` connections verify the server's certificate and host name with the
     system's trust store (aiohttp's default); there is deliberately no option to turn that off.
@@ -201,6 +215,7 @@ class RealtimeAPI(ApiEventsMixin, EventEmitter):
         send_timeout: float | None = DEFAULT_SEND_TIMEOUT,
         max_pending_handlers: int = DEFAULT_MAX_PENDING_HANDLERS,
         strict: bool = False,
+        transport: Connector | None = None,
     ) -> None:
         if max_pending_handlers < 1:
             raise ConfigurationError(
@@ -224,24 +239,22 @@ class RealtimeAPI(ApiEventsMixin, EventEmitter):
         has_credentials = any(name.lower() in _CREDENTIAL_HEADERS for name in self._headers)
         if has_credentials:
             require_secure_transport(target, allow_insecure=allow_insecure)
-        self._missing_api_key = is_openai and not has_credentials
+        self._missing_api_key = is_openai and not has_credentials and transport is None
         self._url = target
-        self._session = session
-        self._max_message_size = max_message_size
-        self._heartbeat = heartbeat
+        self._connector: Connector = transport or WebSocketConnector(
+            session=session, max_message_size=max_message_size, heartbeat=heartbeat
+        )
         self._send_timeout = send_timeout
         self._strict = strict
         self._send_lock = asyncio.Lock()
-        self._ws: aiohttp.ClientWebSocketResponse | None = None
-        # Kept from connect(): once aiohttp has closed a connection it no longer exposes it,
-        # and the socket is what lets a stuck connection be aborted (see _abort).
-        self._socket: _Socket | None = None
+        self._transport: Transport | None = None
         self._abort_reason: str | None = None
         self._receive_task: asyncio.Task[None] | None = None
         self._connecting = False
         self._close_requested = False
         self._last_close: tuple[int | None, str] | None = None
         self._frame_observers: tuple[FrameObserver, ...] = ()
+        self._state: EventState | None = None
 
     @classmethod
     def azure(
@@ -355,7 +368,7 @@ class RealtimeAPI(ApiEventsMixin, EventEmitter):
     @property
     def is_connected(self) -> bool:
         """True from a successful ``connect()`` until the connection starts closing."""
-        return self._ws is not None and not self._ws.closed
+        return self._transport is not None and not self._transport.closed
 
     def __repr__(self) -> str:
         return (
@@ -370,8 +383,21 @@ class RealtimeAPI(ApiEventsMixin, EventEmitter):
     async def __aexit__(self, *exc_info: object) -> None:
         await self.disconnect()
 
+    def attach_state(self, state: EventState | None) -> None:
+        """Apply every event to ``state`` before it is dispatched (one state at a time).
+
+        Args:
+            state: The state to keep current, or ``None`` to detach the current one.
+
+        Raises:
+            ConfigurationError: Another state is already attached.
+        """
+        if state is not None and self._state is not None and self._state is not state:
+            raise ConfigurationError("another state is already attached to this RealtimeAPI")
+        self._state = state
+
     async def connect(self) -> None:
-        """Open the WebSocket and start the receive loop.
+        """Open the connection and start the receive loop.
 
         Raises:
             ConfigurationError: OpenAI's host and no API key.
@@ -379,56 +405,24 @@ class RealtimeAPI(ApiEventsMixin, EventEmitter):
                 unreachable (the message carries the HTTP status of a refused handshake).
             RealtimeTimeoutError: The connection attempt timed out.
         """
-        if self._ws is not None or self._connecting:
+        if self._transport is not None or self._connecting:
             raise RealtimeConnectionError("already connected or connecting")
         if self._missing_api_key:
             raise ConfigurationError(
                 f"no API key for {_OPENAI_HOST}: pass api_key= or set OPENAI_API_KEY"
             )
-        owned_session: aiohttp.ClientSession | None = None
-        if self._session is None:
-            session = owned_session = aiohttp.ClientSession()
-        else:
-            session = self._session
         logger.debug("connecting to %s", redact_url(self._url))
         self._connecting = True
         try:
-            ws = await self._open(session)
-        except BaseException:
-            if owned_session is not None:
-                await owned_session.close()
-            raise
+            transport = await self._connector(self._url, self._headers)
         finally:
             self._connecting = False
-        self._ws = ws
-        self._socket = ws.get_extra_info("socket")
+        self._transport = transport
         self._abort_reason = None
         self._close_requested = False
         self._last_close = None
-        self._receive_task = asyncio.create_task(self._receive_loop(ws, owned_session))
+        self._receive_task = asyncio.create_task(self._receive_loop(transport))
         logger.debug("connected to %s", redact_url(self._url))
-
-    async def _open(self, session: aiohttp.ClientSession) -> aiohttp.ClientWebSocketResponse:
-        where = redact_url(self._url)
-        try:
-            return await session.ws_connect(
-                self._url,
-                headers=self._headers,
-                max_msg_size=self._max_message_size,
-                heartbeat=self._heartbeat,
-            )
-        except aiohttp.ClientResponseError as error:
-            # The aiohttp error's request_info holds the request headers, and so the key.
-            # Raised below, outside this block, it is not even kept as a suppressed
-            # __context__, which error reporters that walk exception chains would show.
-            refusal = (
-                f"{where} refused the WebSocket handshake: HTTP {error.status} {error.message}"
-            )
-        except TimeoutError as error:
-            raise RealtimeTimeoutError(f"timed out connecting to {where}") from error
-        except (aiohttp.ClientError, OSError) as error:
-            raise RealtimeConnectionError(f"could not connect to {where}: {error}") from error
-        raise RealtimeConnectionError(refusal)
 
     async def disconnect(self) -> None:
         """Close the connection (code 1000) and wait until ``close`` has been dispatched.
@@ -436,13 +430,13 @@ class RealtimeAPI(ApiEventsMixin, EventEmitter):
         Also waits for async handlers still running, unless called from one of them. Does
         nothing when not connected.
         """
-        ws, receive_task = self._ws, self._receive_task
-        if ws is None or receive_task is None:
+        transport, receive_task = self._transport, self._receive_task
+        if transport is None or receive_task is None:
             return
         # A close the server already started is not ours: `requested` stays false for it.
-        if not ws.closed:
+        if not transport.closed:
             self._close_requested = True
-        await ws.close()
+        await transport.close()
         # Shielded: a caller giving up must not cut the loop short before `close` is dispatched.
         await asyncio.shield(receive_task)
         if not self._in_handler_task():
@@ -483,19 +477,20 @@ class RealtimeAPI(ApiEventsMixin, EventEmitter):
             ConnectionClosedError: The connection has closed or is closing, or the send did not
                 complete within ``send_timeout``.
         """
-        ws = self._open_connection()
+        transport = self._open_connection()
         typed, frame = self._prepare(event, data)
         try:
             async with asyncio.timeout(self._send_timeout):
                 # Awaiting the write is what passes back-pressure on to the caller.
                 async with self._send_lock:
-                    await ws.send_str(frame)
+                    if self._state is not None:
+                        # Before the write: the answer may be handled before this resumes.
+                        self._state.sending(typed)
+                    await transport.send_text(frame)
         except TimeoutError:
             reason = f"a send did not complete within {self._send_timeout} s"
-            self._abort(ws, reason)
+            self._abort(transport, reason)
             raise ConnectionClosedError(_ABNORMAL_CLOSURE, reason) from None
-        except (aiohttp.ClientError, ConnectionError) as error:
-            raise ConnectionClosedError(ws.close_code) from error
         logger.debug("sent %s", typed.type)
         for observer in self._frame_observers:
             observer("client", frame)
@@ -504,18 +499,17 @@ class RealtimeAPI(ApiEventsMixin, EventEmitter):
             await self._wait_for_handler_room()
         return typed
 
-    def _abort(self, ws: aiohttp.ClientWebSocketResponse, reason: str) -> None:
+    def _abort(self, transport: Transport, reason: str) -> None:
         """Cut a connection whose peer stopped reading, without waiting for the peer.
 
-        ``ws.close()`` would queue a close frame behind the frames already stuck in the write
-        buffer and wait; shutting the socket down makes the pending write and the receive loop
-        fail at once, and the receive loop then finishes the close with code 1006.
+        The pending write and the receive loop then fail at once, and the receive loop
+        finishes the close with code 1006.
         """
-        if ws is not self._ws:
+        if transport is not self._transport:
             return  # that connection has already ended
         logger.warning("aborting the connection: %s", reason)
         self._abort_reason = reason
-        _shut_down(self._socket)
+        transport.abort()
 
     def observe_frames(self, observer: FrameObserver) -> Callable[[], None]:
         """Call ``observer`` with every raw frame, both ways, before it is decoded or dispatched.
@@ -536,12 +530,12 @@ class RealtimeAPI(ApiEventsMixin, EventEmitter):
 
         return remove
 
-    def _open_connection(self) -> aiohttp.ClientWebSocketResponse:
-        ws = self._ws
-        if ws is not None and not ws.closed:
-            return ws
-        if ws is not None:
-            raise ConnectionClosedError(ws.close_code)
+    def _open_connection(self) -> Transport:
+        transport = self._transport
+        if transport is not None and not transport.closed:
+            return transport
+        if transport is not None:
+            raise ConnectionClosedError(None, "the connection is closing")
         if self._last_close is not None:
             raise ConnectionClosedError(*self._last_close)
         raise NotConnectedError("not connected: call connect() first")
@@ -569,52 +563,28 @@ class RealtimeAPI(ApiEventsMixin, EventEmitter):
             event = event.model_copy(update={"event_id": _new_event_id()})
         return event, encode_client_event(event)
 
-    async def _receive_loop(
-        self, ws: aiohttp.ClientWebSocketResponse, owned_session: aiohttp.ClientSession | None
-    ) -> None:
+    async def _receive_loop(self, transport: Transport) -> None:
         code: int | None = _ABNORMAL_CLOSURE
         reason = "connection lost"
-        sock = self._socket
         try:
             while True:
-                message = await ws.receive()
-                if self._frame_observers and message.type in _DATA_FRAMES:
-                    for observer in self._frame_observers:
-                        observer("server", message.data)
-                if message.type is aiohttp.WSMsgType.TEXT:
-                    self._receive_text(message.data)
-                    if self._handlers_full:
-                        await self._wait_for_handler_room()
-                elif message.type is aiohttp.WSMsgType.BINARY:
-                    self._receive_invalid(
-                        ProtocolError("server sent a binary frame", raw=message.data)
-                    )
-                    if self._handlers_full:
-                        await self._wait_for_handler_room()
-                elif message.type is aiohttp.WSMsgType.CLOSE:
-                    code, reason = message.data, message.extra or ""
+                message = await transport.receive()
+                if isinstance(message, TransportClosed):
+                    code, reason = message.code, message.reason
                     break
-                elif message.type is aiohttp.WSMsgType.ERROR:
-                    code, reason = ws.close_code or _ABNORMAL_CLOSURE, str(message.data)
-                    break
+                for observer in self._frame_observers:
+                    observer("server", message)
+                if isinstance(message, str):
+                    self._receive_text(message)
                 else:
-                    # CLOSING: disconnect() started the close handshake, finished below.
-                    # CLOSED: the TCP connection ended without a close frame.
-                    if message.type is aiohttp.WSMsgType.CLOSING:
-                        code, reason = None, ""
-                    break
+                    self._receive_invalid(ProtocolError("server sent a binary frame", raw=message))
+                if self._handlers_full:
+                    await self._wait_for_handler_room()
         finally:
-            await ws.close()
-            if code is None:
-                code = ws.close_code
-            if code == _ABNORMAL_CLOSURE:
-                # aiohttp closes a failed connection gracefully, which never completes while
-                # unsent frames wait for a peer that stopped reading; this frees the socket.
-                _shut_down(sock)
+            # Normally a no-op (the transport has ended); after a failure here, it releases it.
+            await transport.close()
             if self._abort_reason is not None:
                 reason = self._abort_reason
-            if owned_session is not None:
-                await owned_session.close()
             self._finish(code, reason)
 
     def _receive_text(self, frame: str) -> None:
@@ -624,8 +594,15 @@ class RealtimeAPI(ApiEventsMixin, EventEmitter):
             self._receive_invalid(error)
             return
         logger.debug("received %s", event.type)
-        name = server_event_name(event.type)
-        self.dispatch(name, event)
+        state = self._state
+        if state is not None:
+            try:
+                state.received(event)
+            except Exception as error:
+                # A bug in the state must not kill the receive loop: say so, dispatch anyway.
+                logger.exception("applying %s failed", event.type)
+                self.dispatch("error", LocalErrorEvent(str(error), error, event_name=event.type))
+        self.dispatch(server_event_name(event.type), event)
 
     def _receive_invalid(self, error: ProtocolError) -> None:
         logger.warning("ignored an invalid server frame: %s", error)
@@ -633,12 +610,11 @@ class RealtimeAPI(ApiEventsMixin, EventEmitter):
 
     def _finish(self, code: int | None, reason: str) -> None:
         """The connection is over: record it, dispatch ``close``, release every waiter."""
-        self._ws = None
-        self._socket = None
+        self._transport = None
         self._receive_task = None
         self._last_close = (code, reason)
         requested = self._close_requested
-        if requested or code == aiohttp.WSCloseCode.OK:
+        if requested or code == _NORMAL_CLOSURE:
             logger.debug("connection closed (code %s)", code)
         else:
             logger.warning("connection closed (code %s): %s", code, reason or "no reason given")

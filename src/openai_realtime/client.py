@@ -1,8 +1,10 @@
 """``RealtimeClient``: the facade most applications use.
 
-It owns a :class:`~openai_realtime.api.RealtimeAPI` (``client.realtime``, the socket) and a
+It owns a :class:`~openai_realtime.api.RealtimeAPI` (``client.realtime``, the connection), a
 :class:`~openai_realtime.protocol.conversation.RealtimeConversation` (``client.conversation``,
-the cache of items), keeps the session configuration, runs tools, and emits the utility events
+the cache of items) and the session core
+(:class:`~openai_realtime.protocol.session_state.SessionState`) that keeps both current. It
+keeps the session configuration, runs tools, and emits the utility events
 ``conversation.updated``, ``conversation.item.appended``, ``conversation.item.completed``,
 ``conversation.interrupted`` and ``realtime.event`` besides every ``server.*`` / ``client.*``
 event and ``error``.
@@ -11,9 +13,28 @@ Example::
 
     async with RealtimeClient(url=server.url) as client:
         await client.update_session(instructions="Be brief.", turn_detection=None)
-        await client.send_user_message_content([{"type": "input_text", "text": "Hello"}])
-        item = await client.wait_for_next_completed_item(timeout=30)
-        print(item.formatted.transcript or item.formatted.text)
+        response = await client.send_user_message_content(
+            [{"type": "input_text", "text": "Hello"}]
+        )
+        await response.done(timeout=30)
+        print(response.transcript or response.text)
+
+One event path: each server frame is decoded once, applied to the store and the session core,
+then dispatched once. Handlers of wire events (``server.*``, ``client.*``) live on
+``client.realtime`` whether they were registered there or on the client, and every handler sees
+the state after the event. Utility events are derived from the session core's actions; they are
+dispatched before the wire event that caused them.
+
+Waiting without a race: :meth:`RealtimeClient.expect` registers a wait before the action that
+causes the event; :meth:`RealtimeClient.create_response` returns a
+:class:`~openai_realtime.responses.ResponseHandle` that records everything its response does;
+:meth:`RealtimeClient.wait_for_next_item` reads items with a cursor, so an item that arrived
+before the call is not missed. ``wait_for_next`` only sees events dispatched after it starts.
+
+The client never sends a ``response.create`` it knows the service would refuse: while a
+response runs (or one it asked for has not started), ``create_response`` waits for it to finish
+(up to ``active_response_timeout`` seconds), or raises ``ResponseInProgressError`` when called
+with ``if_active="raise"``. Out-of-band responses (``conversation="none"``) are not held back.
 
 Every method that can write to the socket is a coroutine, also before ``connect()``: then it only
 records what ``connect()`` will send. Handlers, ``on()`` and ``off()`` are plain calls.
@@ -24,7 +45,8 @@ The life of a connection, as the connection events tell it:
   ``ResponseRecord.status`` becomes ``failed``, its unfinished items ``incomplete``) and, unless
   ``disconnect()`` asked for the close, an ``error`` (``LocalErrorEvent``) says so; tool runs
   are cancelled; ``close`` fires; every pending wait fails with ``ConnectionClosedError``
-  (except waits for ``reconnecting``, ``reconnected`` and ``disconnected``);
+  (except waits for ``reconnecting``, ``reconnected`` and ``disconnected``), and so do response
+  handles not done;
 * with a :class:`~openai_realtime.reconnect.ReconnectPolicy` and a close code it retries:
   ``reconnecting`` fires before each attempt, then the backoff delay passes, then the client
   connects again, sends the whole session configuration (tools included) in one
@@ -39,104 +61,105 @@ The life of a connection, as the connection events tell it:
 After a reconnect the server's conversation is new (empty, or what was replayed); the client's
 ``conversation`` keeps the items it had, and the replay reuses their ids so they are updated in
 place rather than duplicated.
+
+Recording and metrics cost nothing until asked for: ``record=`` / :meth:`start_recording`, and
+``metrics=True`` or the first read of :attr:`RealtimeClient.metrics`.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import os
-import random
+import secrets
 import time
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
+from pydantic import ValidationError
+
+from openai_realtime._client.input import audio_appends, user_message
+from openai_realtime._client.item_feed import ItemFeed, item_filter
+from openai_realtime._client.lifecycle import Lifecycle
+from openai_realtime._client.observability import Observability
+from openai_realtime._client.response_gate import ResponseGate
+from openai_realtime._client.session_config import SessionConfig
+from openai_realtime._client.tool_runner import ToolRunner
 from openai_realtime.api import DEFAULT_MODEL, RealtimeAPI
-from openai_realtime.audio import (
-    AudioInput,
-    encode_base64,
-    samples_to_ms,
-    split_for_append,
-    to_pcm16,
-)
+from openai_realtime.audio import AudioInput
 from openai_realtime.errors import (
     ConfigurationError,
     ConnectionClosedError,
-    ConversationError,
-    ProtocolError,
-    RealtimeConnectionError,
-    RealtimeError,
 )
-from openai_realtime.events import EventEmitter, client_event_name, server_event_name
+from openai_realtime.events import EventEmitter
 from openai_realtime.local_events import (
-    CloseEvent,
     ConversationInterruptedEvent,
     ConversationItemAppendedEvent,
     ConversationItemCompletedEvent,
     ConversationUpdatedEvent,
-    DisconnectedEvent,
     LocalErrorEvent,
     RealtimeEventRecord,
-    ReconnectedEvent,
-    ReconnectingEvent,
 )
 from openai_realtime.protocol.conversation import RealtimeConversation
 from openai_realtime.protocol.items import ConversationItem
-from openai_realtime.protocol.session import build_session_patch, merge_patch, validate_session
-from openai_realtime.protocol.tolerant import issue_touching
-from openai_realtime.reconnect import ReconnectPolicy, replay_events
-from openai_realtime.recording import AudioMode, MetricsCollector, Recorder, SessionMetrics
+from openai_realtime.protocol.session_state import (
+    Action,
+    Interrupted,
+    ItemAppended,
+    ItemCompleted,
+    ItemUpdated,
+    RequestRefused,
+    ResponseFinished,
+    ResponseStarted,
+    RunTools,
+    SessionState,
+    StoreRefused,
+)
+from openai_realtime.reconnect import ReconnectPolicy
+from openai_realtime.responses import ResponseHandle, ResponseTracker
 from openai_realtime.tools import ToolHandler, ToolRegistry
 from openai_realtime.types import (
     ClientEvent,
-    ConversationItemCreateEvent,
     ConversationItemDeleteEvent,
     ConversationItemTruncateEvent,
-    InputAudioBufferAppendEvent,
-    InputAudioBufferClearedEvent,
     InputAudioBufferCommitEvent,
-    InputAudioBufferCommittedEvent,
-    InputAudioBufferSpeechStartedEvent,
-    RealtimeConversationItemFunctionCall,
-    RealtimeConversationItemFunctionCallOutput,
-    RealtimeConversationItemMessageUser,
     RealtimeFunctionTool,
-    RealtimeResponse,
     RealtimeResponseCreateParams,
     RealtimeSessionCreateRequest,
     RealtimeSessionCreateResponse,
     RealtimeTranscriptionSessionCreateResponse,
     ResponseCancelEvent,
-    ResponseCreatedEvent,
     ResponseCreateEvent,
-    ResponseDoneEvent,
     ServerEvent,
-    SessionCreatedEvent,
-    SessionUpdatedEvent,
-    SessionUpdateEvent,
     UnknownServerEvent,
 )
 from openai_realtime.types.emitter import ClientEventsMixin
 
-__all__ = ["RealtimeClient"]
+if TYPE_CHECKING:
+    from openai_realtime.recording import AudioMode, Recorder, SessionMetrics
 
-logger = logging.getLogger("openai_realtime")
+__all__ = ["DEFAULT_ACTIVE_RESPONSE_TIMEOUT", "RealtimeClient"]
 
-# Server events after which an item is complete; either may come first, both may come.
-_COMPLETING = frozenset({"conversation.item.done", "response.output_item.done"})
-# Server events that may introduce an item the store has not seen.
-_INTRODUCING = frozenset(
-    {"conversation.item.added", "conversation.item.created", "response.output_item.added"}
-)
-# What the client's bookkeeping reads of server events; a rebuilt event with one of these (or an
-# object holding it) raw is left out of the bookkeeping. Output entries are checked one by one.
-_TRACKED = (("session",), ("response", "id"), ("response", "status"), ("response", "output"))
-# Waits for these survive a close: the events are still to come.
-_CONNECTION_EVENTS = ("reconnecting", "reconnected", "disconnected")
+DEFAULT_ACTIVE_RESPONSE_TIMEOUT = 60.0
+"""Seconds ``create_response`` waits for a running response to finish before giving up."""
+
+_WIRE_PREFIXES = ("server.", "client.")
+
+
+class _StateHooks:
+    """What ``RealtimeAPI`` calls before each dispatch: the client's side of the event path."""
+
+    __slots__ = ("received", "sending")
+
+    def __init__(
+        self,
+        received: Callable[[ServerEvent | UnknownServerEvent], None],
+        sending: Callable[[ClientEvent], None],
+    ) -> None:
+        self.received = received
+        self.sending = sending
 
 
 class RealtimeClient(ClientEventsMixin, EventEmitter):
-    """The Realtime facade: session config, tools, input helpers and utility events.
+    """The Realtime facade: session config, tools, input helpers, waits and utility events.
 
     Args:
         url: WebSocket URL; defaults to OpenAI's. A relay or the fake server needs no key.
@@ -152,10 +175,16 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
             docstring for what happens on a close).
         record: Record every frame into this JSON Lines file from now until ``disconnect()``
             (see :meth:`start_recording`).
+        metrics: Collect :attr:`metrics` from the start (otherwise from their first read).
+        active_response_timeout: Seconds ``create_response`` waits for a running response.
         **api_options: Passed to ``RealtimeAPI`` (``organization``, ``project``, ``headers``,
             ``session``, ``max_message_size``, ``heartbeat``, ``allow_insecure``,
-            ``send_timeout``, ``max_pending_handlers``, ``strict``). The client's own async
-            handlers count against the ``max_pending_handlers`` of its ``RealtimeAPI``.
+            ``send_timeout``, ``max_pending_handlers``, ``strict``, ``transport``). The client's
+            own async handlers count against the ``max_pending_handlers`` of its
+            ``RealtimeAPI``.
+
+    Raises:
+        ConfigurationError: ``realtime=`` together with connection arguments, or bad options.
     """
 
     def __init__(
@@ -169,9 +198,10 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
         realtime: RealtimeAPI | None = None,
         reconnect: ReconnectPolicy | bool = False,
         record: str | os.PathLike[str] | None = None,
+        metrics: bool = False,
+        active_response_timeout: float = DEFAULT_ACTIVE_RESPONSE_TIMEOUT,
         **api_options: Any,
     ) -> None:
-        super().__init__()
         connection_arguments = (url, api_key, model)
         if realtime is not None and (
             any(a is not None for a in connection_arguments) or api_options
@@ -180,34 +210,55 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
         self.realtime: RealtimeAPI = realtime or RealtimeAPI(
             url, api_key, model=DEFAULT_MODEL if model is None else model, **api_options
         )
-        self._share_handler_tasks(self.realtime)
+        super().__init__(count_tasks_with=self.realtime)
         self.reconnect_policy: ReconnectPolicy | None = (
             ReconnectPolicy() if reconnect is True else reconnect or None
         )
         """How the client reconnects after an abnormal close; ``None`` never reconnects."""
         self.conversation = RealtimeConversation(keep_audio=keep_audio)
         self.tool_timeout = tool_timeout
-        self.session: (
-            RealtimeSessionCreateResponse | RealtimeTranscriptionSessionCreateResponse | None
-        ) = None
-        self._session_config: dict[str, Any] = {}
+        self.active_response_timeout = active_response_timeout
+        """Seconds ``create_response`` waits for a running response before giving up."""
         self._tools = ToolRegistry()
-        self._tool_runs: dict[str, list[asyncio.Task[None]]] = {}
-        self._active_response: str | None = None
-        self._completed_items: set[str] = set()
-        self._pending_input_samples = 0
-        self._session_created = asyncio.Event()
-        self._reconnect_task: asyncio.Task[None] | None = None
-        self._last_close: CloseEvent | None = None
-        # True outside a connect() .. disconnected span, so `disconnected` fires once per span.
-        self._ended = True
-        self._backoff_random = random.Random()
-        self.realtime.on("server.*", self._on_server_event)
-        self.realtime.on("client.*", self._on_client_event)
-        self.realtime.on("error", self._forward_error)
-        self.realtime.on("close", self._on_close)
-        self._metrics = MetricsCollector.attach(self.realtime)
-        self._recorder: Recorder | None = None
+        self._config = SessionConfig(self._tools)
+        self._state = SessionState(self.conversation, runs_tool=self._tools.has_handler)
+        self._responses = ResponseTracker()
+        self._items = ItemFeed("conversation.item.appended")
+        self._completed_items = ItemFeed("conversation.item.completed")
+        self._gate = ResponseGate(
+            lambda: self._state.response_in_progress, lambda: self.active_response_timeout
+        )
+        self._tool_runner = ToolRunner(
+            self._tools,
+            send=self.realtime.send,
+            respond=self.create_response,
+            report=self._report,
+            timeout=lambda: self.tool_timeout,
+        )
+        self._lifecycle = Lifecycle(
+            self.realtime,
+            self._state,
+            self,
+            session_update=self._config.full_update,
+            policy=lambda: self.reconnect_policy,
+            connection_lost=self._connection_lost,
+        )
+        self._perform: dict[type, Callable[[Any, ServerEvent | UnknownServerEvent], None]] = {
+            ItemAppended: self._item_appended,
+            ItemUpdated: self._item_updated,
+            ItemCompleted: self._item_completed,
+            Interrupted: self._interrupted,
+            ResponseStarted: self._response_started,
+            ResponseFinished: self._response_finished,
+            RequestRefused: self._request_refused,
+            RunTools: self._run_tools,
+            StoreRefused: self._store_refused,
+        }
+        self.realtime.attach_state(_StateHooks(self._received, self._sending))
+        self.realtime.on("error", self._report)
+        self._observability = Observability(self.realtime)
+        if metrics:
+            self._observability.collect_metrics()
         if record is not None:
             self.start_recording(record)
 
@@ -215,63 +266,77 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
         items = len(self.conversation.get_items())
         return f"RealtimeClient(realtime={self.realtime!r}, items={items})"
 
+    def _route(self, key: str) -> EventEmitter:
+        # Wire events are dispatched once, by the connection: their handlers live there.
+        return self.realtime if key.startswith(_WIRE_PREFIXES) else self
+
     # -- connection -------------------------------------------------------------------------
 
     @property
     def is_connected(self) -> bool:
-        """True while the WebSocket is open."""
+        """True while the connection is open."""
         return self.realtime.is_connected
 
+    @property
+    def session(
+        self,
+    ) -> RealtimeSessionCreateResponse | RealtimeTranscriptionSessionCreateResponse | None:
+        """The session as the server last reported it (``session.created`` / ``.updated``)."""
+        return self._state.session
+
     async def connect(self) -> None:
-        """Open the socket and send the whole accumulated session configuration once.
+        """Open the connection and send the whole accumulated session configuration once.
 
         Raises:
             RealtimeConnectionError: The connection could not be opened, or a reconnect is in
                 progress (wait for ``reconnected`` or call ``disconnect()`` first).
             ConfigurationError: Missing key, insecure URL, or an invalid session configuration.
         """
-        if self._reconnect_task is not None:
-            raise RealtimeConnectionError("a reconnect is in progress")
-        await self._open_session()
-        self._ended = False
-        last = self._last_close
-        if not self.realtime.is_connected and last is not None:
-            # It closed after the configuration was sent but before this call returned: the
-            # close was held back until now so that a failed connect() only raises.
-            self._after_close(last)
-
-    async def _open_session(self) -> None:
-        self._session_created.clear()
-        self._pending_input_samples = 0
-        await self.realtime.connect()
-        self.conversation.restart_input_audio()
-        # Read only now: update_session() calls made while connecting must not be lost.
-        config = self._full_session()
-        await self.realtime.send(SessionUpdateEvent(session=validate_session(config)))
+        await self._lifecycle.connect()
 
     async def disconnect(self) -> None:
-        """Close the socket, or stop reconnecting; the conversation and configuration are kept.
+        """Close the connection, or stop reconnecting; the conversation and config are kept.
 
         ``disconnected`` fires once the connection is over (if it was not already).
         """
-        task = self._reconnect_task
-        if task is not None:
-            task.cancel()
-            # asyncio.wait, not `await task`: the task's own cancellation is not an error here,
-            # while a cancellation of this call must still propagate.
-            await asyncio.wait([task])
-        await self.realtime.disconnect()
-        self._cancel_tool_runs()
+        await self._lifecycle.disconnect()
+        self._tool_runner.cancel_all()
         self.stop_recording()
-        last = self._last_close
-        self._end(last.code if last else None, last.reason if last else "")
+
+    async def wait_for_session_created(self, timeout: float | None = None) -> None:
+        """Wait until the server has sent ``session.created`` on this connection.
+
+        Raises:
+            RealtimeTimeoutError: Not within ``timeout`` seconds.
+            ConnectionClosedError: The connection ended first.
+        """
+        if not self._state.session_created:
+            await self.wait_for_next("server.session.created", timeout=timeout)
+
+    async def reset(self) -> None:
+        """Disconnect and forget the conversation; keep the session config, tools and handlers."""
+        await self.disconnect()
+        self._state.reset()
+        self._items.clear()
+        self._completed_items.clear()
+
+    async def __aenter__(self) -> RealtimeClient:
+        await self.connect()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.disconnect()
 
     # -- recording and metrics --------------------------------------------------------------
 
     @property
     def metrics(self) -> SessionMetrics:
-        """Latency and token metrics of every response so far (``.format()`` prints a table)."""
-        return self._metrics.session()
+        """Latency and token metrics of every response (``.format()`` prints a table).
+
+        Collected from construction with ``metrics=True``, else from the first read of this
+        property (which then returns no turns yet).
+        """
+        return self._observability.metrics()
 
     def start_recording(
         self, path: str | os.PathLike[str], *, audio: AudioMode = "keep"
@@ -292,41 +357,11 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
             ConfigurationError: An unknown ``audio`` mode.
             OSError: The file cannot be created.
         """
-        self.stop_recording()
-        self._recorder = Recorder.attach(self.realtime, path, audio=audio)
-        return self._recorder
+        return self._observability.start_recording(path, audio)
 
     def stop_recording(self) -> None:
         """Stop the recording, if one is running, and flush it to its file."""
-        if self._recorder is not None:
-            self._recorder.close()
-            self._recorder = None
-
-    async def wait_for_session_created(self, timeout: float | None = None) -> None:
-        """Wait until the server has sent ``session.created`` on this connection.
-
-        Raises:
-            RealtimeTimeoutError: Not within ``timeout`` seconds.
-            ConnectionClosedError: The connection ended first.
-        """
-        if not self._session_created.is_set():
-            await self.wait_for_next("server.session.created", timeout=timeout)
-
-    async def reset(self) -> None:
-        """Disconnect and forget the conversation; keep the session config, tools and handlers."""
-        await self.disconnect()
-        self.conversation.clear()
-        self.session = None
-        self._active_response = None
-        self._completed_items.clear()
-        self._pending_input_samples = 0
-
-    async def __aenter__(self) -> RealtimeClient:
-        await self.connect()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.disconnect()
+        self._observability.stop_recording()
 
     # -- session ----------------------------------------------------------------------------
 
@@ -349,39 +384,13 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
         Raises:
             ConfigurationError: An unknown option, or a configuration the schema rejects.
         """
-        patch = build_session_patch(session, **options)
-        merged = merge_patch(_deep_copy(self._session_config), patch)
-        validate_session(self._with_tools(merged))
-        self._session_config = merged
+        update = self._config.update(session, options)
         if self.is_connected:
-            if "tools" in patch:
-                patch["tools"] = self._with_tools(merged)["tools"]
-            await self.realtime.send(SessionUpdateEvent(session=validate_session(patch)))
+            await self.realtime.send(update)
 
     def get_turn_detection_type(self) -> str | None:
         """``server_vad`` / ``semantic_vad`` as configured (server's view first), or ``None``."""
-        if self.session is not None and self.session.audio and self.session.audio.input:
-            detection = self.session.audio.input.turn_detection
-            return detection.type if detection is not None else None
-        detection_config = self._session_config.get("audio", {}).get("input", {})
-        if "turn_detection" not in detection_config:
-            return "server_vad"  # the service's default
-        configured = detection_config["turn_detection"]
-        return configured.get("type") if isinstance(configured, Mapping) else None
-
-    def _with_tools(self, config: dict[str, Any]) -> dict[str, Any]:
-        registered = self._tools.definitions()
-        if not registered:
-            return config
-        return {**config, "tools": [*config.get("tools", []), *registered]}
-
-    def _full_session(self) -> dict[str, Any]:
-        return self._with_tools(self._session_config)
-
-    async def _send_tools(self) -> None:
-        if self.is_connected:
-            tools = self._full_session().get("tools", [])
-            await self.realtime.send(SessionUpdateEvent(session=validate_session({"tools": tools})))
+        return self._config.turn_detection_type(self._state.session)
 
     # -- tools ------------------------------------------------------------------------------
 
@@ -394,7 +403,8 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
 
         When a response that called the tool is done, the handler gets the parsed arguments
         (sync handlers run in a worker thread), its JSON result goes back as the call's output,
-        and once every call of that response has its output, one ``response.create`` follows.
+        and once every call of that response has its output, one ``response.create`` follows
+        (after any response then running has finished).
 
         Returns:
             The definition as sent to the server.
@@ -403,7 +413,8 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
             ConfigurationError: A missing or duplicate name.
         """
         added = self._tools.add(definition, handler)
-        await self._send_tools()
+        if self.is_connected:
+            await self.realtime.send(self._config.tools_update())
         return added
 
     async def remove_tool(self, name: str) -> None:
@@ -413,57 +424,99 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
             ConfigurationError: No tool has that name.
         """
         self._tools.remove(name)
-        await self._send_tools()
+        if self.is_connected:
+            await self.realtime.send(self._config.tools_update())
 
     # -- input ------------------------------------------------------------------------------
 
-    async def send_user_message_content(self, content: Sequence[Mapping[str, Any]]) -> None:
+    async def send_user_message_content(
+        self, content: Sequence[Mapping[str, Any]]
+    ) -> ResponseHandle:
         """Add a user message and ask for a response.
 
         Args:
             content: Parts such as ``{"type": "input_text", "text": "Hi"}`` or
                 ``{"type": "input_audio", "audio": samples}``, where audio may be PCM16 bytes,
                 an int16 array or a float array (or already base64 text).
+
+        Returns:
+            The handle of the response asked for (see :meth:`create_response`).
+
+        Raises:
+            ResponseInProgressError: A response still ran after ``active_response_timeout``.
         """
-        parts = []
-        for part in content:
-            wire = dict(part)
-            if wire.get("type") == "input_audio" and not isinstance(wire.get("audio"), str):
-                wire["audio"] = encode_base64(wire["audio"])
-            parts.append(wire)
-        if parts:
-            message = RealtimeConversationItemMessageUser.model_validate({"content": parts})
-            await self.realtime.send(ConversationItemCreateEvent(item=message))
-        await self.create_response()
+        message = user_message(content)
+        if message is not None:
+            await self.realtime.send(message)
+        return await self.create_response()
 
     async def append_input_audio(self, audio: AudioInput) -> None:
         """Stream user audio (PCM16 bytes, int16 or float array, 24 kHz mono).
 
         Empty input does nothing. Audio longer than one event's 15 MiB limit is split.
         """
-        samples = to_pcm16(audio)
-        if len(samples) == 0:
-            return
-        for piece in split_for_append(samples):
-            await self.realtime.send(InputAudioBufferAppendEvent(audio=piece))
-        self.conversation.append_input_audio(samples)
-        self._pending_input_samples += len(samples)
+        samples, appends = audio_appends(audio)
+        for append in appends:
+            await self.realtime.send(append)
+        if appends:
+            self._state.append_input_audio(samples)
 
-    async def create_response(self, **response: Any) -> None:
-        """Ask the model to respond.
+    async def create_response(
+        self, *, if_active: Literal["wait", "raise"] = "wait", **response: Any
+    ) -> ResponseHandle:
+        """Ask the model to respond; returns at once with a handle on the response.
 
         With turn detection off, audio appended since the last commit is committed first.
+        While a response runs, the service would refuse another: by default this waits for it
+        to finish (at most ``active_response_timeout`` seconds). Out-of-band responses
+        (``conversation="none"``) do not wait.
+
+        Example::
+
+            response = await client.create_response(instructions="Say hi.")
+            await response.done(timeout=30)
+            print(response.text or response.transcript)
 
         Args:
+            if_active: ``wait`` for a running response, or ``raise`` at once.
             **response: Per-response overrides (``instructions``, ``output_modalities``,
                 ``tool_choice``, ``conversation="none"``, ``metadata``, ...).
+
+        Returns:
+            A :class:`~openai_realtime.responses.ResponseHandle`: ``await handle.done()``, its
+            items, text, audio and transcript, and ``cancel()``.
+
+        Raises:
+            ResponseInProgressError: A response is running and ``if_active="raise"``, or it
+                still ran after ``active_response_timeout`` seconds.
+            ConfigurationError: An override the schema rejects.
+            RealtimeConnectionError: Not connected.
         """
-        if self.get_turn_detection_type() is None and self._pending_input_samples:
+        try:
+            params = RealtimeResponseCreateParams.model_validate(response) if response else None
+        except ValidationError as error:
+            raise ConfigurationError(f"invalid response options: {error}") from None
+        if params is not None and params.conversation == "none":
+            return await self._request_response(params)  # out of band: never held back
+        async with self._gate.turn(if_active):
+            return await self._request_response(params)
+
+    async def _request_response(
+        self, params: RealtimeResponseCreateParams | None
+    ) -> ResponseHandle:
+        if self.get_turn_detection_type() is None and self._state.uncommitted_input_samples:
             await self.realtime.send(InputAudioBufferCommitEvent())
-            self._pending_input_samples = 0
-        params = RealtimeResponseCreateParams.model_validate(response) if response else None
-        event = ResponseCreateEvent(response=params) if params else ResponseCreateEvent()
-        await self.realtime.send(event)
+        event_id = "evt_" + secrets.token_hex(12)
+        event = ResponseCreateEvent(event_id=event_id, response=params)
+        # Registered before the send: the answer may be handled before the send returns.
+        handle = ResponseHandle(event_id, self.conversation, self.realtime)
+        self._responses.register(handle)
+        try:
+            await self.realtime.send(event)
+        except BaseException:
+            self._responses.forget(handle)
+            raise
+        return handle
 
     async def cancel_response(
         self, item_id: str | None = None, sample_count: int = 0
@@ -481,32 +534,24 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
         Raises:
             ConfigurationError: The item is unknown, not an assistant message, or has no audio.
         """
-        if self._active_response is not None:
+        cut = self._state.truncate_point(item_id, sample_count) if item_id is not None else None
+        if self._state.active_response_ids:
             await self.realtime.send(ResponseCancelEvent())
-        if item_id is None:
-            interrupted = ConversationInterruptedEvent("cancel_response")
-            self.dispatch("conversation.interrupted", interrupted)
+        if cut is None:
+            self.dispatch(
+                "conversation.interrupted", ConversationInterruptedEvent("cancel_response")
+            )
             return None
-        item = self.conversation.get_item(item_id)
-        if item is None:
-            raise ConfigurationError(f"cannot cancel: no item {item_id!r}")
-        if item.type != "message" or item.role != "assistant":
-            raise ConfigurationError(f"cannot cancel: {item_id!r} is not an assistant message")
-        content_index = _audio_content_index(item)
-        if content_index is None:
-            raise ConfigurationError(f"cannot cancel: {item_id!r} has no audio")
-        heard = max(0, min(sample_count, len(item.formatted.audio_buffer)))
-        audio_end_ms = samples_to_ms(heard)
         await self.realtime.send(
             ConversationItemTruncateEvent(
-                item_id=item_id, content_index=content_index, audio_end_ms=audio_end_ms
+                item_id=cut.item_id, content_index=cut.content_index, audio_end_ms=cut.audio_end_ms
             )
         )
         self.dispatch(
             "conversation.interrupted",
-            ConversationInterruptedEvent("cancel_response", item_id, audio_end_ms),
+            ConversationInterruptedEvent("cancel_response", cut.item_id, cut.audio_end_ms),
         )
-        return item
+        return self.conversation.get_item(cut.item_id)
 
     async def delete_item(self, item_id: str) -> None:
         """Delete an item from the server's conversation (the store follows its answer)."""
@@ -518,248 +563,105 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
 
     # -- waiting ----------------------------------------------------------------------------
 
-    async def wait_for_next_item(self, timeout: float | None = None) -> ConversationItem:
-        """The next item that joins the conversation.
+    async def wait_for_next_item(
+        self,
+        timeout: float | None = None,
+        *,
+        role: str | None = None,
+        type: str | None = None,
+    ) -> ConversationItem:
+        """The next item that joins the conversation, of ``role`` and ``type`` if given.
+
+        "Next" counts from the item the previous call returned (for the first call, from the
+        call itself): an item that joined between two calls is returned at once. Items skipped
+        by a filter are passed over for good.
 
         Raises:
             RealtimeTimeoutError: Not within ``timeout`` seconds.
-            ConnectionClosedError: The connection ended first.
+            ConnectionClosedError: The connection ended while waiting.
         """
-        event = await self.wait_for_next("conversation.item.appended", timeout=timeout)
-        return event.item
+        return await self._items.next(item_filter(role, type), timeout)
 
-    async def wait_for_next_completed_item(self, timeout: float | None = None) -> ConversationItem:
-        """The next item that completes.
+    async def wait_for_next_completed_item(
+        self,
+        timeout: float | None = None,
+        *,
+        role: str | None = None,
+        type: str | None = None,
+    ) -> ConversationItem:
+        """The next item that completes, of ``role`` and ``type`` if given.
+
+        Counted like :meth:`wait_for_next_item`, from the item the previous call returned.
 
         Raises:
             RealtimeTimeoutError: Not within ``timeout`` seconds.
-            ConnectionClosedError: The connection ended first.
+            ConnectionClosedError: The connection ended while waiting.
         """
-        event = await self.wait_for_next("conversation.item.completed", timeout=timeout)
-        return event.item
+        return await self._completed_items.next(item_filter(role, type), timeout)
 
-    # -- event plumbing ---------------------------------------------------------------------
+    # -- the event path -----------------------------------------------------------------------
 
-    def _on_client_event(self, event: ClientEvent) -> None:
-        if self.has_listeners("realtime.event"):  # no record per event for nobody
-            self.dispatch("realtime.event", RealtimeEventRecord(time.time(), "client", event))
-        self.dispatch(client_event_name(event.type), event)
-
-    def _on_server_event(self, event: ServerEvent | UnknownServerEvent) -> None:
-        if self.has_listeners("realtime.event"):  # no record per event for nobody
+    def _received(self, event: ServerEvent | UnknownServerEvent) -> None:
+        """Apply a server event before ``RealtimeAPI`` dispatches it, and derive events."""
+        if self._listens("realtime.event"):  # no record per event for nobody
             self.dispatch("realtime.event", RealtimeEventRecord(time.time(), "server", event))
-        self._track(event)
+        actions: Sequence[Action] = self._state.receive(event)
         if event.type == "error":
             self.dispatch("error", event)
-        # Only events that carry an item can introduce one; for the rest (every delta) the
-        # lookup would cost a failing attribute access on the pydantic model.
-        existing = self._known_item_id(event) if event.type in _INTRODUCING else None
-        try:
-            item, delta = self.conversation.process_event(event)
-        except (ConversationError, ProtocolError) as error:
-            # The store refused the event and is unchanged; the event is still dispatched.
-            self.dispatch("error", LocalErrorEvent(str(error), error, event_name=event.type))
-            item, delta = None, None
-        if item is not None:
-            if event.type in _INTRODUCING and existing is None:
-                self.dispatch("conversation.item.appended", ConversationItemAppendedEvent(item))
-            self.dispatch("conversation.updated", ConversationUpdatedEvent(item, delta))
-            if event.type in _COMPLETING and item.id not in self._completed_items:
-                self._completed_items.add(item.id)
-                self.dispatch("conversation.item.completed", ConversationItemCompletedEvent(item))
-        self.dispatch(server_event_name(event.type), event)
+        perform = self._perform
+        for action in actions:
+            perform[type(action)](action, event)
 
-    def _known_item_id(self, event: ServerEvent | UnknownServerEvent) -> str | None:
-        item = getattr(event, "item", None)
-        item_id = getattr(item, "id", None)
-        if item_id is None or self.conversation.get_item(item_id) is None:
-            return None
-        return str(item_id)
+    def _sending(self, event: ClientEvent) -> None:
+        self._state.sent(event)
+        if self._listens("realtime.event"):
+            self.dispatch("realtime.event", RealtimeEventRecord(time.time(), "client", event))
 
-    def _track(self, event: ServerEvent | UnknownServerEvent) -> None:
-        """Session and response bookkeeping that the conversation store does not do."""
-        if isinstance(event, SessionCreatedEvent):
-            self._session_created.set()
-        if event.validation_issues and issue_touching(event, _TRACKED, within=_TRACKED[-1:]):
-            return  # only parts that validated are read; the event is still dispatched
-        if isinstance(event, SessionCreatedEvent | SessionUpdatedEvent):
-            self.session = event.session
-        elif isinstance(event, ResponseCreatedEvent):
-            self._active_response = event.response.id
-        elif isinstance(event, ResponseDoneEvent):
-            self._active_response = None
-            self._start_tool_calls(event.response)
-        elif isinstance(event, InputAudioBufferSpeechStartedEvent):
-            self._pending_input_samples = 0
-            playing = self._playing_item()
-            if playing is not None or self._active_response is not None:
-                self.dispatch(
-                    "conversation.interrupted",
-                    ConversationInterruptedEvent("speech_started", playing),
-                )
-        elif isinstance(event, InputAudioBufferCommittedEvent | InputAudioBufferClearedEvent):
-            self._pending_input_samples = 0
+    def _item_appended(self, action: ItemAppended, event: object) -> None:
+        self._items.push(action.item)
+        self.dispatch("conversation.item.appended", ConversationItemAppendedEvent(action.item))
 
-    def _playing_item(self) -> str | None:
-        """The latest assistant item with audio: what the listener may still be hearing."""
-        for item in reversed(self.conversation.get_items()):
-            if item.role == "assistant":
-                return item.id if len(item.formatted.audio_buffer) else None
-        return None
+    def _item_updated(self, action: ItemUpdated, event: object) -> None:
+        if self._listens("conversation.updated"):  # one payload per delta, if wanted
+            self.dispatch(
+                "conversation.updated", ConversationUpdatedEvent(action.item, action.delta)
+            )
 
-    def _forward_error(self, event: LocalErrorEvent) -> None:
+    def _item_completed(self, action: ItemCompleted, event: object) -> None:
+        self._completed_items.push(action.item)
+        self.dispatch("conversation.item.completed", ConversationItemCompletedEvent(action.item))
+
+    def _interrupted(self, action: Interrupted, event: object) -> None:
+        self.dispatch(
+            "conversation.interrupted",
+            ConversationInterruptedEvent("speech_started", action.item_id),
+        )
+
+    def _response_started(self, action: ResponseStarted, event: object) -> None:
+        self._responses.started(action.response_id, action.request_id)
+
+    def _response_finished(self, action: ResponseFinished, event: object) -> None:
+        self._responses.finished(action.response)
+        self._gate.wake()
+
+    def _request_refused(self, action: RequestRefused, event: object) -> None:
+        self._responses.refused(action)
+        self._gate.wake()
+
+    def _run_tools(self, action: RunTools, event: object) -> None:
+        self._tool_runner.start(action.response_id, action.calls)
+
+    def _store_refused(self, action: StoreRefused, event: ServerEvent | UnknownServerEvent) -> None:
+        # The store is unchanged; the event is still dispatched.
+        error = action.error
+        self.dispatch("error", LocalErrorEvent(str(error), error, event_name=event.type))
+
+    def _report(self, event: LocalErrorEvent) -> None:
         self.dispatch("error", event)
 
-    # -- connection life ----------------------------------------------------------------------
-
-    def _on_close(self, event: CloseEvent) -> None:
-        self._last_close = event
-        self._fail_active_response(event)
-        self._cancel_tool_runs()
-        self.dispatch("close", event)
-        closed = ConnectionClosedError(event.code, event.reason)
-        self.release_waiters(closed, keep=_CONNECTION_EVENTS)
-        if self._ended or self._reconnect_task is not None:
-            # Either connect() has not returned yet (it decides) or a reconnect attempt made
-            # this connection (the attempt loop decides).
-            return
-        self._after_close(event)
-
-    def _after_close(self, event: CloseEvent) -> None:
-        """Reconnect if the policy says so, else end the connection's life."""
-        policy = self.reconnect_policy
-        if event.requested or policy is None or not policy.should_retry(event.code):
-            self._end(event.code, event.reason)
-            return
-        self._reconnect_task = asyncio.get_running_loop().create_task(
-            self._reconnect(policy, event.code, event.reason)
-        )
-
-    def _fail_active_response(self, event: CloseEvent) -> None:
-        """The response in progress will never finish: record that, and say so."""
-        response_id, self._active_response = self._active_response, None
-        if response_id is None:
-            return
-        record = self.conversation.get_response(response_id)
-        if record is not None:
-            record.status = "failed"
-            for item_id in record.output_item_ids:
-                item = self.conversation.get_item(item_id)
-                if item is not None and item.status != "completed":
-                    item.status = "incomplete"
-        if not event.requested:
-            error = ConnectionClosedError(event.code, event.reason)
-            message = f"response {response_id} was cut off: {error}"
-            self.dispatch("error", LocalErrorEvent(message, error))
-
-    async def _reconnect(self, policy: ReconnectPolicy, code: int | None, reason: str) -> None:
-        """Try to connect again as the policy says; ``disconnected`` if every attempt fails."""
-        try:
-            for attempt in range(1, policy.max_attempts + 1):
-                delay = policy.delay(attempt, self._backoff_random)
-                self.dispatch("reconnecting", ReconnectingEvent(attempt, delay, code))
-                await asyncio.sleep(delay)
-                try:
-                    replayed = await self._restore(policy)
-                except ConnectionClosedError as error:
-                    code, reason = error.code, error.reason
-                    if not policy.should_retry(code):
-                        break
-                    continue
-                except RealtimeError as error:
-                    logger.warning("reconnect attempt %d failed: %s", attempt, error)
-                    continue
-                self.dispatch("reconnected", ReconnectedEvent(attempt, replayed))
-                return
-            logger.warning("giving up reconnecting after code %s", code)
-            self._end(code, reason)
-        finally:
-            self._reconnect_task = None
-
-    async def _restore(self, policy: ReconnectPolicy) -> int:
-        """Connect, send the configuration and (if asked) the history; count replayed items.
-
-        Raises:
-            ConnectionClosedError: The new connection closed before everything was sent.
-            RealtimeError: The connection could not be opened.
-        """
-        history = replay_events(self.conversation.get_items()) if policy.replay_history else []
-        await self._open_session()
-        for event in history:
-            await self.realtime.send(event)
-        last = self._last_close
-        if not self.realtime.is_connected and last is not None:
-            # It closed while the last send was completing: a failed attempt like any other.
-            raise ConnectionClosedError(last.code, last.reason)
-        return len(history)
-
-    def _end(self, code: int | None, reason: str) -> None:
-        """The connection is over for good: ``disconnected``, once, then no wait can succeed."""
-        if self._ended:
-            return
-        self._ended = True
-        self.dispatch("disconnected", DisconnectedEvent(code, reason))
-        self.release_waiters(ConnectionClosedError(code, reason))
-
-    # -- tool execution ---------------------------------------------------------------------
-
-    def _start_tool_calls(self, response: RealtimeResponse) -> None:
-        """Run the handled calls of a completed response, then ask for one new response."""
-        if response.status != "completed":
-            return  # calls of a cancelled, failed or incomplete response are not executed
-        calls = [
-            item
-            for item in response.output or []
-            if isinstance(item, RealtimeConversationItemFunctionCall)
-            and isinstance(item.call_id, str)  # not raw (see validation_issues), and not empty:
-            and item.call_id  # an output must name the call it answers
-            and isinstance(item.name, str)
-            and self._tools.has_handler(item.name)
-        ]
-        if not calls:
-            return
-        response_id = response.id or ""
-        tasks = [asyncio.ensure_future(self._run_call(call)) for call in calls]
-        self._tool_runs[response_id] = tasks
-        follow_up = asyncio.ensure_future(self._respond_after(response_id, tasks))
-        follow_up.add_done_callback(lambda _: self._tool_runs.pop(response_id, None))
-
-    async def _run_call(self, call: RealtimeConversationItemFunctionCall) -> None:
-        result = await self._tools.run(call.name, call.arguments, timeout=self.tool_timeout)
-        if result.error is not None:
-            message = f"tool {call.name!r} failed: {result.error}"
-            self.dispatch("error", LocalErrorEvent(message, result.error, event_name=call.name))
-        output = RealtimeConversationItemFunctionCallOutput(
-            call_id=call.call_id or "", output=result.output
-        )
-        await self.realtime.send(ConversationItemCreateEvent(item=output))
-
-    async def _respond_after(self, response_id: str, tasks: list[asyncio.Task[None]]) -> None:
-        results = await asyncio.gather(*tasks, return_exceptions=True)
-        if any(isinstance(result, BaseException) for result in results):
-            return  # an output could not be sent (connection gone): no follow-up response
-        try:
-            await self.realtime.send(ResponseCreateEvent())
-        except RealtimeConnectionError:
-            logger.info("connection ended before the response after %s's tools", response_id)
-            return
-        logger.debug("tool outputs of %s sent; new response requested", response_id)
-
-    def _cancel_tool_runs(self) -> None:
-        for tasks in self._tool_runs.values():
-            for task in tasks:
-                task.cancel()
-        self._tool_runs.clear()
-
-
-def _audio_content_index(item: ConversationItem) -> int | None:
-    content = getattr(item.item, "content", None) or []
-    for index, part in enumerate(content):
-        if getattr(part, "type", None) in ("output_audio", "audio"):
-            return index
-    # Audio arrived by deltas before any content part was recorded: it is part 0.
-    return 0 if len(item.formatted.audio_buffer) else None
-
-
-def _deep_copy(config: dict[str, Any]) -> dict[str, Any]:
-    return merge_patch({}, config)
+    def _connection_lost(self, error: ConnectionClosedError) -> None:
+        self._tool_runner.cancel_all()
+        self._responses.fail_all(error)
+        self._items.fail(error)
+        self._completed_items.fail(error)
+        self._gate.wake()

@@ -9,6 +9,8 @@ Every exception the SDK raises on purpose derives from :class:`RealtimeError`::
     ├── ConversationError         a server event refers to an item or response never seen
     ├── ClientSecretError         minting an ephemeral client secret failed (HTTP status)
     ├── WebhookVerificationError  a webhook request is not signed by OpenAI with your secret
+    ├── ResponseInProgressError   a response.create now would be refused: one is running
+    ├── ResponseRefusedError      the server refused a response.create this client sent
     ├── RealtimeConnectionError   the WebSocket is not usable
     │   ├── CredentialRedirectError a server redirected elsewhere: credentials were not sent
     │   ├── NotConnectedError       used before connect()
@@ -32,6 +34,8 @@ __all__ = [
     "RealtimeConnectionError",
     "RealtimeError",
     "RealtimeTimeoutError",
+    "ResponseInProgressError",
+    "ResponseRefusedError",
     "WebhookVerificationError",
 ]
 
@@ -98,6 +102,26 @@ class ClientSecretError(RealtimeError):
 
     def __init__(self, message: str, *, status: int) -> None:
         self.status = status
+        super().__init__(message)
+
+
+class ResponseInProgressError(RealtimeError):
+    """A response is running (or requested), so the service would refuse another now.
+
+    Raised by ``create_response(if_active="raise")``, or when waiting for the running response
+    to finish took longer than the client's ``active_response_timeout``.
+    """
+
+
+class ResponseRefusedError(RealtimeError):
+    """The server answered a ``response.create`` this client sent with an ``error``.
+
+    Attributes:
+        code: The server's error code (e.g. ``conversation_already_has_active_response``).
+    """
+
+    def __init__(self, message: str, *, code: str | None) -> None:
+        self.code = code
         super().__init__(message)
 
 

@@ -1,4 +1,4 @@
-"""The event emitter behind ``RealtimeAPI`` and ``RealtimeClient``.
+"""The event emitter behind ``RealtimeAPI`` and ``RealtimeClient``: on / off / once / waits.
 
 :class:`EventEmitter` is the runtime; the typed ``on`` / ``once`` / ``wait_for_next`` come from a
 generated mixin (``openai_realtime.types.emitter``) whose overloads give each handler its event
@@ -28,6 +28,17 @@ Rules of dispatch:
   dispatched as ``error`` with a :class:`~openai_realtime.local_events.LocalErrorEvent`; it never
   reaches the caller of :meth:`EventEmitter.dispatch` (the receive loop). An exception from an
   ``error`` handler is only logged, so a failing error handler cannot loop.
+
+Waiting without a race: ``wait_for_next`` only sees events dispatched after it starts waiting,
+so an event that arrives while the caller is still sending the request that causes it is missed.
+:meth:`EventEmitter.expect` registers the wait first and is awaited later::
+
+    async with client.expect("server.response.done", timeout=30) as done:
+        await client.send_user_message_content([{"type": "input_text", "text": "Hi"}])
+    event = await done  # the event, even if it arrived before this line
+
+The registration happens when ``expect()`` is called; the ``async with`` block only scopes it
+(leaving the block by an exception forgets the wait).
 """
 
 from __future__ import annotations
@@ -35,13 +46,14 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Callable, Collection, Coroutine
+from collections.abc import Callable, Collection, Coroutine, Generator
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Final, TypeAlias
+from types import TracebackType
+from typing import Any, Final, Generic, TypeAlias, TypeVar
 
 from openai_realtime._models import RealtimeModel
-from openai_realtime.errors import RealtimeTimeoutError
+from openai_realtime.errors import RealtimeError, RealtimeTimeoutError
 from openai_realtime.local_events import LocalErrorEvent
 from openai_realtime.types import CLIENT_EVENTS, SERVER_EVENTS
 
@@ -49,6 +61,7 @@ __all__ = [
     "DEFAULT_MAX_PENDING_HANDLERS",
     "EventEmitter",
     "EventName",
+    "Expectation",
     "Handler",
     "client_event_name",
     "event_name",
@@ -62,6 +75,8 @@ Handler: TypeAlias = Callable[[Any], object]
 
 EventName: TypeAlias = str | type[RealtimeModel]
 """An event name, or a wire event class standing for ``server.<type>`` / ``client.<type>``."""
+
+_PayloadT = TypeVar("_PayloadT")
 
 DEFAULT_MAX_PENDING_HANDLERS: Final = 1000
 """Async handler tasks that may be pending before event producers wait for them."""
@@ -141,6 +156,88 @@ class _Subscription:
     once: bool
 
 
+class Expectation(Generic[_PayloadT]):
+    """A wait for the next dispatch of one event, registered at once and awaited later.
+
+    Made by :meth:`EventEmitter.expect`. ``await expectation`` returns the payload (at once if
+    it has already arrived); :attr:`event` reads it without waiting. Used as ``async with``, a
+    block left by an exception forgets the wait.
+
+    Raises (when awaited):
+        RealtimeTimeoutError: Nothing arrived within the timeout given to ``expect``, counted
+            from when the await started.
+        ConnectionClosedError: The connection closed first.
+    """
+
+    __slots__ = ("_emitter", "_future", "_key", "_timeout")
+
+    def __init__(self, emitter: EventEmitter, key: str, timeout: float | None) -> None:
+        self._emitter = emitter
+        self._key = key
+        self._timeout = timeout
+        self._future: asyncio.Future[_PayloadT] = emitter._add_waiter(key)
+
+    def __repr__(self) -> str:
+        state = "arrived" if self.arrived else "waiting"
+        return f"<Expectation {self._key!r} {state}>"
+
+    @property
+    def arrived(self) -> bool:
+        """True once the event has arrived (or the wait has failed)."""
+        return self._future.done()
+
+    @property
+    def event(self) -> _PayloadT:
+        """The payload, once it has arrived.
+
+        Raises:
+            RealtimeError: It has not arrived yet (``await`` the expectation instead), or the
+                expectation was cancelled.
+            ConnectionClosedError: The connection closed before it arrived.
+        """
+        if self._future.cancelled():
+            raise RealtimeError(f"no {self._key!r} event: the expectation was cancelled")
+        if not self._future.done():
+            raise RealtimeError(f"no {self._key!r} event yet: await the expectation")
+        return self._future.result()
+
+    def cancel(self) -> None:
+        """Forget the wait; awaiting it afterwards raises ``CancelledError``."""
+        self._emitter._forget_waiter(self._key, self._future)
+        self._future.cancel()
+
+    def __await__(self) -> Generator[Any, None, _PayloadT]:
+        return self._wait().__await__()
+
+    async def _wait(self) -> _PayloadT:
+        if self._future.done():
+            return self._future.result()
+        deadline = asyncio.timeout(self._timeout)
+        try:
+            async with deadline:
+                # Shielded: a timeout or a cancelled caller must not cancel the shared result.
+                return await asyncio.shield(self._future)
+        except TimeoutError:
+            if deadline.expired():
+                self.cancel()
+                raise RealtimeTimeoutError(
+                    f"no {self._key!r} event within {self._timeout} s"
+                ) from None
+            raise
+
+    async def __aenter__(self) -> Expectation[_PayloadT]:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if exc_type is not None:
+            self.cancel()
+
+
 class _HandlerTasks:
     """The running async handler tasks of one or more emitters, and the bound on their number.
 
@@ -185,15 +282,27 @@ class EventEmitter:
     Args:
         max_pending_handlers: Async handler tasks that may be pending before
             :meth:`_wait_for_handler_room` makes event producers wait.
+        count_tasks_with: Count this emitter's async handler tasks against another emitter's
+            bound instead (``RealtimeClient`` passes its ``RealtimeAPI``, so the receive loop
+            waits for the client's handlers too, and ``drain`` waits for both).
 
     Raises:
         ValueError: ``max_pending_handlers`` is below 1.
     """
 
-    def __init__(self, *, max_pending_handlers: int = DEFAULT_MAX_PENDING_HANDLERS) -> None:
+    def __init__(
+        self,
+        *,
+        max_pending_handlers: int = DEFAULT_MAX_PENDING_HANDLERS,
+        count_tasks_with: EventEmitter | None = None,
+    ) -> None:
         self._subscriptions: dict[str, tuple[_Subscription, ...]] = {}
         self._waiters: dict[str, list[asyncio.Future[Any]]] = {}
-        self._handler_tasks = _HandlerTasks(max_pending_handlers)
+        self._handler_tasks: _HandlerTasks = (
+            count_tasks_with._handler_tasks
+            if count_tasks_with is not None
+            else _HandlerTasks(max_pending_handlers)
+        )
 
     @property
     def max_pending_handlers(self) -> int:
@@ -222,9 +331,10 @@ class EventEmitter:
             TypeError: ``name`` is not a name or event class, or ``handler`` is not callable.
         """
         key = event_name(name)
+        target = self._route(key)
         if handler is None:
-            return partial(self._add, key, once=once)
-        return self._add(key, handler, once=once)
+            return partial(target._add, key, once=once)
+        return target._add(key, handler, once=once)
 
     def _add(self, key: str, handler: Handler, *, once: bool) -> Handler:
         if not callable(handler):
@@ -246,12 +356,13 @@ class EventEmitter:
             TypeError: ``name`` is not a name or event class.
         """
         key = event_name(name)
+        target = self._route(key)
         if handler is None:
-            self._subscriptions.pop(key, None)
+            target._subscriptions.pop(key, None)
             return
-        for subscription in self._subscriptions.get(key, ()):
+        for subscription in target._subscriptions.get(key, ()):
             if subscription.handler == handler:
-                self._remove(key, subscription)
+                target._remove(key, subscription)
                 return
         raise ValueError(f"{handler!r} is not a handler of {key!r}")
 
@@ -279,6 +390,12 @@ class EventEmitter:
         Returns:
             Whether ``name`` has a handler or a pending ``wait_for_next``.
         """
+        target = self._route(name)
+        return name in target._subscriptions or name in target._waiters
+
+    def _listens(self, name: str) -> bool:
+        """:meth:`has_listeners` for a name this emitter holds itself (no routing): the
+        per-event check of the hot path."""
         return name in self._subscriptions or name in self._waiters
 
     def dispatch(self, name: str, payload: object) -> None:
@@ -366,8 +483,8 @@ class EventEmitter:
             TypeError: ``name`` is not a name or event class.
         """
         key = event_name(name)
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._waiters.setdefault(key, []).append(future)
+        target = self._route(key)
+        future: asyncio.Future[Any] = target._add_waiter(key)
         deadline = asyncio.timeout(timeout)
         try:
             async with deadline:
@@ -377,7 +494,37 @@ class EventEmitter:
                 raise RealtimeTimeoutError(f"no {key!r} event within {timeout} s") from None
             raise
         finally:
-            self._forget_waiter(key, future)
+            target._forget_waiter(key, future)
+
+    def expect(self, name: EventName, timeout: float | None = None) -> Expectation[Any]:
+        """Start waiting for the next dispatch of ``name`` now; await the result later.
+
+        Args:
+            name: Event name or wire event class (wildcards work too).
+            timeout: Seconds the ``await`` may take; ``None`` waits until the event or a close.
+
+        Returns:
+            An :class:`Expectation`: ``await`` it, or use it as ``async with ... as done``.
+
+        Raises:
+            TypeError: ``name`` is not a name or event class.
+            RuntimeError: No running event loop.
+        """
+        key = event_name(name)
+        return Expectation(self._route(key), key, timeout)
+
+    def _add_waiter(self, key: str) -> asyncio.Future[Any]:
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._waiters.setdefault(key, []).append(future)
+        return future
+
+    def _route(self, key: str) -> EventEmitter:
+        """The emitter that holds the handlers and waiters of ``key``: this one by default.
+
+        ``RealtimeClient`` routes wire event names to its ``RealtimeAPI``, which dispatches
+        each wire event once.
+        """
+        return self
 
     def _forget_waiter(self, key: str, future: asyncio.Future[Any]) -> None:
         waiters = self._waiters.get(key)
@@ -428,12 +575,3 @@ class EventEmitter:
         """
         if len(self._handler_tasks.running) >= self._handler_tasks.limit:
             await self._handler_tasks.wait_for_room()
-
-    def _share_handler_tasks(self, other: EventEmitter) -> None:
-        """Count this emitter's async handler tasks against ``other``'s bound.
-
-        ``RealtimeClient`` dispatches from inside ``RealtimeAPI``'s receive loop; sharing one
-        set makes that loop wait for the client's handlers too, and ``drain`` wait for both.
-        Call it before any handler task has started.
-        """
-        self._handler_tasks = other._handler_tasks

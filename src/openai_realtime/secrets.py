@@ -28,13 +28,13 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from yarl import URL
 
 from openai_realtime.api import USER_AGENT
+from openai_realtime.credentials import redact_url, require_secure_transport, same_origin_only
 from openai_realtime.errors import (
     ClientSecretError,
     ConfigurationError,
     RealtimeConnectionError,
     RealtimeTimeoutError,
 )
-from openai_realtime.transport import redact_url, require_secure_transport, same_origin_only
 from openai_realtime.types import (
     RealtimeSessionCreateRequest,
     RealtimeSessionCreateResponse,

@@ -1,12 +1,15 @@
 """Flow control both ways: bounded async handler backlog, serialised sends.
 
-Against the scripted server on 127.0.0.1 (``conftest.py``); the emitter rules are also tested
-on a bare emitter. A server that stops reading (sends timing out) is in ``tests/faults``.
+The backlog tests run over the in-memory pair (no socket, no polling); whole frames written
+concurrently go to the scripted server on 127.0.0.1 (``conftest.py``); the emitter rules are
+also tested on a bare emitter. A server that stops reading (sends timing out) is in
+``tests/faults``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import pytest
@@ -16,17 +19,12 @@ from openai_realtime.api import DEFAULT_SEND_TIMEOUT, RealtimeAPI
 from openai_realtime.errors import ConfigurationError, ConnectionClosedError
 from openai_realtime.events import DEFAULT_MAX_PENDING_HANDLERS, EventEmitter
 from openai_realtime.local_events import ReconnectedEvent
+from openai_realtime.transports import MemoryConnector
 from openai_realtime.types.emitter import ClientEventsMixin
 
 
-async def until(condition: Any) -> None:
-    async with asyncio.timeout(WAIT):
-        while not condition():
-            await asyncio.sleep(0.002)
-
-
-def cleared(number: int) -> dict[str, str]:
-    return {"type": "input_audio_buffer.cleared", "event_id": f"event_{number}"}
+def cleared(number: int) -> str:
+    return json.dumps({"type": "input_audio_buffer.cleared", "event_id": f"event_{number}"})
 
 
 def test_defaults() -> None:
@@ -42,28 +40,30 @@ def test_limits_out_of_range_are_configuration_errors(options: dict[str, Any]) -
         RealtimeAPI("ws://127.0.0.1:9/v1/realtime", **options)
 
 
-async def test_the_receive_loop_waits_while_the_handler_backlog_is_full(
-    server: ScriptedServer,
-) -> None:
-    api = RealtimeAPI(server.url, heartbeat=None, max_pending_handlers=2)
+async def test_the_receive_loop_waits_while_the_handler_backlog_is_full() -> None:
+    connector = MemoryConnector()
+    api = RealtimeAPI(transport=connector, max_pending_handlers=2)
     gate = asyncio.Event()
+    two_seen = asyncio.Event()
     seen: list[str] = []
 
     async def slow(event: Any) -> None:
         seen.append(event.event_id)
+        if len(seen) == 2:
+            two_seen.set()
         await gate.wait()
 
     api.on("server.input_audio_buffer.cleared", slow)
     async with api:
-        await server.accepted()
+        server = await connector.accept()
         for number in range(10):
-            await server.send(cleared(number))
-        await until(lambda: len(seen) == 2)
+            await server.send_text(cleared(number))
+        await asyncio.wait_for(two_seen.wait(), WAIT)
         for _ in range(20):  # room for the loop to run on, were it not held back
             await asyncio.sleep(0)
         assert (len(seen), api.pending_handlers) == (2, 2)
         gate.set()
-        await until(lambda: len(seen) == 10)
+        await asyncio.wait_for(server.flush(), WAIT)  # the client has handled all ten
         await api.drain()
     assert seen == [f"event_{number}" for number in range(10)]
 
@@ -92,29 +92,29 @@ async def test_concurrent_sends_go_out_whole_and_in_call_order(
     assert all(frame["item"]["content"][0]["text"] == payload for frame in frames)
 
 
-async def test_a_send_waits_for_room_but_not_inside_a_handler(
-    server: ScriptedServer,
-) -> None:
-    api = RealtimeAPI(server.url, heartbeat=None, max_pending_handlers=1)
+async def test_a_send_waits_for_room_but_not_inside_a_handler() -> None:
+    connector = MemoryConnector()
+    api = RealtimeAPI(transport=connector, max_pending_handlers=1)
     gate = asyncio.Event()
-    sent_from_handler: list[str] = []
+    inner_sent = asyncio.Event()
 
     async def slow_then_send(event: Any) -> None:
         if event.event_id == "evt_first":
             # Sending from inside a handler must not wait for itself to finish.
-            sent = await api.send("input_audio_buffer.clear", {"event_id": "evt_inner"})
-            sent_from_handler.append(sent.event_id or "")
+            await api.send("input_audio_buffer.clear", {"event_id": "evt_inner"})
+            inner_sent.set()
             await gate.wait()
 
     api.on("client.input_audio_buffer.clear", slow_then_send)
     async with api:
-        await server.accepted()
+        server = await connector.accept()
         first = asyncio.ensure_future(
             api.send("input_audio_buffer.clear", {"event_id": "evt_first"})
         )
-        await until(lambda: sent_from_handler == ["evt_inner"])
+        await asyncio.wait_for(inner_sent.wait(), WAIT)
         assert not first.done()  # sent, but waiting while the handler backlog is full
-        assert (await server.next_frame())["event_id"] == "evt_first"
+        frames = [json.loads(str(await server.receive())) for _ in range(2)]
+        assert [frame["event_id"] for frame in frames] == ["evt_first", "evt_inner"]
         gate.set()
         assert (await asyncio.wait_for(first, WAIT)).event_id == "evt_first"
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import numpy as np
 import pytest
+from memory_server import connected_client
 
 from openai_realtime import ConfigurationError, RealtimeAPI, RealtimeClient
 from openai_realtime.audio import SAMPLE_RATE, decode_base64
@@ -59,13 +60,6 @@ def received_of(server: FakeRealtimeServer, event_type: str) -> list[dict[str, A
     return [frame for frame in received(server) if frame["type"] == event_type]
 
 
-async def until(condition: Callable[[], bool]) -> None:
-    """Wait (bounded) until ``condition`` holds: the server handles frames concurrently."""
-    async with asyncio.timeout(WAIT):
-        while not condition():
-            await asyncio.sleep(0.005)
-
-
 @pytest.fixture
 async def server() -> AsyncIterator[FakeRealtimeServer]:
     async with FakeRealtimeServer() as fake:
@@ -103,15 +97,14 @@ async def test_settings_before_connect_are_sent_once_on_connect(
     assert client.get_turn_detection_type() is None
 
 
-async def test_partial_update_after_connect_carries_only_the_change(
-    server: FakeRealtimeServer,
-) -> None:
-    async with client_for(server) as client:
-        await client.update_session(instructions="One.", voice="alloy")
-        await client.update_session(turn_detection=None)
-        await until(lambda: len(received_of(server, "session.update")) == 3)
-    first, second, third = received_of(server, "session.update")
-    assert first["session"] == {"type": "realtime"}
+async def test_partial_update_after_connect_carries_only_the_change() -> None:
+    client, server = await connected_client()  # in memory: what is sent is there at once
+    await client.update_session(instructions="One.", voice="alloy")
+    await client.update_session(turn_detection=None)
+    second = await server.next_sent("session.update")
+    third = await server.next_sent("session.update")
+    await client.disconnect()
+    assert server.first_session_update["session"] == {"type": "realtime"}
     assert second["session"] == {
         "type": "realtime",
         "instructions": "One.",

@@ -31,17 +31,24 @@ PUBLIC_MODULES = (
     "openai_realtime.protocol.audio",
     "openai_realtime.protocol.conversation",
     "openai_realtime.protocol.items",
+    "openai_realtime.protocol.session_state",
+    "openai_realtime.responses",
     "openai_realtime.relay",
     "openai_realtime.secrets",
     "openai_realtime.testing",
     "openai_realtime.tools",
-    "openai_realtime.transport",
+    "openai_realtime.transports",
+    "openai_realtime.credentials",
 )
 # Public modules that are being written; each joins the checks once it exists.
 UPCOMING_MODULES = ("openai_realtime.cli", "openai_realtime.reconnect", "openai_realtime.recording")
 # Checked for docstrings, but documented through another page (their package re-exports them).
 DOCUMENTED_ELSEWHERE = frozenset(
-    {"openai_realtime.audio", "openai_realtime.protocol.codec", "openai_realtime.protocol.session"}
+    {
+        "openai_realtime.audio",
+        "openai_realtime.protocol.codec",
+        "openai_realtime.protocol.session_options",
+    }
 )
 
 _REFERENCE_DIRECTIVE = re.compile(r"^::: ([\w.]+)", re.MULTILINE)
@@ -56,7 +63,7 @@ def _existing(names: tuple[str, ...]) -> tuple[str, ...]:
 MODULES = (
     *PUBLIC_MODULES,
     "openai_realtime.protocol.codec",
-    "openai_realtime.protocol.session",
+    "openai_realtime.protocol.session_options",
     *_existing(UPCOMING_MODULES),
 )
 

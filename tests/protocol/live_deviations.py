@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-__all__ = ["CUSTOM_VOICE", "response_created", "session_created"]
+__all__ = ["CUSTOM_VOICE", "FUTURE_VOICE", "response_created", "session_created"]
 
 CUSTOM_VOICE: Final = {"id": "voice_1234"}
-"""A custom voice, as live reports it in a session's output audio settings."""
+"""A custom voice, as live reports it in a session's output audio settings (in the overlay)."""
+
+FUTURE_VOICE: Final = ["marin", "cedar"]
+"""A voice shape no schema knows yet (a blend of two voices): how a future change would look."""
 
 
 def session_created(voice: Any) -> dict[str, Any]:

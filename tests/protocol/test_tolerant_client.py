@@ -1,8 +1,8 @@
 """Events the tolerant reader rebuilt reach a real RealtimeClient's handlers, waits and store.
 
-A scripted WebSocket server on 127.0.0.1 (the fuzz tests' ``FrameServer``) plays the live API's
-deviations: a ``session.created`` with a custom voice object and a ``response.created`` whose
-output format ``type`` is ``null``.
+A scripted WebSocket server on 127.0.0.1 (the fuzz tests' ``FrameServer``) plays deviations from
+the schema: a ``session.created`` with a voice shape no schema knows and a ``response.created``
+whose output format ``type`` is ``null``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from typing import Any, Final
 
 import pytest
-from live_deviations import CUSTOM_VOICE, response_created, session_created
+from live_deviations import CUSTOM_VOICE, FUTURE_VOICE, response_created, session_created
 
 from openai_realtime import RealtimeClient
 from openai_realtime.local_events import LocalErrorEvent
@@ -67,7 +67,7 @@ async def test_the_custom_voice_and_null_format_events_reach_handlers_and_the_st
         )
         server.push(
             frames(
-                session_created(CUSTOM_VOICE),
+                session_created(FUTURE_VOICE),
                 response_created(format_type=None),
                 ITEM_ADDED,
                 MARKER,
@@ -102,11 +102,11 @@ async def test_a_strict_client_refuses_the_custom_voice_as_an_invalid_frame(
         marker = asyncio.ensure_future(
             client.wait_for_next("server.rate_limits.updated", timeout=WAIT)
         )
-        server.push(frames(session_created(CUSTOM_VOICE), MARKER))
+        server.push(frames(session_created(FUTURE_VOICE), MARKER))
         await marker
 
     assert received == ["rate_limits.updated"]
     (error,) = errors
     assert isinstance(error, LocalErrorEvent)
-    assert error.raw == json.dumps(session_created(CUSTOM_VOICE))
+    assert error.raw == json.dumps(session_created(FUTURE_VOICE))
     assert client.session is None

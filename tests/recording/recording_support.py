@@ -96,7 +96,7 @@ def _speech() -> NDArray[np.int16]:
 
 
 async def _respond_and_wait(
-    client: RealtimeClient, responses: int, action: Awaitable[None]
+    client: RealtimeClient, responses: int, action: Awaitable[object]
 ) -> None:
     """Run ``action`` and wait (bounded) for ``responses`` ``response.done`` events."""
     done = 0

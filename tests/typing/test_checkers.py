@@ -87,7 +87,7 @@ from typing import assert_type
 
 from typing_extensions import Unpack
 
-from openai_realtime.protocol.session import SessionOptions
+from openai_realtime.protocol.session_options import SessionOptions
 from openai_realtime.types import ResponseCreateEvent
 from openai_realtime.types.emitter import ApiSendMixin
 from openai_realtime.types.params import RealtimeFunctionToolParam, UserMessageContentParam

@@ -24,9 +24,9 @@ from openai_realtime.cli._common import (
     describe_fake_server,
     port_number,
 )
+from openai_realtime.credentials import redact_url
 from openai_realtime.relay import RealtimeRelay, serve_relay
 from openai_realtime.testing import FakeRealtimeServer
-from openai_realtime.transport import redact_url
 
 __all__ = ["FAKE_UPSTREAM", "register", "run_fake_server", "run_relay"]
 

@@ -29,6 +29,7 @@ from typing import Final
 from yarl import URL
 
 from openai_realtime.api import RealtimeAPI
+from openai_realtime.credentials import redact_url
 from openai_realtime.errors import ConfigurationError
 from openai_realtime.recording.audio_omission import omit_audio
 from openai_realtime.recording.format import (
@@ -38,7 +39,6 @@ from openai_realtime.recording.format import (
     encode_frame_line,
     encode_gap_line,
 )
-from openai_realtime.transport import redact_url
 
 __all__ = [
     "DEFAULT_FLUSH_INTERVAL",

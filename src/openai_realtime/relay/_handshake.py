@@ -12,8 +12,8 @@ from typing import Final
 
 from yarl import URL
 
+from openai_realtime.credentials import redact_url, require_secure_transport
 from openai_realtime.errors import ConfigurationError, InsecureTransportError
-from openai_realtime.transport import redact_url, require_secure_transport
 
 __all__ = [
     "KEY_SUBPROTOCOL_PREFIX",

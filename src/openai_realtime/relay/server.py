@@ -14,6 +14,7 @@ from aiohttp.abc import AbstractAccessLogger
 from yarl import URL
 
 from openai_realtime.api import DEFAULT_MODEL, DEFAULT_URL
+from openai_realtime.credentials import is_loopback_host, redact_url, same_origin_only
 from openai_realtime.errors import ConfigurationError, CredentialRedirectError, NotConnectedError
 from openai_realtime.relay._admission import AdmissionGate
 from openai_realtime.relay._bridge import RelayBridge, logger
@@ -27,7 +28,6 @@ from openai_realtime.relay._handshake import (
     token_matches,
 )
 from openai_realtime.relay.policy import ClientEventPolicy
-from openai_realtime.transport import is_loopback_host, redact_url, same_origin_only
 
 __all__ = ["DEFAULT_MAX_FRAME_SIZE", "RELAY_PATH", "RealtimeRelay", "serve_relay"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from yarl import URL
 
+from openai_realtime.credentials import is_loopback_host, redact_url, require_secure_transport
 from openai_realtime.errors import InsecureTransportError
-from openai_realtime.transport import is_loopback_host, redact_url, require_secure_transport
 
 KEY = "sk-transport-sentinel-0123456789"
 

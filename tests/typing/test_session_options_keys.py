@@ -7,7 +7,7 @@ from typing import get_args
 import pytest
 
 from openai_realtime.errors import ConfigurationError
-from openai_realtime.protocol.session import (
+from openai_realtime.protocol.session_options import (
     _PATHS,
     _TOP_LEVEL,
     AUDIO_FORMATS,

@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 
 from openai_realtime.errors import ConfigurationError
-from openai_realtime.protocol.session import build_session_patch, merge_patch, validate_session
+from openai_realtime.protocol.session_options import (
+    build_session_patch,
+    merge_patch,
+    validate_session,
+)
 from openai_realtime.types import RealtimeSessionCreateRequest, ServerVAD
 
 

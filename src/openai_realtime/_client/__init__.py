@@ -1,0 +1,1 @@
+"""The parts ``RealtimeClient`` is a facade over, one job per module (private)."""
