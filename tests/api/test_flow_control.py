@@ -10,19 +10,14 @@ import asyncio
 from typing import Any
 
 import pytest
-from scripted_server import WAIT, ScriptedServer
+from scripted_server import ScriptedServer
 
 from openai_realtime.api import DEFAULT_SEND_TIMEOUT, RealtimeAPI
 from openai_realtime.errors import ConfigurationError, ConnectionClosedError
 from openai_realtime.events import DEFAULT_MAX_PENDING_HANDLERS, EventEmitter
 from openai_realtime.local_events import ReconnectedEvent
 from openai_realtime.types.emitter import ClientEventsMixin
-
-
-async def until(condition: Any) -> None:
-    async with asyncio.timeout(WAIT):
-        while not condition():
-            await asyncio.sleep(0.002)
+from tests.support import WAIT, until
 
 
 def cleared(number: int) -> dict[str, str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import numpy as np
@@ -30,8 +30,7 @@ from openai_realtime.types import (
     InputAudioBufferClearEvent,
     RealtimeSessionCreateResponse,
 )
-
-WAIT = 10.0
+from tests.support import WAIT, until
 
 WEATHER_TOOL = {
     "name": "get_weather",
@@ -57,13 +56,6 @@ def received(server: FakeRealtimeServer) -> list[dict[str, Any]]:
 
 def received_of(server: FakeRealtimeServer, event_type: str) -> list[dict[str, Any]]:
     return [frame for frame in received(server) if frame["type"] == event_type]
-
-
-async def until(condition: Callable[[], bool]) -> None:
-    """Wait (bounded) until ``condition`` holds: the server handles frames concurrently."""
-    async with asyncio.timeout(WAIT):
-        while not condition():
-            await asyncio.sleep(0.005)
 
 
 @pytest.fixture

@@ -28,8 +28,7 @@ from openai_realtime.types import (
     SessionUpdateEvent,
     UnknownServerEvent,
 )
-
-WAIT = 5.0
+from tests.support import WAIT
 
 
 def test_handlers_are_typed_by_event_name() -> None:
