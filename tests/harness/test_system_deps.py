@@ -98,8 +98,9 @@ def test_an_unregistered_name_is_refused(helper: Callable[[str], object]) -> Non
 
 
 STUBS = {
-    # Installed packages answer "ii "; the listing shows what installed ones provide, plus a
-    # package that is not installed (its Provides must not count).
+    # Installed packages answer "ii "; the listing shows what installed ones provide, a package
+    # that is not installed (its Provides must not count), then a long tail, as on a real
+    # machine: a reader that stops at the first match must not break the script's pipes.
     "dpkg-query": """
 if [ $# -ge 3 ]; then
   for package in $STUB_INSTALLED; do [ "$package" = "$3" ] && { printf 'ii '; exit 0; }; done
@@ -107,6 +108,7 @@ if [ $# -ge 3 ]; then
 fi
 printf 'ii |%s\\n' "$STUB_PROVIDES"
 printf 'un |ghost\\n'
+seq 50000 | sed 's/^/ii |filler/'
 """,
     "id": 'echo "$STUB_UID"',
     "apt-get": 'echo "apt-get $*" >> "$STUB_LOG"',
