@@ -9,10 +9,10 @@ STAMP := $(VENV)/.installed
 
 # The Debian packages the tests use: the browser and its driver, the audio stack (PortAudio,
 # PulseAudio in user mode, ALSA's pulse plugin and tools), network namespaces (ip, unshare) and
-# npm (the official AsyncAPI schema). tests/support/system.py names every binary and library a
+# npm (the official AsyncAPI schema), git (the packaging test). tests/support/system.py names every binary and library a
 # test needs and the package that ships it; a test keeps that registry inside this list.
 SYSTEM_PACKAGES := chromium chromium-driver libportaudio2 pulseaudio pulseaudio-utils \
-	libasound2-plugins alsa-utils iproute2 util-linux npm
+	libasound2-plugins alsa-utils iproute2 util-linux npm git
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +41,8 @@ check-generated: install
 lint: install
 	$(VENV)/bin/ruff check src codegen tests docs
 	$(VENV)/bin/ruff format --check src codegen tests docs
-	$(VENV)/bin/mypy src codegen docs/examples docs/griffe_sphinx_roles.py tests/test_transport.py
+	$(VENV)/bin/mypy src codegen docs/examples docs/griffe_sphinx_roles.py tests/test_transport.py \
+		tests/conftest.py
 	@# The wrapper would ask PyPI for a newer pyright on every run; the version is pinned instead.
 	PYRIGHT_PYTHON_IGNORE_WARNINGS=1 $(VENV)/bin/pyright src codegen
 	@# Test folders are not packages (each has its own conftest), so mypy checks one at a time.

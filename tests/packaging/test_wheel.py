@@ -19,6 +19,8 @@ from typing import Any
 
 import pytest
 
+from tests.support import require_binary
+
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "src" / "openai_realtime"
 
@@ -74,7 +76,7 @@ def test_the_wheel_holds_exactly_the_package_sources(dist: Path) -> None:
     (wheel,) = dist.glob("*.whl")
     with zipfile.ZipFile(wheel) as archive:
         packaged = {name for name in archive.namelist() if name.startswith("openai_realtime/")}
-    tracked = run("git", "ls-files", "src/openai_realtime").split()
+    tracked = run(require_binary("git"), "ls-files", "src/openai_realtime").split()
     assert packaged == {name.removeprefix("src/") for name in tracked}
 
 

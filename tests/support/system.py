@@ -32,6 +32,7 @@ SYSTEM_BINARIES: dict[str, str] = {
     "ip": "iproute2",
     "unshare": "util-linux",
     "npm": "npm",
+    "git": "git",
 }
 
 # Shared library soname (as the dynamic loader finds it) -> the Debian package that ships it.
