@@ -75,7 +75,7 @@ def validate(document: dict[str, Any], schema: dict[str, Any]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point; returns the process exit code."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
     parser.add_argument(
         "document", nargs="?", type=Path, default=ROOT / "schema" / "realtime.asyncapi.yaml"
     )

@@ -7,9 +7,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import web
-from scripted_server import SENTINEL_KEY, WAIT, ScriptedServer
+from scripted_server import SENTINEL_KEY, ScriptedServer
 
 from openai_realtime.api import RealtimeAPI
+from tests.support import WAIT
 
 
 @pytest.fixture

@@ -15,9 +15,10 @@ from typing import Any
 from aiohttp import WSCloseCode, WSMsgType, web
 from multidict import CIMultiDictProxy
 
-__all__ = ["SENTINEL_KEY", "WAIT", "Handshake", "ScriptedServer"]
+from tests.support import WAIT
 
-WAIT = 5.0
+__all__ = ["SENTINEL_KEY", "Handshake", "ScriptedServer"]
+
 """Seconds any single wait in these tests may take before it fails."""
 
 SENTINEL_KEY = "sk-test-SENTINEL-0123456789abcdef"

@@ -10,7 +10,7 @@ from typing import Any, Final, TypeVar
 
 import pytest
 from aiohttp import WSCloseCode
-from scripted_server import SENTINEL_KEY, WAIT, ScriptedServer
+from scripted_server import SENTINEL_KEY, ScriptedServer
 
 from openai_realtime.api import DEFAULT_MODEL, USER_AGENT, RealtimeAPI
 from openai_realtime.errors import (
@@ -31,6 +31,7 @@ from openai_realtime.types import (
     SessionUpdateEvent,
     UnknownServerEvent,
 )
+from tests.support import WAIT
 
 T = TypeVar("T")
 

@@ -18,8 +18,8 @@ from openai_realtime.types import (
     ResponseDoneEvent,
 )
 from openai_realtime.types.emitter import ApiEventsMixin
+from tests.support import WAIT
 
-WAIT = 5.0
 CLEARED: Final = "server.input_audio_buffer.cleared"
 
 

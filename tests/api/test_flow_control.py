@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 import pytest
-from scripted_server import WAIT, ScriptedServer
+from scripted_server import ScriptedServer
 
 from openai_realtime.api import DEFAULT_SEND_TIMEOUT, RealtimeAPI
 from openai_realtime.errors import ConfigurationError, ConnectionClosedError
@@ -21,6 +21,7 @@ from openai_realtime.events import DEFAULT_MAX_PENDING_HANDLERS, EventEmitter
 from openai_realtime.local_events import ReconnectedEvent
 from openai_realtime.transports import MemoryConnector
 from openai_realtime.types.emitter import ClientEventsMixin
+from tests.support import WAIT
 
 
 def cleared(number: int) -> str:

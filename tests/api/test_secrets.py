@@ -11,7 +11,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
-from scripted_server import SENTINEL_KEY, WAIT
+from scripted_server import SENTINEL_KEY
 
 from openai_realtime.api import USER_AGENT
 from openai_realtime.errors import (
@@ -25,6 +25,7 @@ from openai_realtime.types import (
     RealtimeSessionCreateResponse,
     RealtimeTranscriptionSessionCreateResponse,
 )
+from tests.support import WAIT
 
 SECRET_VALUE = "ek_test_0123456789"
 

@@ -20,10 +20,10 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from tests.support import WAIT
+
 PROCESS_TIMEOUT = 60.0
 """Upper bound for a whole command run; the fake server makes each take seconds."""
-WAIT = 10.0
-"""Upper bound of each wait on a running server process."""
 SAMPLE_RATE = 24_000
 _URL = re.compile(r"ws://\S+")
 

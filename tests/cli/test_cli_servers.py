@@ -6,9 +6,10 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from cli_process import WAIT, ServerProcess, server_process
+from cli_process import ServerProcess, server_process
 
 from openai_realtime import RealtimeClient, RealtimeConnectionError
+from tests.support import WAIT
 
 FAKE_KEY = "fake-server-key-0123456789"
 RELAY_TOKEN = "relay-token-0123456789"

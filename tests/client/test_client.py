@@ -31,8 +31,7 @@ from openai_realtime.types import (
     InputAudioBufferClearEvent,
     RealtimeSessionCreateResponse,
 )
-
-WAIT = 10.0
+from tests.support import WAIT
 
 WEATHER_TOOL = {
     "name": "get_weather",

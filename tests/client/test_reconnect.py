@@ -32,8 +32,8 @@ from openai_realtime.testing import (
     ScriptedResponder,
     synthesize_speech,
 )
+from tests.support import WAIT
 
-WAIT = 10.0
 FAST = ReconnectPolicy(initial_delay=0.01, max_delay=0.05, jitter=0.0)
 TEXT_ONLY: dict[str, Any] = {"turn_detection": None, "output_modalities": ["text"]}
 TOOL = {"name": "lookup", "parameters": {"type": "object"}}

@@ -29,8 +29,7 @@ from openai_realtime.errors import (
     ResponseRefusedError,
 )
 from openai_realtime.responses import ResponseHandle
-
-WAIT = 10.0
+from tests.support import WAIT
 
 
 async def user_turn(client: RealtimeClient, server: MemoryServer) -> ResponseHandle:

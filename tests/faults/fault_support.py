@@ -8,8 +8,6 @@ server sent before a fault was lost.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
 from typing import Any
 
 from openai_realtime import RealtimeClient
@@ -22,15 +20,11 @@ __all__ = [
     "FAST_RECONNECT",
     "REPLIES",
     "TEXT_SESSION",
-    "WAIT",
     "FrameLedger",
     "sent_by",
     "talk",
-    "until",
 ]
 
-WAIT = 10.0
-"""Seconds any single wait may take before the test fails."""
 
 FAST_RECONNECT = ReconnectPolicy(initial_delay=0.01, max_delay=0.02, jitter=0.0)
 
@@ -78,13 +72,6 @@ class FrameLedger:
 def sent_by(server: FakeRealtimeServer) -> int:
     """Frames the server sent over all its connections."""
     return sum(record.sent_count for record in server.connections)
-
-
-async def until(condition: Callable[[], bool]) -> None:
-    """Wait (bounded by ``WAIT``) until ``condition`` holds."""
-    async with asyncio.timeout(WAIT):
-        while not condition():
-            await asyncio.sleep(0.002)
 
 
 async def talk(client: RealtimeClient, text: str) -> None:

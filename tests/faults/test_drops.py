@@ -15,11 +15,9 @@ from fault_support import (
     FAST_RECONNECT,
     REPLIES,
     TEXT_SESSION,
-    WAIT,
     FrameLedger,
     sent_by,
     talk,
-    until,
 )
 
 from openai_realtime import RealtimeClient
@@ -31,6 +29,7 @@ from openai_realtime.testing import (
     Reply,
     ScriptedResponder,
 )
+from tests.support import WAIT, until
 
 # Events of each reply from response.created to rate_limits.updated, and where response.done is.
 RESPONSE_LENGTH = {"text": 14, "audio": 17, "tool": 10}

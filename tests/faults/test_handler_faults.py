@@ -12,12 +12,13 @@ import json
 from typing import Any
 
 import pytest
-from fault_support import REPLIES, TEXT_SESSION, WAIT, FrameLedger, sent_by, talk, until
+from fault_support import REPLIES, TEXT_SESSION, FrameLedger, sent_by, talk
 
 from openai_realtime import RealtimeClient
 from openai_realtime.local_events import LocalErrorEvent
 from openai_realtime.testing import FakeRealtimeServer, Reply, ScriptedResponder, ToolCall
 from openai_realtime.types import ResponseOutputTextDeltaEvent
+from tests.support import WAIT, until
 
 
 def raising_sync(event: ResponseOutputTextDeltaEvent) -> None:

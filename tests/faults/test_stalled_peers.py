@@ -13,11 +13,12 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import web
-from fault_support import FAST_RECONNECT, WAIT, FrameLedger, until
+from fault_support import FAST_RECONNECT, FrameLedger
 
 from openai_realtime import ConnectionClosedError, RealtimeAPI, RealtimeClient
 from openai_realtime.local_events import CloseEvent, DisconnectedEvent
 from openai_realtime.testing import FakeRealtimeServer, SendUnknownEvent
+from tests.support import WAIT, until
 
 # One append of 2 s of audio: 96 000 bytes of PCM16, 128 000 characters of base64.
 BIG_APPEND = {"audio": base64.b64encode(bytes(96_000)).decode()}

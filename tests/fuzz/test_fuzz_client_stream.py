@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 import pytest
@@ -25,8 +25,8 @@ from openai_realtime.local_events import DisconnectedEvent, LocalErrorEvent
 from openai_realtime.protocol.codec import decode_server_event
 from openai_realtime.reconnect import ReconnectPolicy
 from openai_realtime.types import ServerEvent, UnknownServerEvent
+from tests.support import WAIT, until
 
-WAIT = 10.0
 UNDECODABLE = "<undecodable>"
 VALID = valid_server_frames()
 MIXED_BATCHES = st.lists(st.one_of(VALID, mutated_frames(VALID)), max_size=12)
@@ -56,12 +56,6 @@ class Stream:
     client: RealtimeClient
     observed: Observed
     batches: itertools.count[int] = field(default_factory=itertools.count)
-
-
-async def until(condition: Callable[[], bool]) -> None:
-    async with asyncio.timeout(WAIT):
-        while not condition():
-            await asyncio.sleep(0.001)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from typing import Any, Final
 
 import pytest
-from live_deviations import CUSTOM_VOICE, FUTURE_VOICE, response_created, session_created
+from live_deviations import FUTURE_VOICE, response_created, session_created
 
 from openai_realtime import RealtimeClient
 from openai_realtime.local_events import LocalErrorEvent
@@ -26,8 +26,8 @@ from openai_realtime.types import (
     UnknownServerEvent,
 )
 from tests.fuzz.frame_server import FrameServer
+from tests.support import WAIT
 
-WAIT: Final = 10.0
 ITEM_ADDED: Final = {
     "type": "response.output_item.added",
     "event_id": "event_3",

@@ -39,10 +39,10 @@ from openai_realtime.types import (
     ResponseOutputTextDeltaEvent,
     ServerEvent,
 )
+from tests.support import WAIT
 
 __all__ = [
     "HEARD_SAMPLES",
-    "WAIT",
     "LiveSession",
     "SyntheticRecording",
     "conversation_snapshot",
@@ -52,8 +52,6 @@ __all__ = [
     "synthetic_session",
 ]
 
-WAIT = 10.0
-"""Upper bound of every single wait in these tests, in seconds."""
 HEARD_SAMPLES = 12_000
 """How much of the last spoken answer the scenario's listener heard before interrupting."""
 

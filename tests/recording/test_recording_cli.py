@@ -9,11 +9,12 @@ import re
 from pathlib import Path
 
 import pytest
-from recording_support import WAIT, LiveSession, conversation_snapshot, run_scenario
+from recording_support import LiveSession, conversation_snapshot, run_scenario
 
 from openai_realtime import RealtimeClient
 from openai_realtime.cli import replay, timeline
 from openai_realtime.cli._common import CommandError
+from tests.support import WAIT
 
 
 def parse(*argv: str) -> argparse.Namespace:

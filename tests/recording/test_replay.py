@@ -9,7 +9,6 @@ from pathlib import Path
 import aiohttp
 import pytest
 from recording_support import (
-    WAIT,
     LiveSession,
     SyntheticRecording,
     conversation_snapshot,
@@ -33,6 +32,7 @@ from openai_realtime.types import (
     ResponseCancelEvent,
     ResponseCreateEvent,
 )
+from tests.support import WAIT
 
 
 def test_replay_rebuilds_the_conversation_the_live_client_had(live_session: LiveSession) -> None:

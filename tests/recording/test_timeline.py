@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import struct
 import subprocess
 from html.parser import HTMLParser
@@ -33,6 +32,7 @@ from openai_realtime.types import (
     RealtimeErrorDetails,
     ResponseCancelEvent,
 )
+from tests.support import require_binary
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 NEEDS_MATPLOTLIB = "needs matplotlib (pip install 'openai-realtime[plot]')"
@@ -192,15 +192,8 @@ def test_html_text_is_escaped() -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in page
 
 
-def _chromium() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        pytest.skip("chromium is not installed (apt-get install chromium); HTML parsed only")
-    return path
-
-
 def test_the_html_page_renders_in_headless_chromium(tmp_path: Path) -> None:
-    chromium = _chromium()
+    chromium = require_binary("chromium")
     page = tmp_path / "timeline.html"
     write_timeline_html(eventful_timeline(), page)
     screenshot = tmp_path / "screenshot.png"

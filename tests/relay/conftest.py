@@ -9,9 +9,10 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
-from relay_support import UPSTREAM_KEY, WAIT, Connect, RelayFactory, ScriptedUpstream
+from relay_support import UPSTREAM_KEY, Connect, RelayFactory, ScriptedUpstream
 
 from openai_realtime.relay import RealtimeRelay
+from tests.support import WAIT
 
 
 @pytest.fixture

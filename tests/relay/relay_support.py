@@ -17,11 +17,10 @@ from aiohttp import web
 from multidict import CIMultiDictProxy
 
 from openai_realtime.relay import RealtimeRelay
+from tests.support import WAIT
 
 UPSTREAM_KEY = "sk-upstream-secret-0123456789"
 RELAY_TOKEN = "relay-token-abcdef-987654"
-WAIT = 5.0
-"""Upper bound of every wait in these tests; a healthy run takes milliseconds."""
 
 SESSION_CREATED = json.dumps(
     {
@@ -118,13 +117,3 @@ async def receive_event(ws: aiohttp.ClientWebSocketResponse) -> dict[str, Any]:
     assert message.type is aiohttp.WSMsgType.TEXT, message
     parsed: dict[str, Any] = json.loads(message.data)
     return parsed
-
-
-async def wait_until(predicate: Callable[[], bool]) -> None:
-    """Poll a condition the code under test reaches asynchronously (bounded wait)."""
-
-    async def poll() -> None:
-        while not predicate():
-            await asyncio.sleep(0.005)
-
-    await asyncio.wait_for(poll(), WAIT)

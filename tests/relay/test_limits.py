@@ -11,18 +11,12 @@ from collections.abc import AsyncIterator, Callable
 import aiohttp
 import pytest
 from aiohttp import WSMsgType
-from relay_support import (
-    WAIT,
-    Connect,
-    RelayFactory,
-    ScriptedUpstream,
-    receive,
-    wait_until,
-)
+from relay_support import Connect, RelayFactory, ScriptedUpstream, receive
 from yarl import URL
 
 from openai_realtime.errors import ConfigurationError
 from openai_realtime.relay import RealtimeRelay
+from tests.support import WAIT, until
 
 
 class RawSocket:
@@ -64,6 +58,7 @@ async def _open(relay: RealtimeRelay, opened: list[RawSocket], first_bytes: byte
     return socket
 
 
+ACCESS_LOG = "openai_realtime.relay.access"
 _PARTIAL_HANDSHAKE = b"GET /v1/realtime HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websock"
 
 
@@ -86,7 +81,7 @@ async def test_a_handshake_that_never_completes_is_dropped(
     slow = await _open(relay, raw_sockets, _PARTIAL_HANDSHAKE)
     assert relay.active_connections == 1
     assert await slow.until_closed_by_peer() == b""
-    await wait_until(lambda: relay.active_connections == 0)
+    await until(lambda: relay.active_connections == 0)
 
 
 async def test_sockets_count_against_the_cap_before_their_handshake(
@@ -100,7 +95,7 @@ async def test_sockets_count_against_the_cap_before_their_handshake(
     assert answer.startswith(b"HTTP/1.1 429 ")
     assert answer.endswith(b"too many connections from this client")
     # Once the silent sockets are dropped, a real client gets in.
-    await wait_until(lambda: relay.active_connections == 0)
+    await until(lambda: relay.active_connections == 0)
     await connect(relay.url)
 
 
@@ -116,11 +111,11 @@ async def test_a_slowloris_and_silent_run_leaves_descriptors_flat(
     assert relay.active_connections == 60
     outcomes = await asyncio.gather(*(socket.until_closed_by_peer() for socket in attackers))
     assert outcomes == [b""] * 60
-    await wait_until(lambda: relay.active_connections == 0)
+    await until(lambda: relay.active_connections == 0)
     for socket in attackers:
         socket.close()
     raw_sockets.clear()
-    await wait_until(lambda: _open_descriptors() <= before)
+    await until(lambda: _open_descriptors() <= before)
 
 
 async def test_an_idle_session_is_closed_with_1001(
@@ -151,7 +146,7 @@ async def test_a_client_that_stops_reading_is_dropped_and_its_upstream_closed(
         except (ConnectionResetError, aiohttp.ClientConnectionResetError):
             break
     await connection.wait_ended()
-    await wait_until(lambda: relay.active_connections == 0)
+    await until(lambda: relay.active_connections == 0)
     # The relay dropped the client's socket: what the client never read ends there.
     assert len(await silent.until_closed_by_peer()) < 256 * len(big)
 
@@ -167,12 +162,13 @@ async def test_the_access_log_never_shows_a_query(
     make_relay: RelayFactory, connect: Connect, caplog: pytest.LogCaptureFixture
 ) -> None:
     relay = await make_relay()
-    with caplog.at_level(logging.INFO, logger="openai_realtime.relay.access"):
+    with caplog.at_level(logging.INFO, logger=ACCESS_LOG):
         client = await connect(f"{relay.url}?token=query-secret-123")
         await client.close()
-        await wait_until(lambda: relay.active_connections == 0)
-    lines = [record.getMessage() for record in caplog.records if "access" in record.name]
-    assert any("/v1/realtime" in line for line in lines)
+        # aiohttp writes the line once the upgraded connection's handler has returned.
+        await until(lambda: any(record.name == ACCESS_LOG for record in caplog.records))
+    lines = [record.getMessage() for record in caplog.records if record.name == ACCESS_LOG]
+    assert any('"GET /v1/realtime"' in line for line in lines)
     assert not any("query-secret-123" in line for line in lines)
 
 

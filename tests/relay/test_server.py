@@ -12,16 +12,15 @@ from aiohttp import WSMsgType
 from relay_support import (
     RELAY_TOKEN,
     UPSTREAM_KEY,
-    WAIT,
     Connect,
     RelayFactory,
     ScriptedUpstream,
     receive,
-    wait_until,
 )
 
 from openai_realtime.errors import ConfigurationError, InsecureTransportError, NotConnectedError
 from openai_realtime.relay import RealtimeRelay, serve_relay
+from tests.support import WAIT, until
 
 
 async def handshake_status(http: aiohttp.ClientSession, url: str, **options: Any) -> int:
@@ -87,7 +86,7 @@ async def test_connection_cap_per_client_ip(
     await connect(relay.url)
     assert await handshake_status(http, relay.url) == 429
     await first.close()
-    await wait_until(lambda: relay.active_connections == 1)
+    await until(lambda: relay.active_connections == 1)
     await connect(relay.url)
 
 
@@ -97,7 +96,7 @@ async def test_unreachable_upstream_gets_502(
     relay = await make_relay(upstream_url=upstream.url.replace("/v1/realtime", "/missing"))
     assert await handshake_status(http, relay.url) == 502
     # The refused socket is closed, not kept alive: its slot is free again.
-    await wait_until(lambda: relay.active_connections == 0)
+    await until(lambda: relay.active_connections == 0)
 
 
 async def test_plain_http_request_gets_400(
@@ -189,7 +188,7 @@ async def test_secrets_never_reach_logs_or_repr(
     await connection.next_frame()
     await client.close()
     await connection.wait_ended()
-    await wait_until(lambda: relay.active_connections == 0)
+    await until(lambda: relay.active_connections == 0)
     # Refusals, and an upstream that will not take the connection.
     await handshake_status(http, relay.url, headers={"Authorization": "Bearer wrong"})
     unreachable = await make_relay(upstream_url=upstream.url.replace("realtime", "missing"))

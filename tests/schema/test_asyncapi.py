@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import copy
-import shutil
 from typing import Any
 
 import pytest
 
 from codegen.import_openapi import DEFAULT_SCHEMA, load_yaml
 from codegen.validate_asyncapi import load_official_schema, validate
+from tests.support import require_binary
 
 
 @pytest.fixture(scope="module")
 def official() -> dict[str, Any]:
-    if shutil.which("npm") is None:
-        pytest.skip("npm is needed to fetch the official AsyncAPI schema")
+    require_binary("npm")  # fetches the official schema package on first use
     return load_official_schema()
 
 

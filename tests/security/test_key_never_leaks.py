@@ -32,12 +32,12 @@ from openai_realtime.testing import (
     SendMalformedFrame,
     ToolCall,
 )
+from tests.support import WAIT
 
 API_KEY = "sk-proj-SENTINEL-4f1c2b9a7e6d5c3b1a0f"
 WRONG_KEY = "sk-proj-WRONGKEY-0a1b2c3d4e5f6a7b8c9d"
 RELAY_TOKEN = "relay-SENTINEL-token-9e8d7c6b5a4f"
 SECRETS = (API_KEY, WRONG_KEY, RELAY_TOKEN)
-WAIT = 10.0
 
 
 class Evidence:

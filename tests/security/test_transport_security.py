@@ -9,7 +9,6 @@ what refused it. A scan of the source makes sure nothing turns verification off.
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import re
 import shutil
@@ -30,6 +29,7 @@ from openai_realtime.cli._common import new_client, open_target
 from openai_realtime.relay import RealtimeRelay
 from openai_realtime.secrets import create_client_secret
 from openai_realtime.testing import FakeRealtimeServer, serve
+from tests.support import until
 
 KEY = "sk-test-transport-0123456789"
 # `.invalid` never resolves (RFC 2606): a refusal here cannot have come from the network.
@@ -120,9 +120,8 @@ async def test_trusting_the_certificate_explicitly_connects(
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=trusted)) as session:
         api = RealtimeAPI(tls_url, api_key=KEY, session=session)
         api.on("server.*", lambda event: received.append(event.type))
-        async with api, asyncio.timeout(10):
-            while not received:
-                await asyncio.sleep(0.01)
+        async with api:
+            await until(lambda: bool(received))
     assert received == ["input_audio_buffer.cleared"]
 
 

@@ -28,12 +28,11 @@ from openai_realtime.types import (
     SessionUpdateEvent,
     UnknownServerEvent,
 )
+from tests.support import WAIT
 
 if TYPE_CHECKING:
     # A stub with no module behind it: pyright notes that, for type checkers it is all there is.
     from openai_realtime.types.hooks import Hook  # pyright: ignore[reportMissingModuleSource]
-
-WAIT = 5.0
 
 
 def test_handlers_are_typed_by_event_name() -> None:

@@ -307,7 +307,7 @@ class SessionMetrics:
         """A readable report: one row per turn, then the session's percentiles."""
         if not self.turns:
             return "no responses"
-        turn_rows = [list(_TURN_COLUMNS)]
+        turn_rows: list[list[str]] = [list(_TURN_COLUMNS)]
         for number, turn in enumerate(self.turns, start=1):
             calls = (
                 ", ".join(f"{c.name} {format_duration(c.latency)}" for c in turn.tool_calls) or "-"

@@ -1,0 +1,22 @@
+"""Helpers shared by every test folder (import as ``tests.support``; pytest puts the project root
+on ``sys.path``).
+
+- :mod:`tests.support.waiting`: the ``WAIT`` budget and ``until()``.
+- :mod:`tests.support.system`: ``require_binary`` / ``require_library`` for Debian packages.
+- :mod:`tests.support.network`: the loopback guard and ``allow_namespace_network``.
+"""
+
+from __future__ import annotations
+
+from .network import OutsideAddressError, allow_namespace_network
+from .system import require_binary, require_library
+from .waiting import WAIT, until
+
+__all__ = [
+    "WAIT",
+    "OutsideAddressError",
+    "allow_namespace_network",
+    "require_binary",
+    "require_library",
+    "until",
+]
