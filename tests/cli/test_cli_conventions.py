@@ -72,6 +72,7 @@ def test_the_main_help_shows_no_command_options(capsys: pytest.CaptureFixture[st
         (["chat", "--url", "http://127.0.0.1:9/v1"], "is not a ws:// or wss:// URL"),
         (["fake-server", "--record-frames", "-1"], "is not a whole number at least 0"),
         (["fake-server", "--time-scale", "0"], "'0' is not a positive number"),
+        (["timeline", "missing.jsonl", "-o", "t.svg"], "t.svg: name it .png or .html"),
     ],
 )
 def test_usage_errors_exit_2_naming_the_option(

@@ -45,7 +45,7 @@ __all__ = [
 FAKE_UPSTREAM: Final = "fake"
 """``--upstream fake``: the relay's upstream is a fake server started in the same process."""
 DEFAULT_RECORD_FRAMES: Final = 100
-"""Frames per direction the fake server keeps of each open connection (for ``--debug``)."""
+"""Frames per direction kept of each open connection (the library's default is 1000)."""
 _OPENAI_HOST: Final = "api.openai.com"
 _KEY_FROM_ENVIRONMENT: Final = object()
 _STOP_HINT: Final = "Press Ctrl-C to stop."
@@ -154,9 +154,13 @@ def _positive(text: str) -> float:
 
 def _count(text: str) -> int:
     """An argparse type: a whole number, 0 or more."""
-    if not text.isdigit():
+    try:
+        count = int(text)
+    except ValueError:
+        count = -1
+    if count < 0:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number at least 0")
-    return int(text)
+    return count
 
 
 def fake_server_from(args: argparse.Namespace) -> FakeRealtimeServer:

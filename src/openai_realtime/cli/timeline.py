@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Final
 
 from openai_realtime.cli._common import (
-    CommandError,
     Subparsers,
+    UsageError,
     check_output_paths,
     read_recording_file,
 )
@@ -64,15 +64,15 @@ def run(args: argparse.Namespace) -> int:
         0.
 
     Raises:
-        CommandError: The output suffix is neither ``.png`` nor ``.html``, the output cannot
-            be written, or the file is not a recording.
+        UsageError: The output suffix is neither ``.png`` nor ``.html``.
+        CommandError: The output cannot be written, or the file is not a recording.
         ConfigurationError: A PNG was asked for and matplotlib is not installed.
         OSError: A file cannot be read or written.
     """
     output = Path(args.output)
     suffix = output.suffix.lower()
     if suffix != ".png" and suffix not in _HTML_SUFFIXES:
-        raise CommandError(f"cannot tell the format of {output}: name it .png or .html")
+        raise UsageError(f"cannot tell the format of {output}: name it .png or .html")
     check_output_paths(output)
     timeline = timeline_from_recording(read_recording_file(args.recording))
     if suffix == ".png":

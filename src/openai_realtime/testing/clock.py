@@ -22,6 +22,9 @@ clock (``ConnectionOptions.clock`` inside a connection) and never call ``asyncio
   idle timeout that each append restarts);
 * ``clock.real_seconds(seconds)`` converts for a client that paces itself on the same clock
   (a test that streams a microphone at the server's pace).
+
+Timestamps sent to clients (``expires_at``) are wall-clock Unix times; a limit enforced on the
+clock should report the real moment it ends, ``time.time() + clock.real_seconds(lifetime)``.
 """
 
 from __future__ import annotations
