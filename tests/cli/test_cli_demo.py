@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import re
 from pathlib import Path
 
-from cli_process import SAMPLE_RATE, read_reply_wav, run_cli
+from cli_process import SAMPLE_RATE, read_reply_wav, run_cli, server_process
+
+from openai_realtime.recording import read_recording
 
 
 def test_demo_walks_through_every_step_against_the_fake_server(tmp_path: Path) -> None:
@@ -45,3 +49,20 @@ def test_demo_walks_through_every_step_against_the_fake_server(tmp_path: Path) -
     assert lines[-1].startswith("Try next: openai-realtime chat, openai-realtime talk IN.wav")
     samples = read_reply_wav(reply)
     assert len(samples) > 2 * SAMPLE_RATE  # four spoken answers, the last one cut at 1 s
+
+
+async def test_demo_against_a_running_fake_server_with_a_recording(tmp_path: Path) -> None:
+    async with server_process("fake-server", "--port", "0", cwd=tmp_path) as server:
+        finished = await asyncio.to_thread(
+            run_cli, "demo", "--url", server.url, "--record", "demo.jsonl", cwd=tmp_path
+        )
+        await server.interrupt()
+
+    assert finished.returncode == 0, finished.stderr
+    assert finished.stdout.startswith(
+        f"openai-realtime demo: talking to the server at {server.url}\n"
+    )
+    assert "== Done ==" in finished.stdout
+    recording = read_recording(tmp_path / "demo.jsonl")
+    sent = [json.loads(frame.frame)["type"] for frame in recording.frames]
+    assert {"response.create", "conversation.item.truncate", "response.done"} <= set(sent)

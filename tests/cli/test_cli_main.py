@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from openai_realtime.api import DEFAULT_MODEL
-from openai_realtime.cli import COMMAND_MODULES, build_parser, main
+from openai_realtime.cli import COMMAND_MODULES, build_parser, main, parse_arguments
 
 COMMANDS = ("demo", "chat", "talk", "fake-server", "relay")
 
@@ -24,16 +24,40 @@ def test_every_command_module_registers_a_runnable_command() -> None:
     ("arguments", "live", "model", "debug"),
     [
         (["chat"], False, DEFAULT_MODEL, False),
-        (["--live", "--model", "m1", "--debug", "chat"], True, "m1", True),
+        (["--debug", "chat", "--live", "--model", "m1"], True, "m1", True),
         (["chat", "--live", "--model", "m2", "--debug"], True, "m2", True),
-        (["--model", "m3", "chat"], False, "m3", False),
     ],
 )
-def test_global_options_go_before_or_after_the_command(
-    arguments: list[str], live: bool, model: str, debug: bool
+def test_debug_goes_before_or_after_the_command_and_the_rest_after(
+    arguments: list[str], live: bool, model: str, debug: bool, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args = build_parser().parse_args(arguments)
+    args = parse_arguments(arguments)
     assert (args.live, args.model, args.debug) == (live, model, debug)
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    ("arguments", "live", "model", "warning"),
+    [
+        (["--live", "chat"], True, DEFAULT_MODEL, "openai-realtime chat --live"),
+        (["--model", "m3", "talk", "in.wav"], False, "m3", "openai-realtime talk --model m3"),
+        (["--model", "m4", "chat", "--model", "m5"], False, "m5", "openai-realtime chat --model"),
+    ],
+)
+def test_live_and_model_before_the_command_still_work_with_a_warning(
+    arguments: list[str],
+    live: bool,
+    model: str,
+    warning: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = parse_arguments(arguments)
+
+    assert (args.live, args.model) == (live, model)
+    err = capsys.readouterr().err
+    assert err.startswith("openai-realtime: warning: --")
+    assert "before the command name is deprecated" in err
+    assert warning in err
 
 
 @pytest.mark.parametrize(
@@ -105,7 +129,8 @@ def test_relay_to_openai_without_a_key_is_one_line(
     assert main(["relay", "--port", "0"]) == 1
 
     assert capsys.readouterr().err == (
-        "openai-realtime: error: no API key: pass api_key= or set OPENAI_API_KEY\n"
+        "openai-realtime: error: the OpenAI upstream needs an API key: set OPENAI_API_KEY; "
+        "or relay to the built-in fake upstream with 'openai-realtime relay --upstream fake'\n"
     )
 
 
@@ -119,8 +144,10 @@ def test_relay_refuses_a_key_over_plain_ws_to_a_remote_host(
 
     err = capsys.readouterr().err
     assert code == 1
-    assert err.startswith("openai-realtime: error: refusing to send the API key over plain ws://")
-    assert "sk-test" not in err
+    assert err == (
+        "openai-realtime: error: refusing to send the API key over plain ws:// to "
+        "api.openai.com; use a wss:// upstream\n"
+    )
 
 
 def test_fake_server_key_from_the_environment_needs_one(

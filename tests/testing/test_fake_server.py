@@ -24,6 +24,7 @@ def test_public_names_are_pinned() -> None:
         "Delay",
         "DropConnection",
         "EnergyVAD",
+        "FakeClock",
         "FakeRealtimeServer",
         "Fault",
         "Reply",

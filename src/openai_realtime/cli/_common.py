@@ -1,9 +1,17 @@
 """What every command shares: the server it talks to, error lines, logging and progress.
 
-A command talks to the live API only when asked to (``--live``) and able to (``OPENAI_API_KEY``
-is set); otherwise it starts a :class:`~openai_realtime.testing.FakeRealtimeServer` in this
-process and says so. Errors reach the user as one line on stderr, ``openai-realtime: error:
-<message>``; ``--debug`` adds the traceback and DEBUG logging.
+A command that talks to a model connects where ``--url`` says (a running fake server, a relay
+or any compatible endpoint), or to the live API when asked to (``--live``) and able to
+(``OPENAI_API_KEY`` is set); otherwise it starts a
+:class:`~openai_realtime.testing.FakeRealtimeServer` in this process and says so. Such a
+command also takes ``--model`` and ``--record FILE``: :func:`add_connection_options` adds all
+four, so every command spells them the same way.
+
+Output files (``--out``, ``--record``, ``-o``) are checked with :func:`check_output_paths`
+before any work starts. Errors reach the user as one line on stderr, ``openai-realtime: error:
+<message>``, naming the file when a file is at fault; ``--debug`` adds the traceback and DEBUG
+logging. A :class:`UsageError` (options that do not go together) is reported like argparse's
+own usage errors, with exit code 2.
 """
 
 from __future__ import annotations
@@ -15,10 +23,16 @@ import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Final, TypeAlias
 
+from yarl import URL
+
+from openai_realtime.api import DEFAULT_MODEL
 from openai_realtime.client import RealtimeClient
+from openai_realtime.credentials import redact_url
 from openai_realtime.errors import RealtimeError
+from openai_realtime.recording import Recording, RecordingFormatError, read_recording
 from openai_realtime.testing import FakeRealtimeServer
 
 __all__ = [
@@ -29,6 +43,10 @@ __all__ = [
     "Progress",
     "Subparsers",
     "Target",
+    "UsageError",
+    "add_connection_options",
+    "add_model_option",
+    "check_output_paths",
     "configure_logging",
     "describe_error",
     "describe_fake_server",
@@ -37,6 +55,8 @@ __all__ = [
     "open_target",
     "port_number",
     "print_error",
+    "read_recording_file",
+    "websocket_url",
 ]
 
 _MAX_PORT: Final = 65535
@@ -57,6 +77,10 @@ _DEBUG_FORMAT = "%(asctime)s %(name)s %(levelname)s: %(message)s"
 
 class CommandError(Exception):
     """A problem the user can fix (a missing file, no speech heard): one line, no traceback."""
+
+
+class UsageError(CommandError):
+    """Options that do not go together: reported with the command's usage, exit code 2."""
 
 
 @dataclass(frozen=True)
@@ -98,19 +122,118 @@ def _use_live(args: argparse.Namespace) -> bool:
     return True
 
 
+def add_model_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--model`` (for the commands that choose a model, and the relay)."""
+    parser.add_argument(
+        "--model", default=DEFAULT_MODEL, help=f"the Realtime model (default: {DEFAULT_MODEL})"
+    )
+
+
+def add_connection_options(parser: argparse.ArgumentParser) -> None:
+    """Add the options of a command that talks to a model: where, which model, a recording.
+
+    ``--live`` and ``--url`` exclude each other; ``--model`` and ``--record FILE`` go with
+    either (``--record`` is a path for :func:`check_output_paths`).
+
+    Args:
+        parser: The command's parser.
+    """
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--live",
+        action="store_true",
+        help="talk to the OpenAI API (needs OPENAI_API_KEY) instead of a local fake server",
+    )
+    where.add_argument(
+        "--url",
+        type=websocket_url,
+        help="connect to this Realtime endpoint instead of starting a fake server: a running "
+        "fake server, a relay or any compatible server (ws:// or wss://)",
+    )
+    add_model_option(parser)
+    parser.add_argument(
+        "--record",
+        type=Path,
+        metavar="FILE",
+        help="record every frame of the session to this JSON Lines file (read it back with "
+        "'openai-realtime replay FILE')",
+    )
+
+
+def websocket_url(text: str) -> str:
+    """An argparse type: a ``ws://`` or ``wss://`` URL with a host.
+
+    Raises:
+        argparse.ArgumentTypeError: Anything else.
+    """
+    url = URL(text)
+    if url.scheme not in ("ws", "wss") or not url.host:
+        raise argparse.ArgumentTypeError(f"{redact_url(url)!r} is not a ws:// or wss:// URL")
+    return text
+
+
+def check_output_paths(*paths: Path | None) -> None:
+    """Make sure each file can be written, before any work is done (``None`` is skipped).
+
+    Args:
+        *paths: The output files a command was given.
+
+    Raises:
+        CommandError: A path is a directory, its directory does not exist, or either cannot be
+            written; the message names the file.
+    """
+    for path in paths:
+        if path is None:
+            continue
+        directory = path.parent
+        if path.is_dir():
+            problem = "it is a directory"
+        elif not directory.is_dir():
+            problem = f"there is no directory {directory}"
+        elif path.exists() and not os.access(path, os.W_OK):
+            problem = "permission denied"
+        elif not path.exists() and not os.access(directory, os.W_OK | os.X_OK):
+            problem = f"permission denied in {directory}"
+        else:
+            continue
+        raise CommandError(f"cannot write {path}: {problem}")
+
+
+def read_recording_file(path: str) -> Recording:
+    """Read a recording for ``replay`` or ``timeline``.
+
+    Args:
+        path: The ``.jsonl`` file.
+
+    Returns:
+        The recording.
+
+    Raises:
+        CommandError: The file is not a recording; the message names it.
+        OSError: The file cannot be read.
+    """
+    try:
+        return read_recording(path)
+    except RecordingFormatError as error:
+        raise CommandError(f"{path}: not a recording ({error})") from None
+
+
 @asynccontextmanager
 async def open_target(
     args: argparse.Namespace, *, pace: float | None = None
 ) -> AsyncIterator[Target]:
-    """Choose the server: the live API with ``--live`` and a key, else a fake one started here.
+    """Choose the server: ``--url``, the live API with ``--live`` and a key, else a fake one.
 
     Args:
-        args: The parsed arguments (``live`` is read).
-        pace: Streaming pace of the fake server (``None``: as fast as possible).
+        args: The parsed arguments (``url`` and ``live`` are read).
+        pace: Streaming pace of the fake server started here (``None``: as fast as possible).
 
     Yields:
         Where to connect; a fake server runs until the block ends.
     """
+    if args.url is not None:
+        yield Target(args.url, f"the server at {redact_url(URL(args.url))}")
+        return
     if _use_live(args):
         yield Target(None, LIVE_DESCRIPTION)
         return
@@ -119,16 +242,19 @@ async def open_target(
 
 
 def new_client(target: Target, args: argparse.Namespace) -> RealtimeClient:
-    """A client for ``target`` with the model given by ``--model`` (not yet connected).
+    """A client for ``target`` with ``--model``, recording to ``--record`` (not yet connected).
 
     Args:
         target: Where to connect.
-        args: The parsed arguments (``model`` is read).
+        args: The parsed arguments (``model`` and ``record`` are read).
 
     Returns:
         The client.
+
+    Raises:
+        OSError: The recording file cannot be opened.
     """
-    return RealtimeClient(url=target.url, model=args.model)
+    return RealtimeClient(url=target.url, model=args.model, record=args.record)
 
 
 def describe_error(error: BaseException) -> str:

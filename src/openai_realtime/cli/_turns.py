@@ -316,5 +316,8 @@ def save_speech(path: Path, items: Sequence[ConversationItem]) -> float:
     for audio in spoken:
         pieces.extend((gap, audio) if pieces else (audio,))
     joined = np.concatenate(pieces)
-    write_wav(path, joined)
+    # Opened here, not by `wave`: its writer prints an "Exception ignored" traceback when it
+    # fails to open the file itself.
+    with path.open("wb") as file:
+        write_wav(file, joined)
     return len(joined) / SAMPLE_RATE

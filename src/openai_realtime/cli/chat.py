@@ -14,7 +14,13 @@ import threading
 from collections.abc import AsyncIterator
 from typing import Final, TextIO
 
-from openai_realtime.cli._common import Subparsers, new_client, open_target
+from openai_realtime.cli._common import (
+    Subparsers,
+    add_connection_options,
+    check_output_paths,
+    new_client,
+    open_target,
+)
 from openai_realtime.cli._printer import LivePrinter
 from openai_realtime.cli._turns import Responses
 
@@ -32,13 +38,14 @@ def register(subparsers: Subparsers) -> None:
     """
     parser = subparsers.add_parser(
         "chat",
-        help="chat in text from stdin (fake server unless --live)",
+        help="chat in text from stdin (fake server unless --live or --url)",
         description=(
             "A text chat: every line on stdin is a message, answers stream back. Ends at end "
-            "of input or /quit. Uses a fake server started in this process unless --live is "
-            "given and OPENAI_API_KEY is set."
+            "of input or /quit. Uses a fake server started in this process unless --url "
+            "names a server, or --live is given and OPENAI_API_KEY is set."
         ),
     )
+    add_connection_options(parser)
     parser.add_argument("--instructions", help="session instructions for the assistant")
     parser.set_defaults(run=run)
 
@@ -47,15 +54,17 @@ async def run(args: argparse.Namespace) -> int:
     """Chat until end of input or ``/quit``.
 
     Args:
-        args: ``instructions``, ``live`` and ``model`` are read.
+        args: ``instructions``, ``live``, ``url``, ``model`` and ``record`` are read.
 
     Returns:
         0.
 
     Raises:
-        CommandError: An answer did not come in time.
+        CommandError: The recording file cannot be written, or an answer did not come in
+            time.
         RealtimeError: The connection failed.
     """
+    check_output_paths(args.record)
     interactive = sys.stdin.isatty()
     async with open_target(args) as target:
         print(f"openai-realtime chat: talking to {target.description}", flush=True)

@@ -18,7 +18,14 @@ from typing import Any, Final
 import numpy as np
 
 from openai_realtime.audio import SAMPLE_RATE, ms_to_samples
-from openai_realtime.cli._common import CommandError, Subparsers, new_client, open_target
+from openai_realtime.cli._common import (
+    CommandError,
+    Subparsers,
+    add_connection_options,
+    check_output_paths,
+    new_client,
+    open_target,
+)
 from openai_realtime.cli._printer import LivePrinter
 from openai_realtime.cli._turns import (
     CHUNK_MS,
@@ -84,13 +91,14 @@ def register(subparsers: Subparsers) -> None:
     """
     parser = subparsers.add_parser(
         "demo",
-        help="walk through the quickstart (fake server unless --live)",
+        help="walk through the quickstart (fake server unless --live or --url)",
         description=(
             "Walk through the quickstart: session settings, a text turn, a spoken turn, a tool "
             "call and an interruption. Uses a fake server started in this process unless "
-            "--live is given and OPENAI_API_KEY is set."
+            "--url names a server, or --live is given and OPENAI_API_KEY is set."
         ),
     )
+    add_connection_options(parser)
     parser.add_argument(
         "--out",
         type=Path,
@@ -104,15 +112,16 @@ async def run(args: argparse.Namespace) -> int:
     """Run the walk-through.
 
     Args:
-        args: ``out``, ``live`` and ``model`` are read.
+        args: ``out``, ``live``, ``url``, ``model`` and ``record`` are read.
 
     Returns:
         0 when every step completed.
 
     Raises:
-        CommandError: A step got no answer in time.
+        CommandError: An output file cannot be written, or a step got no answer in time.
         RealtimeError: The connection failed.
     """
+    check_output_paths(args.out, args.record)
     async with open_target(args, pace=DEMO_PACE) as target:
         print(f"openai-realtime demo: talking to {target.description}", flush=True)
         walkthrough = _Walkthrough(new_client(target, args))

@@ -13,13 +13,12 @@ import asyncio
 import math
 from typing import Final
 
-from openai_realtime.cli._common import Subparsers, port_number
+from openai_realtime.cli._common import Subparsers, UsageError, port_number, read_recording_file
 from openai_realtime.recording import (
     Recording,
     ReplayServer,
     format_conversation,
     metrics_from_recording,
-    read_recording,
     replay_recording,
 )
 
@@ -27,6 +26,8 @@ __all__ = ["DEFAULT_REPLAY_PORT", "describe_recording", "register", "run"]
 
 DEFAULT_REPLAY_PORT: Final = 8766
 """Next to the fake server's 8765, so both can run at once."""
+_DEFAULT_HOST: Final = "127.0.0.1"
+_DEFAULT_SPEED: Final = 1.0
 
 
 def register(subparsers: Subparsers) -> None:
@@ -45,23 +46,25 @@ def register(subparsers: Subparsers) -> None:
         ),
     )
     parser.add_argument("recording", help="the .jsonl recording file")
-    parser.add_argument(
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
         "--metrics", action="store_true", help="also print latency and token metrics per turn"
     )
-    parser.add_argument(
+    mode.add_argument(
         "--serve", action="store_true", help="serve the recording to clients instead of printing"
     )
-    parser.add_argument("--host", default="127.0.0.1", help="with --serve: interface to bind")
+    # The serving options default to None so that giving one without --serve is noticed.
+    parser.add_argument(
+        "--host", help=f"with --serve: interface to bind (default: {_DEFAULT_HOST})"
+    )
     parser.add_argument(
         "--port",
         type=port_number,
-        default=DEFAULT_REPLAY_PORT,
         help=f"with --serve: port; 0 picks a free one (default: {DEFAULT_REPLAY_PORT})",
     )
     parser.add_argument(
         "--speed",
         type=_speed,
-        default=1.0,
         help="with --serve: 1 keeps the recorded timing, 2 is twice as fast, 0 is instant "
         "(default: 1)",
     )
@@ -112,14 +115,22 @@ async def run(args: argparse.Namespace) -> int:
         0.
 
     Raises:
+        UsageError: ``--host``, ``--port`` or ``--speed`` without ``--serve``.
+        CommandError: The file is not a recording.
         OSError: The recording cannot be read, or the address cannot be bound.
-        RecordingFormatError: The file is not a recording.
     """
-    recording = read_recording(args.recording)
+    serving_options = {"--host": args.host, "--port": args.port, "--speed": args.speed}
+    given = [name for name, value in serving_options.items() if value is not None]
+    if given and not args.serve:
+        raise UsageError(f"{', '.join(given)} {'needs' if len(given) == 1 else 'need'} --serve")
+    recording = read_recording_file(args.recording)
     print(describe_recording(recording), flush=True)
     if args.serve:
         async with ReplayServer(
-            recording, host=args.host, port=args.port, speed=args.speed
+            recording,
+            host=_DEFAULT_HOST if args.host is None else args.host,
+            port=DEFAULT_REPLAY_PORT if args.port is None else args.port,
+            speed=_DEFAULT_SPEED if args.speed is None else args.speed,
         ) as server:
             print(f"replay server listening on {server.url}", flush=True)
             print(f"Connect with RealtimeClient(url={server.url!r}). Press Ctrl-C to stop.")

@@ -1,7 +1,9 @@
 """``openai-realtime fake-server`` and ``openai-realtime relay``: servers that run until Ctrl-C.
 
 Both print the URL clients connect to once it is bound (so ``--port 0``, any free port, works)
-and never print a key.
+and never print a key. The fake server forgets each connection's frames when it closes, and
+keeps at most ``--record-frames`` of them per direction while it is open, so a server under
+load for hours does not grow.
 """
 
 from __future__ import annotations
@@ -19,19 +21,32 @@ from yarl import URL
 from openai_realtime.api import DEFAULT_URL
 from openai_realtime.cli._common import (
     LIVE_DESCRIPTION,
+    PROG,
     CommandError,
     Subparsers,
+    add_model_option,
     describe_fake_server,
     port_number,
 )
 from openai_realtime.credentials import redact_url
+from openai_realtime.errors import InsecureTransportError
 from openai_realtime.relay import RealtimeRelay, serve_relay
 from openai_realtime.testing import FakeRealtimeServer
 
-__all__ = ["FAKE_UPSTREAM", "register", "run_fake_server", "run_relay"]
+__all__ = [
+    "DEFAULT_RECORD_FRAMES",
+    "FAKE_UPSTREAM",
+    "fake_server_from",
+    "register",
+    "run_fake_server",
+    "run_relay",
+]
 
 FAKE_UPSTREAM: Final = "fake"
 """``--upstream fake``: the relay's upstream is a fake server started in the same process."""
+DEFAULT_RECORD_FRAMES: Final = 100
+"""Frames per direction kept of each open connection (the library's default is 1000)."""
+_OPENAI_HOST: Final = "api.openai.com"
 _KEY_FROM_ENVIRONMENT: Final = object()
 _STOP_HINT: Final = "Press Ctrl-C to stop."
 
@@ -53,9 +68,25 @@ def register(subparsers: Subparsers) -> None:
     )
     fake.add_argument(
         "--pace",
-        type=_pace,
+        type=_positive,
         default=None,
         help="stream answers at this many times real time (default: as fast as possible)",
+    )
+    fake.add_argument(
+        "--time-scale",
+        type=_positive,
+        default=1.0,
+        metavar="SCALE",
+        help="real seconds per second of server time; 0.05 runs pacing and timers 20 times "
+        "faster, with the same events (default: 1, real time)",
+    )
+    fake.add_argument(
+        "--record-frames",
+        type=_count,
+        default=DEFAULT_RECORD_FRAMES,
+        metavar="N",
+        help="frames per direction kept in memory for each open connection; closed "
+        f"connections are forgotten (default: {DEFAULT_RECORD_FRAMES})",
     )
     fake.add_argument(
         "--api-key-required",
@@ -86,6 +117,7 @@ def register(subparsers: Subparsers) -> None:
         help=f"upstream Realtime URL, or {FAKE_UPSTREAM!r} for a fake server started here "
         "(default: OpenAI, which needs OPENAI_API_KEY)",
     )
+    add_model_option(relay)
     relay.add_argument("--token", help="relay token clients must present (default: none)")
     relay.add_argument(
         "--allow-origin",
@@ -109,22 +141,62 @@ def register(subparsers: Subparsers) -> None:
     relay.set_defaults(run=run_relay)
 
 
-def _pace(text: str) -> float:
-    """An argparse type: a positive multiple of real time."""
+def _positive(text: str) -> float:
+    """An argparse type: a positive finite number (a pace or a time scale)."""
     try:
-        pace = float(text)
+        number = float(text)
     except ValueError:
-        pace = math.nan
-    if not pace > 0:  # also false for nan
+        number = math.nan
+    if not 0 < number < math.inf:  # also false for nan
         raise argparse.ArgumentTypeError(f"{text!r} is not a positive number")
-    return pace
+    return number
+
+
+def _count(text: str) -> int:
+    """An argparse type: a whole number, 0 or more."""
+    try:
+        count = int(text)
+    except ValueError:
+        count = -1
+    if count < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number at least 0")
+    return count
+
+
+def fake_server_from(args: argparse.Namespace) -> FakeRealtimeServer:
+    """The fake server ``fake-server`` runs, built from its options (not started).
+
+    Args:
+        args: ``host``, ``port``, ``pace``, ``time_scale``, ``record_frames`` and
+            ``api_key_required`` are read.
+
+    Returns:
+        The server; it keeps no record of closed connections.
+
+    Raises:
+        CommandError: ``--api-key-required`` without a value and no ``OPENAI_API_KEY``.
+    """
+    required_key = args.api_key_required
+    if required_key is _KEY_FROM_ENVIRONMENT:
+        required_key = os.environ.get("OPENAI_API_KEY")
+        if not required_key:
+            raise CommandError("--api-key-required without a value needs OPENAI_API_KEY")
+    return FakeRealtimeServer(
+        args.host,
+        args.port,
+        api_key=required_key,
+        pace=args.pace,
+        time_scale=args.time_scale,
+        record_frames=args.record_frames,
+        keep_closed_connections=0,
+    )
 
 
 async def run_fake_server(args: argparse.Namespace) -> int:
     """Serve until cancelled (Ctrl-C).
 
     Args:
-        args: ``host``, ``port``, ``pace`` and ``api_key_required`` are read.
+        args: The options :func:`fake_server_from` reads.
 
     Returns:
         Only in theory: the command ends by cancellation (Ctrl-C).
@@ -133,16 +205,11 @@ async def run_fake_server(args: argparse.Namespace) -> int:
         CommandError: ``--api-key-required`` without a value and no ``OPENAI_API_KEY``.
         OSError: The address cannot be bound.
     """
-    required_key = args.api_key_required
-    if required_key is _KEY_FROM_ENVIRONMENT:
-        required_key = os.environ.get("OPENAI_API_KEY")
-        if not required_key:
-            raise CommandError("--api-key-required without a value needs OPENAI_API_KEY")
-    async with FakeRealtimeServer(
-        args.host, args.port, api_key=required_key, pace=args.pace
-    ) as server:
+    server = fake_server_from(args)
+    async with server:
         print(f"fake Realtime server listening on {server.url}", flush=True)
-        who = "clients must send the required API key" if required_key else "no API key needed"
+        key_required = args.api_key_required is not None
+        who = "clients must send the required API key" if key_required else "no API key needed"
         print(f"({who}) Connect with RealtimeClient(url={server.url!r}).", flush=True)
         print(_STOP_HINT, flush=True)
         await asyncio.Event().wait()
@@ -160,20 +227,38 @@ async def run_relay(args: argparse.Namespace) -> int:
         Only in theory: the command ends by cancellation (Ctrl-C).
 
     Raises:
-        ConfigurationError: A setting cannot work (e.g. OpenAI upstream without a key).
+        CommandError: OpenAI's upstream without ``OPENAI_API_KEY``, or a key that would
+            travel over plain ``ws://``.
+        ConfigurationError: Another setting cannot work (e.g. an upstream that is not a
+            WebSocket URL).
         OSError: The address cannot be bound.
     """
-    async with _upstream(args.upstream) as (upstream_url, upstream_description):
-        relay = RealtimeRelay(
-            upstream_url,
-            model=args.model,
-            relay_token=args.token,
-            allowed_origins=args.allow_origin,
-            allowed_client_events=args.allow_event,
-            denied_session_fields=args.deny_session_field,
-            host=args.host,
-            port=args.port,
+    if (
+        args.upstream != FAKE_UPSTREAM
+        and URL(args.upstream).host == _OPENAI_HOST
+        and not os.environ.get("OPENAI_API_KEY")
+    ):
+        raise CommandError(
+            "the OpenAI upstream needs an API key: set OPENAI_API_KEY; or relay to the "
+            f"built-in fake upstream with '{PROG} relay --upstream {FAKE_UPSTREAM}'"
         )
+    async with _upstream(args.upstream) as (upstream_url, upstream_description):
+        try:
+            relay = RealtimeRelay(
+                upstream_url,
+                model=args.model,
+                relay_token=args.token,
+                allowed_origins=args.allow_origin,
+                allowed_client_events=args.allow_event,
+                denied_session_fields=args.deny_session_field,
+                host=args.host,
+                port=args.port,
+            )
+        except InsecureTransportError:
+            raise CommandError(
+                "refusing to send the API key over plain ws:// to "
+                f"{URL(upstream_url).host}; use a wss:// upstream"
+            ) from None
 
         def announce(url: str) -> None:
             print(f"relay listening on {url}", flush=True)

@@ -16,7 +16,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from openai_realtime.audio import SAMPLE_RATE, read_wav
-from openai_realtime.cli._common import CommandError, Progress, Subparsers, new_client, open_target
+from openai_realtime.cli._common import (
+    CommandError,
+    Progress,
+    Subparsers,
+    add_connection_options,
+    check_output_paths,
+    new_client,
+    open_target,
+)
 from openai_realtime.cli._printer import LivePrinter
 from openai_realtime.cli._turns import (
     CHUNK_MS,
@@ -43,12 +51,13 @@ def register(subparsers: Subparsers) -> None:
     """
     parser = subparsers.add_parser(
         "talk",
-        help="say a WAV file and save the spoken answer (fake server unless --live)",
+        help="say a WAV file and save the spoken answer (fake server unless --live or --url)",
         description=(
             "Stream a WAV file as your spoken turn (server VAD ends it), print both "
             "transcripts and write the assistant's spoken answer to a WAV file."
         ),
     )
+    add_connection_options(parser)
     parser.add_argument("input", type=Path, metavar="IN.wav", help="what you say: a PCM WAV file")
     parser.add_argument(
         "--out",
@@ -69,17 +78,19 @@ async def run(args: argparse.Namespace) -> int:
     """Say the file, wait for the answer, write it.
 
     Args:
-        args: ``input``, ``out``, ``realtime``, ``live`` and ``model`` are read.
+        args: ``input``, ``out``, ``realtime``, ``live``, ``url``, ``model`` and ``record`` are
+            read.
 
     Returns:
         0 when the answer was written.
 
     Raises:
-        CommandError: The input is not a readable WAV file, no speech was heard, or the
-            answer did not come in time.
+        CommandError: An output file cannot be written, the input is not a readable WAV file,
+            no speech was heard, or the answer did not come in time.
         OSError: A file cannot be read or written.
         RealtimeError: The connection failed.
     """
+    check_output_paths(args.out, args.record)
     samples = _read_input(args.input)
     seconds = len(samples) / SAMPLE_RATE
     async with open_target(args) as target:

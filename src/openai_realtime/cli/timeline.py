@@ -10,9 +10,13 @@ import argparse
 from pathlib import Path
 from typing import Final
 
-from openai_realtime.cli._common import CommandError, Subparsers
+from openai_realtime.cli._common import (
+    Subparsers,
+    UsageError,
+    check_output_paths,
+    read_recording_file,
+)
 from openai_realtime.recording import (
-    read_recording,
     render_timeline_png,
     timeline_from_recording,
     write_timeline_html,
@@ -60,16 +64,17 @@ def run(args: argparse.Namespace) -> int:
         0.
 
     Raises:
-        CommandError: The output suffix is neither ``.png`` nor ``.html``.
+        UsageError: The output suffix is neither ``.png`` nor ``.html``.
+        CommandError: The output cannot be written, or the file is not a recording.
         ConfigurationError: A PNG was asked for and matplotlib is not installed.
         OSError: A file cannot be read or written.
-        RecordingFormatError: The file is not a recording.
     """
     output = Path(args.output)
     suffix = output.suffix.lower()
     if suffix != ".png" and suffix not in _HTML_SUFFIXES:
-        raise CommandError(f"cannot tell the format of {output}: name it .png or .html")
-    timeline = timeline_from_recording(read_recording(args.recording))
+        raise UsageError(f"cannot tell the format of {output}: name it .png or .html")
+    check_output_paths(output)
+    timeline = timeline_from_recording(read_recording_file(args.recording))
     if suffix == ".png":
         render_timeline_png(timeline, output)
     else:

@@ -23,11 +23,16 @@ Where it differs from the service, on purpose:
 * ``output_audio_buffer.clear`` (WebRTC and SIP only upstream) is answered with an ``error``;
   MCP tools and transcription-only sessions are not emulated.
 
+Time: ``FakeRealtimeServer(time_scale=0.05)`` runs the server's clock (audio pacing, delays)
+twenty times faster than real time, with the same events and audio-time fields; tests pace
+their own audio on ``server.clock`` (:class:`FakeClock`).
+
 Logging goes to the ``openai_realtime.testing`` logger (per-frame messages only at DEBUG).
 """
 
 from __future__ import annotations
 
+from openai_realtime.testing.clock import FakeClock
 from openai_realtime.testing.default_responder import DefaultResponder
 from openai_realtime.testing.faults import (
     Delay,
@@ -56,6 +61,7 @@ __all__ = [
     "Delay",
     "DropConnection",
     "EnergyVAD",
+    "FakeClock",
     "FakeRealtimeServer",
     "Fault",
     "Reply",

@@ -19,6 +19,7 @@ from aiohttp import WSMsgType, web
 from numpy.typing import NDArray
 
 from openai_realtime.testing.client_frames import InvalidRequest, parse_client_frame
+from openai_realtime.testing.clock import FakeClock
 from openai_realtime.testing.conversation import (
     Conversation,
     StoredAudio,
@@ -87,12 +88,14 @@ class ConnectionOptions:
         session_overrides: Changes to the default session, merged like ``session.update``.
         faults: Faults counted from the start of each connection.
         record_limit: Frames kept per direction in each :class:`ConnectionRecord`.
+        clock: The server's clock: every timer of the connection runs on it.
     """
 
     stream: StreamOptions = field(default_factory=StreamOptions)
     session_overrides: Mapping[str, Any] | None = None
     faults: tuple[Fault, ...] = ()
     record_limit: int = 1000
+    clock: FakeClock = field(default_factory=FakeClock)
 
 
 class Connection:
@@ -122,7 +125,7 @@ class Connection:
         self._responder = responder
         self._options = options
         self._ids = IdFactory()
-        self._outbox = Outbox(websocket, request, record, self._ids)
+        self._outbox = Outbox(websocket, request, record, self._ids, options.clock)
         self._session = SessionState(
             self._ids.make("sess"), record.model, options.session_overrides
         )
@@ -437,6 +440,7 @@ class Connection:
             read=_read_tokens(context),
             budget=self._budget,
             finishing=lambda: self._release(active),
+            clock=self._options.clock,
         )
         task = asyncio.create_task(self._run_response(streamer, context, active))
         self._tasks.add(task)

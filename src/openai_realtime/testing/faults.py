@@ -90,7 +90,7 @@ class Delay:
 
     Attributes:
         after_events: Frames sent before the fault fires.
-        seconds: How long nothing is sent.
+        seconds: How long nothing is sent, in server time (see ``time_scale``).
     """
 
     after_events: int = 0

@@ -6,7 +6,6 @@ faults after exactly N frames happen in one place.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import Iterable
@@ -14,6 +13,7 @@ from collections.abc import Iterable
 from aiohttp import web
 
 from openai_realtime.protocol.codec import encode_server_event
+from openai_realtime.testing.clock import FakeClock
 from openai_realtime.testing.faults import (
     Delay,
     DropConnection,
@@ -46,6 +46,7 @@ class Outbox:
         request: The HTTP request it was upgraded from (its transport is aborted by faults).
         record: Where sent frames are counted.
         ids: Makes event ids for injected events.
+        clock: The server's clock, which times :class:`Delay` faults.
     """
 
     def __init__(
@@ -54,11 +55,13 @@ class Outbox:
         request: web.Request,
         record: ConnectionRecord,
         ids: IdFactory,
+        clock: FakeClock,
     ) -> None:
         self._websocket = websocket
         self._request = request
         self._record = record
         self._ids = ids
+        self._clock = clock
         self._faults = FaultSchedule()
         self._debug = logger.isEnabledFor(logging.DEBUG)
 
@@ -127,7 +130,7 @@ class Outbox:
         elif isinstance(fault, SendBinaryFrame):
             await self._write(fault.data, _NOT_AN_EVENT)
         elif isinstance(fault, Delay):
-            await asyncio.sleep(fault.seconds)
+            await self._clock.sleep(fault.seconds)
 
     async def _drop(self, fault: DropConnection) -> None:
         if fault.close_code is None:

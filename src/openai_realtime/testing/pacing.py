@@ -6,6 +6,8 @@ import asyncio
 import re
 from collections.abc import Iterator
 
+from openai_realtime.testing.clock import FakeClock
+
 __all__ = ["Pacer", "text_deltas", "timed_deltas"]
 
 _PIECES = re.compile(r"\s*\S+\s*|\s+")
@@ -29,22 +31,23 @@ def timed_deltas(text: str, total_samples: int) -> Iterator[tuple[str, int]]:
 
 
 class Pacer:
-    """Sleeps so audio goes out at ``pace`` times real time, or just yields when unpaced.
+    """Sleeps so audio goes out at ``pace`` times the clock's speed, or just yields when unpaced.
 
     Args:
-        pace: ``None`` or 0 for as fast as possible; 1.0 for real time.
+        pace: ``None`` or 0 for as fast as possible; 1.0 for the speed of speech.
         sample_rate: Rate of the audio being sent.
+        clock: The server's clock (real time unless the server has a time scale).
     """
 
-    def __init__(self, pace: float | None, sample_rate: int) -> None:
+    def __init__(self, pace: float | None, sample_rate: int, clock: FakeClock) -> None:
         self._pace = pace or None
         self._sample_rate = sample_rate
-        self._started = asyncio.get_running_loop().time()
+        self._clock = clock
+        self._started = clock.now()
 
     async def wait_until_played(self, samples_sent: int) -> None:
         """Wait until the audio sent so far would have played (always yields once)."""
         if self._pace is None:
             await asyncio.sleep(0)
             return
-        due = self._started + samples_sent / self._sample_rate / self._pace
-        await asyncio.sleep(max(0.0, due - asyncio.get_running_loop().time()))
+        await self._clock.sleep_until(self._started + samples_sent / self._sample_rate / self._pace)

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 from aiohttp import web
 
 from openai_realtime._loopback_server import LoopbackServer
+from openai_realtime.testing.clock import FakeClock
 from openai_realtime.testing.connection import Connection, ConnectionOptions
 from openai_realtime.testing.default_responder import DefaultResponder
 from openai_realtime.testing.faults import Fault
@@ -45,8 +46,8 @@ class FakeRealtimeServer(LoopbackServer):
         responder: A :class:`~openai_realtime.testing.Responder` or a function of the
             :class:`~openai_realtime.testing.ResponseContext` returning a
             :class:`~openai_realtime.testing.Reply`. One responder serves every connection.
-        pace: ``None`` streams responses as fast as possible; 1.0 sends audio in real time;
-            other values scale real time.
+        pace: ``None`` streams responses as fast as possible; 1.0 sends audio at the speed of
+            speech on the server's clock; other values are multiples of that.
         audio_chunk_ms: Audio per ``response.output_audio.delta``.
         ms_per_char: Speaking rate of synthesised answers (audio length per character).
         faults: Faults injected on every connection, counted from its first frame.
@@ -54,8 +55,16 @@ class FakeRealtimeServer(LoopbackServer):
             ``{"audio": {"input": {"turn_detection": None}}}`` to start without VAD).
         record_frames: Frames kept per direction per connection in :attr:`connections`
             (counts are always complete); 0 keeps none, which long benchmarks want.
+        keep_closed_connections: How many closed connections :attr:`connections` keeps (the
+            oldest are dropped first); ``None`` keeps all. A long-running server sets a
+            number, so its memory does not grow with every connection.
+        time_scale: Real seconds per second of server time (see
+            :mod:`~openai_realtime.testing.clock`): 1.0 is real time; 0.05 runs pacing and
+            timers twenty times faster, with the same events in the same order and the same
+            audio-time fields.
 
     Raises:
+        ConfigurationError: ``time_scale`` is not a positive finite number.
         ValueError: ``session`` does not produce a valid session, or a number is out of range.
 
     Example::
@@ -79,11 +88,17 @@ class FakeRealtimeServer(LoopbackServer):
         faults: Sequence[Fault] = (),
         session: Mapping[str, Any] | None = None,
         record_frames: int = 1000,
+        keep_closed_connections: int | None = None,
+        time_scale: float = 1.0,
     ) -> None:
+        self.clock = FakeClock(time_scale)
+        """The server's clock; tests pace their own audio on it (``clock.real_seconds``)."""
         if pace is not None and pace < 0:
             raise ValueError(f"pace must be None or at least 0, got {pace}")
         if audio_chunk_ms <= 0 or ms_per_char <= 0 or record_frames < 0:
             raise ValueError("audio_chunk_ms and ms_per_char must be positive, record_frames >= 0")
+        if keep_closed_connections is not None and keep_closed_connections < 0:
+            raise ValueError("keep_closed_connections must be None or at least 0")
         SessionState("sess_check", DEFAULT_MODEL, session)  # fail here, not on each connection
         super().__init__(host, port)
         self._api_key = api_key
@@ -93,9 +108,13 @@ class FakeRealtimeServer(LoopbackServer):
             session_overrides=session,
             faults=tuple(faults),
             record_limit=record_frames,
+            clock=self.clock,
         )
+        self._keep_closed = keep_closed_connections
+        self._connection_count = 0
         self.connections: list[ConnectionRecord] = []
-        """Every connection so far, oldest first, including closed ones."""
+        """Every connection so far, oldest first, including closed ones (as many as
+        ``keep_closed_connections`` allows)."""
 
     @property
     def http_url(self) -> str:
@@ -124,7 +143,8 @@ class FakeRealtimeServer(LoopbackServer):
             model=request.query.get("model", DEFAULT_MODEL), limit=self._options.record_limit
         )
         self.connections.append(record)
-        number = len(self.connections)
+        self._connection_count += 1
+        number = self._connection_count
         self._open.add(websocket)
         logger.debug("connection %d opened (model %s)", number, record.model)
         try:
@@ -133,8 +153,16 @@ class FakeRealtimeServer(LoopbackServer):
         finally:
             self._open.discard(websocket)
             await websocket.close()
+            self._forget_closed()
             logger.debug("connection %d closed", number)
         return websocket
+
+    def _forget_closed(self) -> None:
+        if self._keep_closed is None:
+            return
+        closed = [record for record in self.connections if record.closed]
+        for record in closed[: max(0, len(closed) - self._keep_closed)]:
+            self.connections.remove(record)
 
     def _authorized(self, request: web.Request) -> bool:
         if self._api_key is None:

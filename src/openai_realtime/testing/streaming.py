@@ -31,6 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from openai_realtime.protocol.audio import SAMPLE_RATE, resample
+from openai_realtime.testing.clock import FakeClock
 from openai_realtime.testing.conversation import Conversation, StoredAudio, StoredItem
 from openai_realtime.testing.ids import IdFactory
 from openai_realtime.testing.outbox import Outbox
@@ -98,8 +99,8 @@ class StreamOptions:
 
     Attributes:
         pace: ``None`` (or 0) streams as fast as possible, yielding to the event loop between
-            events; 1.0 sends audio in real time (each delta when the previous one would have
-            finished playing); 2.0 twice as fast, and so on.
+            events; 1.0 sends audio at the speed of speech on the server's clock (each delta
+            when the previous one would have finished playing); 2.0 twice as fast, and so on.
         audio_chunk_ms: Audio per ``response.output_audio.delta``.
         ms_per_char: Speaking rate of synthesised answers.
     """
@@ -172,6 +173,7 @@ class ResponseStreamer:
         read: Input tokens, for ``usage``.
         budget: The connection's rate limit budget.
         finishing: Called just before ``response.done`` is sent.
+        clock: The server's clock, which paces the audio.
     """
 
     def __init__(
@@ -187,6 +189,7 @@ class ResponseStreamer:
         read: TokenCount,
         budget: RateLimitBudget,
         finishing: Callable[[], None],
+        clock: FakeClock,
     ) -> None:
         self._outbox = outbox
         self._ids = ids
@@ -198,6 +201,7 @@ class ResponseStreamer:
         self._read = read
         self._budget = budget
         self._finishing = finishing
+        self._clock = clock
         self._response_id = active.response_id
         self._written = _Written(items=[])
         self._token_limited = False
@@ -324,7 +328,7 @@ class ResponseStreamer:
         # Each transcript delta goes out just before the audio chunk in which it starts.
         pieces = list(timed_deltas(transcript, total))
         next_piece = 0
-        pacer = Pacer(self._options.pace, self._settings.audio_format.rate)
+        pacer = Pacer(self._options.pace, self._settings.audio_format.rate, self._clock)
         for index, chunk in enumerate(audio.chunks):
             if self._active.cancelled:
                 break
