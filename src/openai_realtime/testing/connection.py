@@ -198,6 +198,11 @@ class Connection:
     # --- session -------------------------------------------------------------------------
 
     async def _on_session_update(self, event: SessionUpdateEvent) -> None:
+        if self._changes_voice(event) and self._conversation.has_assistant_audio():
+            raise InvalidRequest(
+                "Cannot update a conversation's voice if assistant audio is present.",
+                code="cannot_update_voice",
+            )
         self._session.update(event.session)
         self._input.reconfigure(self._session.input_format, self._vad_settings())
         if not self._input.in_speech:
@@ -205,6 +210,13 @@ class Connection:
         await self._outbox.send(
             SessionUpdatedEvent(event_id=self._event_id(), session=self._session.snapshot())
         )
+
+    def _changes_voice(self, event: SessionUpdateEvent) -> bool:
+        audio = getattr(event.session, "audio", None)
+        output = audio.output if audio is not None else None
+        if output is None or "voice" not in output.model_fields_set:
+            return False
+        return _voice_name(output.voice) != self._session.voice
 
     def _vad_settings(self) -> VADSettings | None:
         turn_detection = self._session.turn_detection
@@ -507,6 +519,11 @@ class Connection:
 
     def _event_id(self) -> str:
         return self._ids.make("event")
+
+
+def _voice_name(voice: object) -> str | None:
+    """A built-in voice's name or a custom voice's id."""
+    return voice if isinstance(voice, str) or voice is None else getattr(voice, "id", None)
 
 
 def _read_tokens(context: ResponseContext) -> TokenCount:
