@@ -94,10 +94,16 @@ class WireClient:
         return event
 
     async def response(self) -> list[ServerEvent]:
-        """The events of one response, through ``response.done`` and ``rate_limits.updated``."""
+        """The events of one response, through ``response.done``.
+
+        Checks the live order on the way: ``rate_limits.updated`` right after
+        ``response.created`` (input transcripts may come before either).
+        """
         events = await self.receive_until("response.done")
-        events.append(await self.receive())
-        assert events[-1].type == "rate_limits.updated"
+        kinds = [kind for kind in types_of(events) if "input_audio_transcription" not in kind]
+        if "response.created" in kinds:  # a caller may have read the start already
+            created = kinds.index("response.created")
+            assert kinds[created + 1] == "rate_limits.updated", kinds
         return events
 
 
@@ -139,7 +145,8 @@ async def connect(
     headers: Mapping[str, str] | None = None,
     greet: bool = True,
 ) -> AsyncIterator[WireClient]:
-    """Connect to ``server``; by default also consume ``session.created``."""
+    """Connect to ``server``; by default also consume ``session.created`` and
+    ``conversation.created``."""
     async with (
         aiohttp.ClientSession() as http,
         http.ws_connect(f"{server.url}?model={model}", headers=headers) as websocket,
@@ -148,4 +155,6 @@ async def connect(
         if greet:
             created = await client.receive()
             assert created.type == "session.created"
+            conversation = await client.receive()
+            assert conversation.type == "conversation.created"
         yield client

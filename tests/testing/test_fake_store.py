@@ -204,3 +204,15 @@ def test_text_length_counts_texts_transcripts_arguments_and_outputs() -> None:
     assert text_length(assistant_audio("b", 0.1).item) == len("Hello there")
     assert text_length(call) == 2
     assert text_length(output) == 2
+
+
+def test_audio_still_streaming_can_be_truncated() -> None:
+    item = ITEM.validate_python(
+        {"id": "a", "type": "message", "role": "assistant", "status": "in_progress", "content": []}
+    )
+    conversation = Conversation()
+    conversation.insert(StoredItem(item, {0: StoredAudio(np.ones(24000, dtype=np.int16), PCM_24K)}))
+
+    conversation.truncate("a", 0, 250)
+
+    assert conversation.get("a").audio[0].duration_ms == 250

@@ -9,10 +9,12 @@ the connection stays open, as with the service.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 from aiohttp import WSMsgType, web
@@ -38,6 +40,7 @@ from openai_realtime.testing.streaming import ActiveResponse, ResponseStreamer, 
 from openai_realtime.testing.usage import RateLimitBudget, TokenCount, transcription_usage
 from openai_realtime.testing.vad import SpeechStarted, SpeechStopped, VADSettings
 from openai_realtime.types import (
+    ConversationCreatedEvent,
     ConversationItemAddedEvent,
     ConversationItemCreateEvent,
     ConversationItemDeletedEvent,
@@ -58,11 +61,13 @@ from openai_realtime.types import (
     InputAudioBufferSpeechStartedEvent,
     InputAudioBufferSpeechStoppedEvent,
     OutputAudioBufferClearEvent,
+    RealtimeConversationInfo,
     RealtimeConversationItem,
     RealtimeConversationItemMessageUser,
     RealtimeResponseCreateParams,
     ResponseCancelEvent,
     ResponseCreateEvent,
+    ServerEvent,
     SessionCreatedEvent,
     SessionUpdatedEvent,
     SessionUpdateEvent,
@@ -70,9 +75,12 @@ from openai_realtime.types import (
     UserMessageContent,
 )
 
-__all__ = ["Connection", "ConnectionOptions"]
+__all__ = ["Connection", "ConnectionOptions", "TranscriptionOrder"]
 
 logger = logging.getLogger("openai_realtime.testing")
+
+TranscriptionOrder: TypeAlias = Literal["before_response", "after_response"]
+"""When an input transcript finishes relative to the ``response.created`` its turn starts."""
 
 MIN_COMMIT_MS = 100
 """The service refuses to commit less input audio than this."""
@@ -87,12 +95,16 @@ class ConnectionOptions:
         session_overrides: Changes to the default session, merged like ``session.update``.
         faults: Faults counted from the start of each connection.
         record_limit: Frames kept per direction in each :class:`ConnectionRecord`.
+        transcription_order: Whether input transcripts finish before or after the
+            ``response.created`` of the response their turn starts; ``None`` lets the
+            connection's seeded random choose for each turn, as live either happens.
     """
 
     stream: StreamOptions = field(default_factory=StreamOptions)
     session_overrides: Mapping[str, Any] | None = None
     faults: tuple[Fault, ...] = ()
     record_limit: int = 1000
+    transcription_order: TranscriptionOrder | None = None
 
 
 class Connection:
@@ -104,6 +116,7 @@ class Connection:
         record: Where frames are recorded.
         responder: Decides answers and transcripts.
         options: Server options.
+        rng: This connection's seeded random choices (see ``FakeRealtimeServer(seed=)``).
 
     Raises:
         ValueError: The session overrides in ``options`` are invalid.
@@ -116,8 +129,10 @@ class Connection:
         record: ConnectionRecord,
         responder: Responder,
         options: ConnectionOptions,
+        rng: random.Random,
     ) -> None:
         self._websocket = websocket
+        self._rng = rng
         self._record = record
         self._responder = responder
         self._options = options
@@ -134,6 +149,8 @@ class Connection:
         self._auto_response_pending = False
         self._tasks: set[asyncio.Task[None]] = set()
         self._budget = RateLimitBudget()
+        # Transcription events held back until the next response.created (see _commit).
+        self._deferred_transcripts: list[ServerEvent] = []
 
     async def run(self) -> None:
         """Greet the client with ``session.created`` and serve it until the connection ends."""
@@ -141,6 +158,14 @@ class Connection:
             await self._outbox.schedule(self._options.faults)
             await self._outbox.send(
                 SessionCreatedEvent(event_id=self._event_id(), session=self._session.snapshot())
+            )
+            await self._outbox.send(
+                ConversationCreatedEvent(
+                    event_id=self._event_id(),
+                    conversation=RealtimeConversationInfo(
+                        id=self._conversation_id, object="realtime.conversation"
+                    ),
+                )
             )
             async for message in self._websocket:
                 if message.type is WSMsgType.TEXT:
@@ -174,6 +199,9 @@ class Connection:
         self._record.record_received(frame, event.type)
         try:
             await _HANDLERS[event.type](self, event)
+            if self._active is None and not self._auto_response_pending:
+                # No response will carry the held-back transcripts: send them now.
+                await self._send_deferred_transcripts()
         except InvalidRequest as rejection:
             rejection.event_id = rejection.event_id or event.event_id
             await self._reject(rejection)
@@ -313,10 +341,32 @@ class Connection:
         )
         stored = StoredItem(item, {0: StoredAudio(samples, self._input.audio_format)})
         await self._add_item(stored, None)
-        if self._session.transcription_model:
-            await self._transcribe(stored, samples)
+        if not self._session.transcription_model:
+            return
+        events = self._transcription_events(stored, samples)
+        order = self._options.transcription_order
+        if order is None:
+            order = self._rng.choice(("before_response", "after_response"))
+        if order == "after_response":
+            self._deferred_transcripts.extend(events)
+        else:
+            await self._send_deferred_transcripts()
+            for transcription_event in events:
+                await self._outbox.send(transcription_event)
 
-    async def _transcribe(self, stored: StoredItem, samples: NDArray[np.int16]) -> None:
+    async def _send_deferred_transcripts(self) -> None:
+        events, self._deferred_transcripts = self._deferred_transcripts, []
+        for event in events:
+            await self._outbox.send(event)
+
+    def _transcription_events(
+        self, stored: StoredItem, samples: NDArray[np.int16]
+    ) -> list[ServerEvent]:
+        """The transcription of a committed turn, decided now and sent now or later.
+
+        The stored item gets its transcript at once, so what the responder reads does not
+        depend on when the events go out.
+        """
         rate = self._input.audio_format.rate
         try:
             transcript = self._responder.transcribe(samples, rate)
@@ -324,7 +374,7 @@ class Connection:
                 raise TypeError(f"transcribe() must return a str, got {type(transcript).__name__}")
         except Exception as error:
             logger.exception("the responder failed to transcribe input audio")
-            await self._outbox.send(
+            return [
                 ConversationItemInputAudioTranscriptionFailedEvent(
                     event_id=self._event_id(),
                     item_id=stored.item_id,
@@ -333,15 +383,14 @@ class Connection:
                         type="transcription_error", code="responder_error", message=repr(error)
                     ),
                 )
+            ]
+        events: list[ServerEvent] = [
+            ConversationItemInputAudioTranscriptionDeltaEvent(
+                event_id=self._event_id(), item_id=stored.item_id, content_index=0, delta=piece
             )
-            return
-        for piece in text_deltas(transcript):
-            await self._outbox.send(
-                ConversationItemInputAudioTranscriptionDeltaEvent(
-                    event_id=self._event_id(), item_id=stored.item_id, content_index=0, delta=piece
-                )
-            )
-        await self._outbox.send(
+            for piece in text_deltas(transcript)
+        ]
+        events.append(
             ConversationItemInputAudioTranscriptionCompletedEvent(
                 event_id=self._event_id(),
                 item_id=stored.item_id,
@@ -353,6 +402,7 @@ class Connection:
         content = getattr(stored.item, "content", None)
         if content:
             content[0] = content[0].model_copy(update={"transcript": transcript})
+        return events
 
     # --- conversation items --------------------------------------------------------------
 
@@ -449,6 +499,7 @@ class Connection:
             read=_read_tokens(context),
             budget=self._budget,
             finishing=lambda: self._release(active),
+            created=self._send_deferred_transcripts,
         )
         task = asyncio.create_task(self._run_response(streamer, context, active))
         self._tasks.add(task)
@@ -484,6 +535,10 @@ class Connection:
         if self._auto_response_pending and self._active is None:
             self._auto_response_pending = False
             self._start_response(RealtimeResponseCreateParams())
+        elif self._active is None:
+            # Turns committed while this response ran wait for no later response.
+            with contextlib.suppress(ConnectionGone):
+                await self._send_deferred_transcripts()
 
     def _context(
         self, settings: ResponseSettings, params: RealtimeResponseCreateParams

@@ -228,10 +228,11 @@ class Conversation:
         audio = stored.audio.get(content_index)
         content = getattr(stored.item, "content", None) or []
         part = content[content_index] if 0 <= content_index < len(content) else None
+        # A part still streaming is not in the item's content yet, but its audio is stored.
         is_model_audio = (
             isinstance(stored.item, RealtimeConversationItemMessageAssistant)
-            and part is not None
-            and part.type == "output_audio"
+            and audio is not None
+            and (part is None or part.type == "output_audio")
         )
         if not is_model_audio or audio is None:
             raise InvalidRequest(
@@ -253,7 +254,8 @@ class Conversation:
                 param="audio_end_ms",
             )
         audio.samples = audio.samples[: audio.audio_format.samples_for_ms(audio_end_ms)]
-        content[content_index] = content[content_index].model_copy(update={"transcript": None})
+        if part is not None:
+            content[content_index] = part.model_copy(update={"transcript": None})
 
     def has_assistant_audio(self) -> bool:
         """True once any assistant message in the conversation carries audio."""

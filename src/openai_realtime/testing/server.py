@@ -5,17 +5,19 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import random
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from aiohttp import web
 
 from openai_realtime._loopback_server import LoopbackServer
-from openai_realtime.testing.connection import Connection, ConnectionOptions
+from openai_realtime.testing.connection import Connection, ConnectionOptions, TranscriptionOrder
 from openai_realtime.testing.default_responder import DefaultResponder
 from openai_realtime.testing.faults import Fault
 from openai_realtime.testing.record import ConnectionRecord
 from openai_realtime.testing.responder import Responder, ResponderFunction, as_responder
+from openai_realtime.testing.seeds import seed_from_environment
 from openai_realtime.testing.session import DEFAULT_MODEL, SessionState
 from openai_realtime.testing.streaming import StreamOptions
 from openai_realtime.testing.synth import DEFAULT_MS_PER_CHAR
@@ -54,6 +56,12 @@ class FakeRealtimeServer(LoopbackServer):
             ``{"audio": {"input": {"turn_detection": None}}}`` to start without VAD).
         record_frames: Frames kept per direction per connection in :attr:`connections`
             (counts are always complete); 0 keeps none, which long benchmarks want.
+        seed: Seeds the choices the live service may make either way (such as whether an
+            input transcript finishes before or after ``response.created``); ``None`` reads
+            the ``OPENAI_REALTIME_FAKE_SEED`` environment variable, else picks one at random.
+            Read it back from :attr:`seed` to rerun a failure exactly.
+        transcription_order: ``"before_response"`` or ``"after_response"`` fixes when input
+            transcripts finish; ``None`` (the default, as live) lets the seed choose per turn.
 
     Raises:
         ValueError: ``session`` does not produce a valid session, or a number is out of range.
@@ -79,6 +87,8 @@ class FakeRealtimeServer(LoopbackServer):
         faults: Sequence[Fault] = (),
         session: Mapping[str, Any] | None = None,
         record_frames: int = 1000,
+        seed: int | None = None,
+        transcription_order: TranscriptionOrder | None = None,
     ) -> None:
         if pace is not None and pace < 0:
             raise ValueError(f"pace must be None or at least 0, got {pace}")
@@ -93,7 +103,10 @@ class FakeRealtimeServer(LoopbackServer):
             session_overrides=session,
             faults=tuple(faults),
             record_limit=record_frames,
+            transcription_order=transcription_order,
         )
+        self.seed = seed_from_environment() if seed is None else seed
+        """Seeds every choice the service may make either way (see :data:`SEED_VARIABLE`)."""
         self.connections: list[ConnectionRecord] = []
         """Every connection so far, oldest first, including closed ones."""
 
@@ -128,7 +141,8 @@ class FakeRealtimeServer(LoopbackServer):
         self._open.add(websocket)
         logger.debug("connection %d opened (model %s)", number, record.model)
         try:
-            connection = Connection(websocket, request, record, self._responder, self._options)
+            rng = random.Random(f"{self.seed}:{number}")
+            connection = Connection(websocket, request, record, self._responder, self._options, rng)
             await connection.run()
         finally:
             self._open.discard(websocket)

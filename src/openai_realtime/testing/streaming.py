@@ -3,6 +3,7 @@
 For each response::
 
     response.created
+    rate_limits.updated
     per output item, in order:
       response.output_item.added, conversation.item.added (unless out of band)
       message:  response.content_part.added
@@ -13,17 +14,18 @@ For each response::
       function call: response.function_call_arguments.delta ..., .done
       response.output_item.done, conversation.item.done (unless out of band)
     response.done
-    rate_limits.updated
 
-A cancelled response (``response.cancel``, or speech when ``interrupt_response`` is on) sends
-no further deltas: the item in progress is closed with status ``incomplete``, later items are
-never started, and ``response.done`` has status ``cancelled``.
+``rate_limits.updated`` comes at the start of a response, as the service documents it, and
+input transcripts held back by the connection go out right after it. A cancelled response
+(``response.cancel``, or speech when ``interrupt_response`` is on) sends no further deltas: the
+item in progress is closed with status ``incomplete``, later items are never started, and
+``response.done`` has status ``cancelled``.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal, TypedDict
 
@@ -172,6 +174,7 @@ class ResponseStreamer:
         read: Input tokens, for ``usage``.
         budget: The connection's rate limit budget.
         finishing: Called just before ``response.done`` is sent.
+        created: Awaited right after ``response.created`` and ``rate_limits.updated``.
     """
 
     def __init__(
@@ -187,6 +190,7 @@ class ResponseStreamer:
         read: TokenCount,
         budget: RateLimitBudget,
         finishing: Callable[[], None],
+        created: Callable[[], Awaitable[None]],
     ) -> None:
         self._outbox = outbox
         self._ids = ids
@@ -198,22 +202,19 @@ class ResponseStreamer:
         self._read = read
         self._budget = budget
         self._finishing = finishing
+        self._created = created
         self._response_id = active.response_id
         self._written = _Written(items=[])
         self._token_limited = False
 
     async def run(self, reply: Reply) -> None:
-        """Stream ``reply`` from ``response.created`` to ``rate_limits.updated``.
+        """Stream ``reply`` from ``response.created`` to ``response.done``.
 
         Raises:
             ConnectionGone: The connection closed on the way (the stream just ends).
         """
         await self._outbox.schedule(reply.faults)
-        await self._outbox.send(
-            ResponseCreatedEvent(
-                event_id=self._event_id(), response=self._response("in_progress", None)
-            )
-        )
+        await self._start()
         if reply.error is not None:
             await self._fail(reply.error)
             return
@@ -232,12 +233,20 @@ class ResponseStreamer:
         Raises:
             ConnectionGone: The connection closed on the way.
         """
+        await self._start()
+        await self._fail(message)
+
+    async def _start(self) -> None:
         await self._outbox.send(
             ResponseCreatedEvent(
                 event_id=self._event_id(), response=self._response("in_progress", None)
             )
         )
-        await self._fail(message)
+        limits = self._budget.spend(self._read.total)
+        await self._outbox.send(
+            RateLimitsUpdatedEvent(event_id=self._event_id(), rate_limits=limits)
+        )
+        await self._created()
 
     async def _stream_outputs(self, reply: Reply) -> None:
         output_index = 0
@@ -497,12 +506,9 @@ class ResponseStreamer:
         response = self._response(status, details)
         response.output = list(self._written.items)
         response.usage = response_usage(self._read, written)
+        self._budget.record_output(written.total)
         self._finishing()
         await self._outbox.send(ResponseDoneEvent(event_id=self._event_id(), response=response))
-        limits = self._budget.spend(self._read.total + written.total)
-        await self._outbox.send(
-            RateLimitsUpdatedEvent(event_id=self._event_id(), rate_limits=limits)
-        )
 
     def _response(
         self,
