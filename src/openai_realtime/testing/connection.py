@@ -28,6 +28,7 @@ from openai_realtime.testing.conversation import (
     text_length,
 )
 from openai_realtime.testing.faults import Fault
+from openai_realtime.testing.idle import IdleTimer
 from openai_realtime.testing.ids import IdFactory
 from openai_realtime.testing.input_audio import InputAudio
 from openai_realtime.testing.outbox import ConnectionGone, Outbox
@@ -60,6 +61,7 @@ from openai_realtime.types import (
     InputAudioBufferCommittedEvent,
     InputAudioBufferSpeechStartedEvent,
     InputAudioBufferSpeechStoppedEvent,
+    InputAudioBufferTimeoutTriggeredEvent,
     OutputAudioBufferClearEvent,
     RealtimeConversationInfo,
     RealtimeConversationItem,
@@ -144,6 +146,7 @@ class Connection:
         self._conversation = Conversation()
         self._conversation_id = self._ids.make("conv")
         self._input = InputAudio(self._session.input_format, self._vad_settings())
+        self._idle = IdleTimer()
         self._speech_item_id: str | None = None
         self._active: ActiveResponse | None = None
         self._auto_response_pending = False
@@ -269,9 +272,36 @@ class Connection:
                 await self._speech_started(transition)
             else:
                 await self._speech_stopped(transition)
+        await self._check_idle_timeout()
         self._input.forget_idle_audio()
 
+    async def _check_idle_timeout(self) -> None:
+        turn_detection = self._session.turn_detection or {}
+        timeout_ms = turn_detection.get("idle_timeout_ms")
+        # The service supports the idle timeout with server_vad only.
+        if turn_detection.get("type") != "server_vad" or not timeout_ms:
+            return
+        if self._active is not None or self._input.in_speech:
+            return
+        audio_format = self._input.audio_format
+        start = self._idle.due(audio_format, int(timeout_ms), self._input.end)
+        if start is None:
+            return
+        self._idle.disarm()
+        item_id = self._ids.make("item")
+        await self._outbox.send(
+            InputAudioBufferTimeoutTriggeredEvent(
+                event_id=self._event_id(),
+                audio_start_ms=audio_format.ms_for_samples(start),
+                audio_end_ms=audio_format.ms_for_samples(self._input.end),
+                item_id=item_id,
+            )
+        )
+        await self._commit(self._input.take_all(), item_id)
+        self._start_response(RealtimeResponseCreateParams())
+
     async def _speech_started(self, transition: SpeechStarted) -> None:
+        self._idle.disarm()
         start = max(transition.audio_start_sample, self._input.buffer_start)
         self._input.start_turn(start)
         self._speech_item_id = self._ids.make("item")
@@ -484,6 +514,7 @@ class Connection:
         )
 
     def _start_response(self, params: RealtimeResponseCreateParams) -> None:
+        self._idle.disarm()
         settings = ResponseSettings.resolve(self._session.current, params)
         active = ActiveResponse(self._ids.make("resp"))
         self._active = active
@@ -498,7 +529,7 @@ class Connection:
             options=self._options.stream,
             read=_read_tokens(context),
             budget=self._budget,
-            finishing=lambda: self._release(active),
+            finishing=lambda audio_seconds: self._finish(active, audio_seconds),
             created=self._send_deferred_transcripts,
         )
         task = asyncio.create_task(self._run_response(streamer, context, active))
@@ -509,6 +540,11 @@ class Connection:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             logger.error("a response failed inside the fake server", exc_info=task.exception())
+
+    def _finish(self, active: ActiveResponse, audio_seconds: float) -> None:
+        self._release(active)
+        if self._active is None:
+            self._idle.arm(self._input.end, audio_seconds)
 
     def _release(self, active: ActiveResponse) -> None:
         # Called just before response.done goes out, so a client that answers response.done

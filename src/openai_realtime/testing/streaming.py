@@ -173,7 +173,8 @@ class ResponseStreamer:
         options: Pace, chunk size and speaking rate.
         read: Input tokens, for ``usage``.
         budget: The connection's rate limit budget.
-        finishing: Called just before ``response.done`` is sent.
+        finishing: Called just before ``response.done`` is sent, with the seconds of audio
+            the response produced (for the idle timeout, which counts from their playback end).
         created: Awaited right after ``response.created`` and ``rate_limits.updated``.
     """
 
@@ -189,7 +190,7 @@ class ResponseStreamer:
         options: StreamOptions,
         read: TokenCount,
         budget: RateLimitBudget,
-        finishing: Callable[[], None],
+        finishing: Callable[[float], None],
         created: Callable[[], Awaitable[None]],
     ) -> None:
         self._outbox = outbox
@@ -507,7 +508,7 @@ class ResponseStreamer:
         response.output = list(self._written.items)
         response.usage = response_usage(self._read, written)
         self._budget.record_output(written.total)
-        self._finishing()
+        self._finishing(self._written.audio_seconds)
         await self._outbox.send(ResponseDoneEvent(event_id=self._event_id(), response=response))
 
     def _response(
