@@ -1,4 +1,4 @@
-"""Server VAD's idle timeout: a silent user gets a timeout_triggered event, a commit and an answer."""
+"""Server VAD idle timeout: a silent user gets timeout_triggered, a commit and an answer."""
 
 from __future__ import annotations
 
