@@ -197,3 +197,14 @@ def test_rejections_become_error_events() -> None:
             "event_id": "evt_5",
         },
     }
+
+
+def test_numbers_out_of_range_are_named_as_live() -> None:
+    speed = {"type": "realtime", "audio": {"output": {"speed": 9.0}}}
+    refused = rejection(json.dumps({"type": "session.update", "session": speed}))
+
+    assert (refused.code, refused.param) == (
+        "decimal_above_max_value",
+        "session.audio.output.speed",
+    )
+    assert "Expected a value <= 1.5, but got 9.0 instead." in refused.message

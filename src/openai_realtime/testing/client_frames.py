@@ -22,10 +22,21 @@ from pydantic_core import ErrorDetails
 
 from openai_realtime._models import RealtimeModel
 from openai_realtime.testing.item_rules import check_item
-from openai_realtime.testing.rejections import InvalidRequest, invalid_value, missing_parameter
+from openai_realtime.testing.rejections import (
+    InvalidRequest,
+    invalid_value,
+    missing_parameter,
+    out_of_range,
+)
 from openai_realtime.types import ClientEvent, ConversationItemCreateEvent
 
-__all__ = ["CLIENT_EVENT_TYPES", "InvalidRequest", "parse_client_frame"]
+__all__ = [
+    "CLIENT_EVENT_TYPES",
+    "InvalidRequest",
+    "parse_client_frame",
+    "unknown_parameter",
+    "validation_rejection",
+]
 
 _CLIENT: Final = TypeAdapter[ClientEvent](ClientEvent)
 
@@ -55,10 +66,10 @@ _TYPE_NAMES: Final = {
     "list_type": "an array",
 }
 _BOUNDS: Final = (
-    ("ge", "below minimum", ">="),
-    ("gt", "below minimum", ">"),
-    ("le", "above maximum", "<="),
-    ("lt", "above maximum", "<"),
+    ("ge", True, True),
+    ("gt", True, False),
+    ("le", False, True),
+    ("lt", False, False),
 )
 _QUOTED: Final = re.compile(r"'([^']*)'")
 
@@ -93,7 +104,7 @@ def parse_client_frame(frame: str) -> ClientEvent:
     except InvalidRequest as rejection:
         rejection.event_id = event_id
         raise
-    unknown = _unknown_parameter(event, "")
+    unknown = unknown_parameter(event, "")
     if unknown is not None:
         raise InvalidRequest(
             f"Unknown parameter: '{unknown}'.",
@@ -126,12 +137,24 @@ def _validate(data: dict[str, Any]) -> ClientEvent:
     try:
         return _CLIENT.validate_python(data)
     except ValidationError as error:
-        raise _rejection(data, error.errors(include_url=False)) from None
+        raise validation_rejection(data, error.errors(include_url=False)) from None
 
 
-def _rejection(data: dict[str, Any], errors: list[ErrorDetails]) -> InvalidRequest:
-    """The live-shaped answer to the most specific validation problem."""
-    placed = [(_live_path(data, error["loc"]), error) for error in errors]
+def validation_rejection(
+    data: dict[str, Any], errors: list[ErrorDetails], root: str = ""
+) -> InvalidRequest:
+    """The live-shaped answer to the most specific validation problem.
+
+    Args:
+        data: The JSON that was validated, wrapped so ``root`` names where validation began.
+        errors: Pydantic's errors.
+        root: The key of ``data`` the validated value sits under (``""``: ``data`` itself).
+
+    Returns:
+        The rejection, with ``param`` in the live form.
+    """
+    prefix: tuple[int | str, ...] = (root,) if root else ()
+    placed = [(_live_path(data, prefix + tuple(error["loc"])), error) for error in errors]
     (path, value), error = max(placed, key=lambda entry: len(entry[0][0]))
     kind = error["type"]
     context = error.get("ctx") or {}
@@ -151,15 +174,9 @@ def _rejection(data: dict[str, Any], errors: list[ErrorDetails]) -> InvalidReque
             code="invalid_type",
             param=path,
         )
-    for bound, word, limit in _BOUNDS:
+    for bound, below, inclusive in _BOUNDS:
         if bound in context:
-            number = "integer" if isinstance(value, int) else "decimal"
-            return InvalidRequest(
-                f"Invalid '{path}': {number} {word} value. Expected a value {limit} "
-                f"{context[bound]}, but got {value} instead.",
-                code=f"{number}_{word.replace(' ', '_')}_value",
-                param=path,
-            )
+            return out_of_range(path, value, context[bound], below=below, inclusive=inclusive)
     return InvalidRequest(
         f"Invalid value for '{path}': {error['msg']}.", code="invalid_value", param=path
     )
@@ -200,19 +217,24 @@ def _unquote(text: str) -> str:
     return text.strip("'")
 
 
-def _unknown_parameter(value: Any, path: str) -> str | None:
-    """The live path of the first field no model declares, or ``None``."""
+def unknown_parameter(value: Any, path: str) -> str | None:
+    """The live path of the first field no model declares, or ``None``.
+
+    Args:
+        value: A validated model (or list of them).
+        path: Where ``value`` sits, for the returned path.
+    """
     if isinstance(value, RealtimeModel):
         for name in value.model_extra or {}:
             if _join(path, name) not in _TOLERATED_UNKNOWN:
                 return _join(path, name)
         for name in value.model_fields_set:
-            found = _unknown_parameter(getattr(value, name), _join(path, name))
+            found = unknown_parameter(getattr(value, name), _join(path, name))
             if found is not None:
                 return found
     elif isinstance(value, list):
         for index, element in enumerate(value):
-            found = _unknown_parameter(element, f"{path}[{index}]")
+            found = unknown_parameter(element, f"{path}[{index}]")
             if found is not None:
                 return found
     return None

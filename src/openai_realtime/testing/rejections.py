@@ -11,7 +11,13 @@ from typing import Any
 
 from openai_realtime.types import ErrorEvent, RealtimeErrorDetails
 
-__all__ = ["InvalidRequest", "invalid_value", "missing_parameter", "supported_values"]
+__all__ = [
+    "InvalidRequest",
+    "invalid_value",
+    "missing_parameter",
+    "out_of_range",
+    "supported_values",
+]
 
 
 class InvalidRequest(Exception):
@@ -84,5 +90,28 @@ def invalid_value(param: str, value: Any, allowed: Sequence[str]) -> InvalidRequ
     return InvalidRequest(
         f"Invalid value: '{value}'. Supported values are: {supported_values(allowed)}.",
         code="invalid_value",
+        param=param,
+    )
+
+
+def out_of_range(
+    param: str, value: float, limit: float, *, below: bool, inclusive: bool = True
+) -> InvalidRequest:
+    """``integer_below_min_value`` and its kin: a number outside its allowed range.
+
+    Args:
+        param: The parameter.
+        value: What was sent.
+        limit: The bound it broke.
+        below: True when under a minimum, False when over a maximum.
+        inclusive: Whether the bound itself is allowed.
+    """
+    number = "integer" if isinstance(value, int) else "decimal"
+    side, bound = ("below", "min") if below else ("above", "max")
+    sign = (">" if below else "<") + ("=" if inclusive else "")
+    return InvalidRequest(
+        f"Invalid '{param}': {number} {side} {bound}imum value. Expected a value {sign} "
+        f"{limit}, but got {value} instead.",
+        code=f"{number}_{side}_{bound}_value",
         param=param,
     )

@@ -7,15 +7,18 @@ import hmac
 import logging
 import random
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from dataclasses import replace
+from typing import Any, ClassVar, Final
 
 from aiohttp import web
 
 from openai_realtime._loopback_server import LoopbackServer
+from openai_realtime.testing.client_secrets import SECRET_PREFIX, ClientSecretStore
 from openai_realtime.testing.connection import Connection, ConnectionOptions, TranscriptionOrder
 from openai_realtime.testing.default_responder import DefaultResponder
 from openai_realtime.testing.faults import Fault
 from openai_realtime.testing.record import ConnectionRecord
+from openai_realtime.testing.rejections import InvalidRequest
 from openai_realtime.testing.responder import Responder, ResponderFunction, as_responder
 from openai_realtime.testing.seeds import seed_from_environment
 from openai_realtime.testing.session import DEFAULT_MODEL, SessionState
@@ -25,6 +28,10 @@ from openai_realtime.testing.synth import DEFAULT_MS_PER_CHAR
 __all__ = ["FakeRealtimeServer", "serve"]
 
 logger = logging.getLogger("openai_realtime.testing")
+
+CLIENT_SECRETS_PATH: Final = "/v1/realtime/client_secrets"
+_KEY_SUBPROTOCOL: Final = "openai-insecure-api-key."
+_SUBPROTOCOLS: Final = ("realtime",)
 
 # One append may carry 15 MiB of base64; leave room for the JSON around it.
 _MAX_MESSAGE_BYTES = 16 * 1024 * 1024 + 64 * 1024
@@ -42,8 +49,11 @@ class FakeRealtimeServer(LoopbackServer):
     Args:
         host: Interface to bind; loopback unless told otherwise.
         port: TCP port; 0 picks a free one (read it back from :attr:`port` or :attr:`url`).
-        api_key: When set, connections must send ``Authorization: Bearer <api_key>`` or are
-            refused with HTTP 401 before the upgrade; when ``None`` any client is accepted.
+        api_key: When set, connections must send ``Authorization: Bearer <api_key>`` (or the
+            browser subprotocol ``openai-insecure-api-key.<api_key>``) or are refused with HTTP
+            401 before the upgrade; when ``None`` any client is accepted. Either way a client
+            secret (``ek_…``) minted at ``POST /v1/realtime/client_secrets`` is accepted until
+            it expires, and the connection starts with the session it was minted with.
         responder: A :class:`~openai_realtime.testing.Responder` or a function of the
             :class:`~openai_realtime.testing.ResponseContext` returning a
             :class:`~openai_realtime.testing.Reply`. One responder serves every connection.
@@ -107,6 +117,7 @@ class FakeRealtimeServer(LoopbackServer):
         )
         self.seed = seed_from_environment() if seed is None else seed
         """Seeds every choice the service may make either way (see :data:`SEED_VARIABLE`)."""
+        self._client_secrets = ClientSecretStore(session)
         self.connections: list[ConnectionRecord] = []
         """Every connection so far, oldest first, including closed ones."""
 
@@ -118,31 +129,43 @@ class FakeRealtimeServer(LoopbackServer):
     label: ClassVar[str] = "fake Realtime server"
     log: ClassVar[logging.Logger] = logger
 
+    def _add_routes(self, app: web.Application) -> None:
+        super()._add_routes(app)
+        app.router.add_post(CLIENT_SECRETS_PATH, self._mint_client_secret)
+
+    async def _mint_client_secret(self, request: web.Request) -> web.StreamResponse:
+        # Secrets are minted with the real key; a secret cannot mint another.
+        token = _bearer_token(request)
+        if token.startswith(SECRET_PREFIX) or not self._key_matches(token):
+            return _unauthorized()
+        try:
+            body = self._client_secrets.mint(await request.text())
+        except InvalidRequest as rejection:
+            return web.json_response(_error_body(rejection), status=400)
+        return web.json_response(body)
+
     async def _handle(self, request: web.Request) -> web.StreamResponse:
-        if not self._authorized(request):
-            return web.json_response(
-                {
-                    "error": {
-                        "type": "invalid_request_error",
-                        "code": "invalid_api_key",
-                        "message": "Incorrect or missing API key.",
-                        "param": None,
-                    }
-                },
-                status=401,
-            )
-        websocket = web.WebSocketResponse(max_msg_size=_MAX_MESSAGE_BYTES)
+        token = _bearer_token(request) or _subprotocol_key(request)
+        options = self._options
+        model = request.query.get("model")
+        if token.startswith(SECRET_PREFIX):
+            secret = self._client_secrets.valid(token)
+            if secret is None:
+                return _unauthorized("The client secret is unknown or has expired.")
+            options = replace(options, session_overrides=secret.session)
+            model = secret.model  # the secret binds the session, model included
+        elif not self._key_matches(token):
+            return _unauthorized()
+        websocket = web.WebSocketResponse(max_msg_size=_MAX_MESSAGE_BYTES, protocols=_SUBPROTOCOLS)
         await websocket.prepare(request)
-        record = ConnectionRecord(
-            model=request.query.get("model", DEFAULT_MODEL), limit=self._options.record_limit
-        )
+        record = ConnectionRecord(model=model or DEFAULT_MODEL, limit=options.record_limit)
         self.connections.append(record)
         number = len(self.connections)
         self._open.add(websocket)
         logger.debug("connection %d opened (model %s)", number, record.model)
         try:
             rng = random.Random(f"{self.seed}:{number}")
-            connection = Connection(websocket, request, record, self._responder, self._options, rng)
+            connection = Connection(websocket, request, record, self._responder, options, rng)
             await connection.run()
         finally:
             self._open.discard(websocket)
@@ -150,14 +173,42 @@ class FakeRealtimeServer(LoopbackServer):
             logger.debug("connection %d closed", number)
         return websocket
 
-    def _authorized(self, request: web.Request) -> bool:
+    def _key_matches(self, token: str) -> bool:
         if self._api_key is None:
             return True
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         # Constant-time comparison, so response timing says nothing about the key.
-        return scheme.lower() == "bearer" and hmac.compare_digest(
-            token.strip().encode(), self._api_key.encode()
-        )
+        return hmac.compare_digest(token.encode(), self._api_key.encode())
+
+
+def _bearer_token(request: web.Request) -> str:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def _subprotocol_key(request: web.Request) -> str:
+    """The key a browser sends as a WebSocket subprotocol (it cannot set headers)."""
+    for protocol in request.headers.get("Sec-WebSocket-Protocol", "").split(","):
+        name, _, key = protocol.strip().partition(_KEY_SUBPROTOCOL)
+        if not name and key:
+            return key
+    return ""
+
+
+def _error_body(rejection: InvalidRequest) -> dict[str, Any]:
+    return {
+        "error": {
+            "type": rejection.error_type,
+            "code": rejection.code,
+            "message": rejection.message,
+            "param": rejection.param,
+        }
+    }
+
+
+def _unauthorized(message: str = "Incorrect or missing API key.") -> web.Response:
+    return web.json_response(
+        _error_body(InvalidRequest(message, code="invalid_api_key")), status=401
+    )
 
 
 async def serve(host: str = "127.0.0.1", port: int = 8765, **options: Any) -> None:
