@@ -13,7 +13,7 @@ import contextlib
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, TypeAlias
 
 import numpy as np
@@ -31,9 +31,11 @@ from openai_realtime.testing.faults import Fault
 from openai_realtime.testing.idle import IdleTimer
 from openai_realtime.testing.ids import IdFactory
 from openai_realtime.testing.input_audio import InputAudio
+from openai_realtime.testing.mcp_tools import McpServers
 from openai_realtime.testing.outbox import ConnectionGone, Outbox
 from openai_realtime.testing.pacing import text_deltas
 from openai_realtime.testing.record import ConnectionRecord
+from openai_realtime.testing.replies import Reply
 from openai_realtime.testing.responder import Responder, ResponseContext, resolve_reply
 from openai_realtime.testing.session import SessionState
 from openai_realtime.testing.settings import ResponseSettings
@@ -62,6 +64,7 @@ from openai_realtime.types import (
     InputAudioBufferSpeechStartedEvent,
     InputAudioBufferSpeechStoppedEvent,
     InputAudioBufferTimeoutTriggeredEvent,
+    MCPTool,
     OutputAudioBufferClearEvent,
     RealtimeConversationInfo,
     RealtimeConversationItem,
@@ -147,6 +150,7 @@ class Connection:
         self._conversation_id = self._ids.make("conv")
         self._input = InputAudio(self._session.input_format, self._vad_settings())
         self._idle = IdleTimer()
+        self._mcp = McpServers(self._outbox, self._ids, self._conversation)
         self._speech_item_id: str | None = None
         self._active: ActiveResponse | None = None
         self._auto_response_pending = False
@@ -170,6 +174,7 @@ class Connection:
                     ),
                 )
             )
+            await self._mcp.configure(self._session.current.tools or ())
             async for message in self._websocket:
                 if message.type is WSMsgType.TEXT:
                     await self._handle_text(message.data)
@@ -187,6 +192,7 @@ class Connection:
         except ConnectionGone:
             pass
         finally:
+            self._mcp.close()
             for task in list(self._tasks):
                 task.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -241,6 +247,7 @@ class Connection:
         await self._outbox.send(
             SessionUpdatedEvent(event_id=self._event_id(), session=self._session.snapshot())
         )
+        await self._mcp.configure(self._session.current.tools or ())
 
     def _changes_voice(self, event: SessionUpdateEvent) -> bool:
         audio = getattr(event.session, "audio", None)
@@ -531,8 +538,12 @@ class Connection:
             budget=self._budget,
             finishing=lambda audio_seconds: self._finish(active, audio_seconds),
             created=self._send_deferred_transcripts,
+            mcp=self._mcp,
+            follow_up=lambda: self._follow_up(settings, params),
         )
-        task = asyncio.create_task(self._run_response(streamer, context, active))
+        task = asyncio.create_task(
+            self._run_response(streamer, context, active, settings.mcp_servers)
+        )
         self._tasks.add(task)
         task.add_done_callback(self._response_task_done)
 
@@ -553,10 +564,16 @@ class Connection:
             self._active = None
 
     async def _run_response(
-        self, streamer: ResponseStreamer, context: ResponseContext, active: ActiveResponse
+        self,
+        streamer: ResponseStreamer,
+        context: ResponseContext,
+        active: ActiveResponse,
+        mcp_servers: tuple[MCPTool, ...],
     ) -> None:
         try:
             try:
+                await self._mcp.settled()
+                context = replace(context, mcp_tools=self._mcp.available(mcp_servers))
                 reply = await resolve_reply(self._responder, context)
             except Exception as error:
                 logger.exception("the responder failed")
@@ -575,6 +592,15 @@ class Connection:
             # Turns committed while this response ran wait for no later response.
             with contextlib.suppress(ConnectionGone):
                 await self._send_deferred_transcripts()
+
+    async def _follow_up(
+        self, settings: ResponseSettings, params: RealtimeResponseCreateParams
+    ) -> Reply:
+        """The model going on after MCP calls returned: the responder reads their output."""
+        context = replace(
+            self._context(settings, params), mcp_tools=self._mcp.available(settings.mcp_servers)
+        )
+        return await resolve_reply(self._responder, context)
 
     def _context(
         self, settings: ResponseSettings, params: RealtimeResponseCreateParams

@@ -17,17 +17,20 @@ __all__ = ["Reply", "ToolCall"]
 
 @dataclass(frozen=True)
 class ToolCall:
-    """One function call the assistant makes.
+    """One tool call the assistant makes: a function call, or an MCP tool call.
 
     Attributes:
-        name: The function's name.
+        name: The function's (or MCP tool's) name.
         arguments: JSON text, or a mapping that is encoded as JSON.
-        call_id: The ``call_id``; made up when ``None``.
+        call_id: The ``call_id`` of a function call; made up when ``None``.
+        server_label: Set for a call to a tool of this MCP server (a session tool of type
+            ``mcp``): the server runs it, asking for approval first when required.
     """
 
     name: str
     arguments: str | Mapping[str, Any] = "{}"
     call_id: str | None = None
+    server_label: str | None = None
 
     @property
     def arguments_json(self) -> str:
