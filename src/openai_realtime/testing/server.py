@@ -42,8 +42,9 @@ class FakeRealtimeServer(LoopbackServer):
 
     It speaks the GA Realtime protocol over a real WebSocket at ``/v1/realtime``: sessions,
     partial ``session.update``, the conversation, the input audio buffer with server VAD
-    emulation, input transcription, streamed text, audio and function-call responses,
-    cancellation and truncation. What the "model" says is decided by a responder (by default
+    emulation and its idle timeout, input transcription, streamed text, audio, function-call
+    and MCP tool responses, cancellation and truncation; and it mints client secrets at
+    ``POST /v1/realtime/client_secrets``. What the "model" says is decided by a responder (by default
     :class:`~openai_realtime.testing.DefaultResponder`).
 
     Args:
