@@ -84,7 +84,7 @@ async def test_an_audio_turn_with_input_transcription(fake: FakeRealtimeServer) 
         "audio": {
             "input": {
                 "transcription": {"model": "gpt-4o-mini-transcribe"},
-                "noise_reduction": {"type": "near_field"},
+                "noise_reduction": {"type": "near_field", "strength": 0.4},
             },
             "output": {"voice": "marin"},
         },
