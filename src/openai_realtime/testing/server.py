@@ -44,8 +44,8 @@ class FakeRealtimeServer(LoopbackServer):
     partial ``session.update``, the conversation, the input audio buffer with server VAD
     emulation and its idle timeout, input transcription, streamed text, audio, function-call
     and MCP tool responses, cancellation and truncation; and it mints client secrets at
-    ``POST /v1/realtime/client_secrets``. What the "model" says is decided by a responder (by default
-    :class:`~openai_realtime.testing.DefaultResponder`).
+    ``POST /v1/realtime/client_secrets``. What the "model" says is decided by a responder (by
+    default :class:`~openai_realtime.testing.DefaultResponder`).
 
     Args:
         host: Interface to bind; loopback unless told otherwise.
