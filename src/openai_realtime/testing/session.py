@@ -140,9 +140,10 @@ class SessionState:
                 nothing is changed then.
         """
         if request.type != self._config["type"]:
+            # The service's wording (seen live for a transcription update to a realtime session).
             raise InvalidRequest(
-                f"Cannot change the session type from '{self._config['type']}' to "
-                f"'{request.type}'.",
+                f"Passing a {request.type} session update event to a {self._config['type']} "
+                "session is not allowed.",
                 code="invalid_value",
                 param="session.type",
             )
