@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from fake_wire import WireClient, connect, deltas_of, types_of
@@ -18,6 +22,7 @@ from openai_realtime.types import (
 )
 
 COMPLETED = "conversation.item.input_audio_transcription.completed"
+CONFTEST = Path(__file__).with_name("conftest.py")
 TRANSCRIBED_VAD = {
     "audio": {
         "input": {
@@ -119,3 +124,37 @@ async def test_the_answer_reads_the_transcript_even_when_it_is_sent_later() -> N
     kinds = types_of(events)
     assert kinds.index("response.created") < kinds.index(COMPLETED)
     assert deltas_of(events, "response.output_text.delta") == "You said: lights on"
+
+
+FAILING_TEST = """
+from openai_realtime.testing import FakeRealtimeServer
+
+
+def test_fails() -> None:
+    print("seed in use:", FakeRealtimeServer().seed)
+    raise AssertionError("on purpose")
+"""
+
+
+def run_failing_test(tmp_path: Path, environment: dict[str, str]) -> str:
+    (tmp_path / "conftest.py").write_text(CONFTEST.read_text())
+    (tmp_path / "test_failing.py").write_text(FAILING_TEST)
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)]
+    finished = subprocess.run(
+        command, capture_output=True, text=True, env=environment, cwd=tmp_path, timeout=60
+    )
+    assert finished.returncode == 1, finished.stdout + finished.stderr
+    return finished.stdout
+
+
+def test_a_failing_test_names_its_seed_and_the_variable_reruns_it(tmp_path: Path) -> None:
+    environment = {k: v for k, v in os.environ.items() if k != SEED_VARIABLE}
+
+    first = run_failing_test(tmp_path, environment)
+    reported = re.search(rf"rerun with {SEED_VARIABLE}=(\d+)", first)
+    assert reported is not None, first
+    again = run_failing_test(tmp_path, {**environment, SEED_VARIABLE: reported.group(1)})
+
+    assert f"seed in use: {reported.group(1)}" in first
+    assert f"seed in use: {reported.group(1)}" in again
+    assert f"rerun with {SEED_VARIABLE}={reported.group(1)}" in again
