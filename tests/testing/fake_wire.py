@@ -1,7 +1,8 @@
 """A bare WebSocket client for the fake server tests: aiohttp plus the codec, nothing else.
 
-Every frame it receives must decode to a known server event (never ``UnknownServerEvent``),
-so every test that talks to the server is also a conformance check.
+Every frame it receives must decode to a known server event (never ``UnknownServerEvent``) and
+validate strictly as an official ``openai`` SDK event with nothing unmodelled, so every test
+that talks to the server is also a conformance check.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any, TypeVar
 import aiohttp
 import numpy as np
 from numpy.typing import NDArray
+from official_sdk import assert_official
 
 from openai_realtime.protocol.audio import encode_base64
 from openai_realtime.protocol.codec import decode_server_event, encode_client_event
@@ -75,6 +77,7 @@ class WireClient:
         assert message.type is aiohttp.WSMsgType.TEXT, f"expected a text frame, got {message}"
         event = decode_server_event(message.data)
         assert not isinstance(event, UnknownServerEvent), f"unknown event: {message.data[:200]}"
+        assert_official([message.data])  # and the official SDK's models agree, strictly
         self.received.append(event)
         return event
 
