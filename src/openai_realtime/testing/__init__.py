@@ -43,6 +43,7 @@ from openai_realtime.testing.faults import (
     SendMalformedFrame,
     SendUnknownEvent,
 )
+from openai_realtime.testing.mcp_tools import McpToolInfo
 from openai_realtime.testing.record import ConnectionRecord
 from openai_realtime.testing.replies import Reply, ToolCall
 from openai_realtime.testing.responder import (
@@ -64,6 +65,7 @@ __all__ = [
     "EnergyVAD",
     "FakeRealtimeServer",
     "Fault",
+    "McpToolInfo",
     "Reply",
     "Responder",
     "ResponderFunction",

@@ -50,7 +50,8 @@ class Reply:
         audio_text: What the assistant says out loud, as audio whatever the modalities.
         audio: Exact PCM16 samples (24 kHz) to send instead of synthesised speech; its
             transcript is ``audio_text`` (or ``text``).
-        tool_calls: Function calls, sent after the message (several make parallel calls).
+        tool_calls: Function calls and MCP tool calls, sent after the message (several make
+            parallel calls).
         error: Fail the response: an ``error`` event (``server_error``) with this message,
             then ``response.done`` with status ``failed``.
         faults: Faults counted from this response's ``response.created``.
