@@ -208,3 +208,13 @@ def test_numbers_out_of_range_are_named_as_live() -> None:
         "session.audio.output.speed",
     )
     assert "Expected a value <= 1.5, but got 9.0 instead." in refused.message
+
+
+def test_an_overlong_event_id_is_refused_as_live() -> None:
+    refused = rejection(json.dumps({"type": "response.create", "event_id": "e" * 600}))
+
+    assert (refused.code, refused.param) == ("string_above_max_length", "event_id")
+    assert refused.message == (
+        "Invalid 'event_id': string too long. Expected a string with maximum length 512, but "
+        "got a string with length 600 instead."
+    )

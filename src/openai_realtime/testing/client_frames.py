@@ -174,6 +174,18 @@ def validation_rejection(
             code="invalid_type",
             param=path,
         )
+    if kind in ("string_too_long", "string_too_short"):
+        limit = context.get("max_length", context.get("min_length"))
+        side, bound_name = (
+            ("above", "maximum") if kind == "string_too_long" else ("below", "minimum")
+        )
+        return InvalidRequest(
+            f"Invalid '{path}': string too {kind.rsplit('_', 1)[1]}. Expected a string with "
+            f"{bound_name} length {limit}, but got a string with length {len(str(value))} "
+            "instead.",
+            code=f"string_{side}_{bound_name[:3]}_length",
+            param=path,
+        )
     for bound, below, inclusive in _BOUNDS:
         if bound in context:
             return out_of_range(path, value, context[bound], below=below, inclusive=inclusive)
