@@ -10,11 +10,15 @@ import asyncio
 import contextlib
 import socket
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mcp.server.mcpserver import MCPServer
 
 __all__ = ["running_mcp_server"]
 
 
-def _build_server() -> object:
+def _build_server() -> MCPServer:
     try:
         from mcp.server.mcpserver import MCPServer
     except ImportError as error:  # pragma: no cover - the dev extra pins mcp
@@ -49,7 +53,7 @@ async def running_mcp_server() -> AsyncIterator[str]:
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     port = listener.getsockname()[1]
-    app = server.streamable_http_app(host="127.0.0.1")  # type: ignore[attr-defined]
+    app = server.streamable_http_app(host="127.0.0.1")
     web = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
     task = asyncio.create_task(web.serve(sockets=[listener]))
     try:
