@@ -218,3 +218,97 @@ def test_an_overlong_event_id_is_refused_as_live() -> None:
         "Invalid 'event_id': string too long. Expected a string with maximum length 512, but "
         "got a string with length 600 instead."
     )
+
+
+VALID_EVENTS: list[dict[str, Any]] = [
+    {
+        "type": "conversation.item.create",
+        "previous_item_id": "root",
+        "item": {
+            "type": "message",
+            "role": "user",
+            "content": [{"type": "input_text", "text": "hi"}, {"type": "input_audio"}],
+        },
+    },
+    {
+        "type": "conversation.item.create",
+        "item": {"type": "function_call_output", "call_id": "call_1", "output": "{}"},
+    },
+    {"type": "conversation.item.truncate", "item_id": "i", "content_index": 0, "audio_end_ms": 5},
+    {
+        "type": "session.update",
+        "session": {
+            "type": "realtime",
+            "instructions": "Be brief.",
+            "audio": {
+                "input": {
+                    "format": {"type": "audio/pcm", "rate": 24000},
+                    "turn_detection": {"type": "server_vad", "threshold": 0.5},
+                },
+                "output": {"voice": "marin", "speed": 1.0},
+            },
+            "tools": [{"type": "function", "name": "f", "parameters": {"type": "object"}}],
+        },
+    },
+    {"type": "response.create", "response": {"output_modalities": ["text"], "instructions": "x"}},
+]
+
+
+def leaves(value: Any, path: str = "") -> list[tuple[str, list[str | int]]]:
+    """Every leaf of ``value``: its live path and the keys leading to it."""
+    if isinstance(value, dict):
+        return [
+            (live, [key, *steps])
+            for key, child in value.items()
+            for live, steps in leaves(child, f"{path}.{key}" if path else key)
+        ]
+    if isinstance(value, list):
+        return [
+            (live, [index, *steps])
+            for index, child in enumerate(value)
+            for live, steps in leaves(child, f"{path}[{index}]")
+        ]
+    return [(path, [])]
+
+
+def replaced(event: dict[str, Any], steps: list[str | int], new: Any) -> dict[str, Any]:
+    copy: dict[str, Any] = json.loads(json.dumps(event))
+    node: Any = copy
+    for step in steps[:-1]:
+        node = node[step]
+    if new is _DELETE:
+        del node[steps[-1]]
+    else:
+        node[steps[-1]] = new
+    return copy
+
+
+_DELETE = object()
+
+
+def test_every_refusal_names_a_live_path_of_the_event() -> None:
+    """Break each leaf of valid events (wrong type, odd value, removed): any ``param`` the
+    refusal names is that leaf, a path that exists in the frame, or a missing field of it."""
+    checked = 0
+    for event in VALID_EVENTS:
+        for live, steps in leaves(event):
+            if live == "type":
+                continue
+            for new in (12345, "zzz", None, [], {}, _DELETE):
+                frame = replaced(event, steps, new)
+                try:
+                    parse_client_frame(json.dumps(frame))
+                except InvalidRequest as refused:
+                    checked += 1
+                    param = refused.param or ""
+                    existing = {path for path, _ in leaves(frame)} | {live}
+                    parent = live.rsplit(".", 1)[0] if "." in live else ""
+                    assert (
+                        param in existing
+                        or param.startswith(f"{live}.")
+                        or param.startswith(f"{parent}.")
+                        or param == parent
+                    ), (frame, param)
+                    for internal in ("union[", "literal[", "function-", ".str", ".message."):
+                        assert internal not in param, (frame, param)
+    assert checked > 100
