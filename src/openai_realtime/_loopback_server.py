@@ -82,7 +82,7 @@ class LoopbackServer:
         if self._runner is not None:
             raise RuntimeError(f"the {self.label} is already running")
         app = web.Application()
-        app.router.add_get(self.route, self._handle)
+        self._add_routes(app)
         runner = web.AppRunner(
             app, handle_signals=False, access_log=None, shutdown_timeout=_SHUTDOWN_TIMEOUT_SECONDS
         )
@@ -116,6 +116,10 @@ class LoopbackServer:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.stop()
+
+    def _add_routes(self, app: web.Application) -> None:
+        """Serve :attr:`route` with :meth:`_handle`; subclasses may add more routes."""
+        app.router.add_get(self.route, self._handle)
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         raise NotImplementedError

@@ -256,10 +256,11 @@ async def test_record_frames_sets_the_frames_kept_per_connection() -> None:
         http.ws_connect(server.url) as websocket,
     ):
         assert await next_type(websocket) == "session.created"
+        assert await next_type(websocket) == "conversation.created"
         for _ in range(3):
             await websocket.send_json({"type": "input_audio_buffer.clear"})
         for _ in range(3):
             assert await next_type(websocket) == "input_audio_buffer.cleared"
         record = server.connections[0]
         assert (record.received_count, len(record.received)) == (3, 2)
-        assert (record.sent_count, len(record.sent)) == (4, 2)
+        assert (record.sent_count, len(record.sent)) == (5, 2)

@@ -120,6 +120,6 @@ async def test_slow_async_handlers_hold_the_receive_loop_back_then_everything_ar
             assert ledger.frames == held_at == before + limit
             assert client.pending_handlers == client.realtime.pending_handlers == limit
             gate.set()
-            await until(lambda: "rate_limits.updated" in ledger.types())
+            await until(lambda: "response.done" in ledger.types())
             await until(lambda: ledger.frames == sent_by(server))
     assert len(started) == ledger.frames - before

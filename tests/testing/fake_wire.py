@@ -1,7 +1,8 @@
 """A bare WebSocket client for the fake server tests: aiohttp plus the codec, nothing else.
 
-Every frame it receives must decode to a known server event (never ``UnknownServerEvent``),
-so every test that talks to the server is also a conformance check.
+Every frame it receives must decode to a known server event (never ``UnknownServerEvent``) and
+validate strictly as an official ``openai`` SDK event with nothing unmodelled, so every test
+that talks to the server is also a conformance check.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any, TypeVar
 import aiohttp
 import numpy as np
 from numpy.typing import NDArray
+from official_sdk import assert_official
 
 from openai_realtime.protocol.audio import encode_base64
 from openai_realtime.protocol.codec import decode_server_event, encode_client_event
@@ -75,6 +77,7 @@ class WireClient:
         assert message.type is aiohttp.WSMsgType.TEXT, f"expected a text frame, got {message}"
         event = decode_server_event(message.data)
         assert not isinstance(event, UnknownServerEvent), f"unknown event: {message.data[:200]}"
+        assert_official([message.data])  # and the official SDK's models agree, strictly
         self.received.append(event)
         return event
 
@@ -94,10 +97,16 @@ class WireClient:
         return event
 
     async def response(self) -> list[ServerEvent]:
-        """The events of one response, through ``response.done`` and ``rate_limits.updated``."""
+        """The events of one response, through ``response.done``.
+
+        Checks the live order on the way: ``rate_limits.updated`` right after
+        ``response.created`` (input transcripts may come before either).
+        """
         events = await self.receive_until("response.done")
-        events.append(await self.receive())
-        assert events[-1].type == "rate_limits.updated"
+        kinds = [kind for kind in types_of(events) if "input_audio_transcription" not in kind]
+        if "response.created" in kinds:  # a caller may have read the start already
+            created = kinds.index("response.created")
+            assert kinds[created + 1] == "rate_limits.updated", kinds
         return events
 
 
@@ -139,7 +148,8 @@ async def connect(
     headers: Mapping[str, str] | None = None,
     greet: bool = True,
 ) -> AsyncIterator[WireClient]:
-    """Connect to ``server``; by default also consume ``session.created``."""
+    """Connect to ``server``; by default also consume ``session.created`` and
+    ``conversation.created``."""
     async with (
         aiohttp.ClientSession() as http,
         http.ws_connect(f"{server.url}?model={model}", headers=headers) as websocket,
@@ -148,4 +158,6 @@ async def connect(
         if greet:
             created = await client.receive()
             assert created.type == "session.created"
+            conversation = await client.receive()
+            assert conversation.type == "conversation.created"
         yield client

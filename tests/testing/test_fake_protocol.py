@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -146,7 +147,10 @@ async def test_invalid_events_get_an_error_and_the_connection_stays_open(
         "invalid_request_error",
         "evt_bad",
     )
-    assert "item" in missing_item.error.message
+    assert (missing_item.error.code, missing_item.error.param) == (
+        "missing_required_parameter",
+        "item",
+    )
     assert (beta_field.error.code, beta_field.error.param) == (
         "unknown_parameter",
         "session.modalities",
@@ -215,6 +219,8 @@ async def test_items_are_created_retrieved_and_deleted_in_order(
             error = await client.expect(ErrorEvent)
             assert error.error.event_id == request["event_id"]
             assert error.error.code in {"item_not_found", "item_already_exists"}
+            if "previous_item_id" in request:
+                assert error.error.param == "previous_item_id"
 
 
 async def test_truncating_text_or_beyond_the_audio_is_an_error(server: FakeRealtimeServer) -> None:
@@ -237,14 +243,46 @@ async def test_truncating_text_or_beyond_the_audio_is_an_error(server: FakeRealt
                 "type": "conversation.item.truncate",
                 "item_id": answer_id,
                 "content_index": 0,
-                "audio_end_ms": 60_000,
+                "audio_end_ms": 999_999,
             }
         )
         too_far = await client.expect(ErrorEvent)
 
-    assert "no audio" in no_audio.error.message
-    assert too_far.error.param == "audio_end_ms"
-    assert "lasts" in too_far.error.message
+    assert no_audio.error.message == "Only model output audio messages can be truncated"
+    assert (too_far.error.code, too_far.error.param) == ("invalid_value", "audio_end_ms")
+    assert re.fullmatch(
+        r"Audio content of \d+ms is already shorter than 999999ms", too_far.error.message
+    )
+
+
+async def test_the_voice_is_fixed_once_the_assistant_has_spoken(
+    server: FakeRealtimeServer,
+) -> None:
+    def voice(name: str) -> dict[str, Any]:
+        session = {"type": "realtime", "audio": {"output": {"voice": name}}}
+        return {"type": "session.update", "session": session}
+
+    async with connect(server) as client:
+        await client.send(voice("marin"))
+        before_audio = await client.expect(SessionUpdatedEvent)
+        await create(client, text_item("hello"))
+        await client.send({"type": "response.create"})
+        await client.response()
+        await client.send(voice("marin"))  # unchanged: fine
+        same = await client.expect(SessionUpdatedEvent)
+        await client.send({**voice("cedar"), "event_id": "evt_voice"})
+        refused = await client.expect(ErrorEvent)
+
+    assert before_audio.session.model_dump(mode="json")["audio"]["output"]["voice"] == "marin"
+    assert same.session.model_dump(mode="json")["audio"]["output"]["voice"] == "marin"
+    assert (refused.error.code, refused.error.param, refused.error.event_id) == (
+        "cannot_update_voice",
+        None,
+        "evt_voice",
+    )
+    assert refused.error.message == (
+        "Cannot update a conversation's voice if assistant audio is present."
+    )
 
 
 async def test_commit_turns_the_buffer_into_a_user_audio_item(server: FakeRealtimeServer) -> None:

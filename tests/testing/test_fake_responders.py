@@ -115,13 +115,69 @@ def test_calls_a_tool_named_in_the_text_with_arguments_from_its_schema() -> None
     assert reply.text is None
     (call,) = reply.tool_calls
     assert call.name == "get_weather"
-    assert json.loads(call.arguments_json) == {
-        "city": "Paris",
-        "days": 3,
-        "unit": "fahrenheit",
-        "detailed": True,
-        "when": "Paris",
-    }
+    # Optional parameters the prompt gives no value for are left out.
+    assert json.loads(call.arguments_json) == {"city": "Paris", "days": 3, "unit": "fahrenheit"}
+
+
+def function_tool(name: str, properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    parameters = {"type": "object", "properties": properties, "required": required}
+    return {"type": "function", "name": name, "parameters": parameters}
+
+
+@pytest.mark.parametrize(
+    ("prompt", "properties", "required", "expected"),
+    [
+        (
+            "add 2 and 40",
+            {"a": {"type": "integer"}, "b": {"type": "integer"}},
+            ["a", "b"],
+            {"a": 2, "b": 40},
+        ),
+        (
+            "add -1.5 and 2.25 and 7",
+            {"a": {"type": "number"}, "b": {"type": "number"}},
+            ["a"],
+            {"a": -1.5, "b": 2.25},
+        ),
+        (
+            'add "milk" then "eggs" for Alice',
+            {"first": {"type": "string"}, "second": {"type": "string"}, "who": {"type": "string"}},
+            [],
+            {"first": "milk", "second": "eggs", "who": "Alice"},
+        ),
+        (
+            "add something",
+            {
+                "n": {"type": "integer"},
+                "mode": {"type": "string", "enum": ["fast", "slow"]},
+                "label": {"type": "string"},
+                "flag": {"type": "boolean"},
+            },
+            ["n", "mode", "label", "flag"],
+            {"n": 1, "mode": "fast", "label": "example label", "flag": False},
+        ),
+        (
+            "add in slow mode, 5 7 9",
+            {
+                "mode": {"type": "string", "enum": ["fast", "slow"]},
+                "values": {"type": "array", "items": {"type": "integer"}},
+            },
+            ["values"],
+            {"mode": "slow", "values": [5, 7, 9]},
+        ),
+    ],
+)
+def test_arguments_take_the_prompts_values_in_order(
+    prompt: str,
+    properties: dict[str, Any],
+    required: list[str],
+    expected: dict[str, Any],
+) -> None:
+    tool = function_tool("add", properties, required)
+
+    (call,) = answer(context([user(prompt)], session={"tools": [tool]})).tool_calls
+
+    assert json.loads(call.arguments_json) == expected
 
 
 def test_tool_choice_and_parallel_calls() -> None:

@@ -68,7 +68,7 @@ FUNCTION_CALL = (
 
 def follows(events: list[ServerEvent], *parts: str) -> bool:
     """Whether the event types are exactly ``response.created``, the parts, the done events."""
-    pattern = r"response\.created " + "".join(parts) + r"response\.done rate_limits\.updated"
+    pattern = r"response\.created rate_limits\.updated " + "".join(parts) + r"response\.done"
     return re.fullmatch(pattern, " ".join(types_of(events))) is not None
 
 
@@ -122,7 +122,7 @@ async def test_text_response_sequence_and_content(server: FakeRealtimeServer) ->
     assert usage.output_tokens == 3
     assert usage.input_tokens is not None
     assert usage.input_tokens > 0
-    limits = events[-1]
+    limits = events[1]  # at the start of the response, as the service documents
     assert isinstance(limits, RateLimitsUpdatedEvent)
     assert [limit.name for limit in limits.rate_limits] == ["requests", "tokens"]
 
@@ -285,7 +285,7 @@ async def test_cancel_without_a_response_and_a_second_response_are_errors(
         ]
         assert errors[0].error.event_id == "evt_second"
         await client.send({"type": "response.cancel"})
-        await client.receive_until("rate_limits.updated")
+        await client.receive_until("response.done")
         # Once response.done arrived, a new response is accepted at once.
         await client.send({"type": "response.create", "response": {"output_modalities": ["text"]}})
         assert response_done(await client.response()).response.status == "completed"

@@ -98,8 +98,8 @@ async def test_an_error_reply_fails_the_response() -> None:
         events = await respond(client)
         exhausted = await respond(client)
 
-    assert types_of(events) == ["response.created", "error", "response.done", "rate_limits.updated"]
-    error = events[1]
+    assert types_of(events) == ["response.created", "rate_limits.updated", "error", "response.done"]
+    error = events[2]
     assert isinstance(error, ErrorEvent)
     assert (error.error.type, error.error.message) == ("server_error", "model overloaded")
     done = response_done(events).response
@@ -107,8 +107,8 @@ async def test_an_error_reply_fails_the_response() -> None:
     assert done.status_details is not None
     assert done.status_details.error is not None
     assert done.status_details.error.type == "server_error"
-    assert isinstance(exhausted[1], ErrorEvent)
-    assert "no replies left" in exhausted[1].error.message
+    assert isinstance(exhausted[2], ErrorEvent)
+    assert "no replies left" in exhausted[2].error.message
 
 
 async def test_async_responders_see_the_conversation_and_settings() -> None:
@@ -147,8 +147,8 @@ async def test_a_failing_responder_fails_only_that_response() -> None:
         again = await respond(client)
 
     assert response_done(events).response.status == "failed"
-    assert isinstance(events[1], ErrorEvent)
-    assert "bug in the test's responder" in events[1].error.message
+    assert isinstance(events[2], ErrorEvent)
+    assert "bug in the test's responder" in events[2].error.message
     assert response_done(again).response.status == "failed"
 
 
@@ -205,5 +205,5 @@ async def test_broken_replies_and_transcripts_fail_cleanly() -> None:
     assert failed.error.message is not None
     assert "no ears" in failed.error.message
     assert response_done(events).response.status == "failed"
-    assert isinstance(events[1], ErrorEvent)
-    assert "JSON serializable" in events[1].error.message
+    assert isinstance(events[2], ErrorEvent)
+    assert "JSON serializable" in events[2].error.message

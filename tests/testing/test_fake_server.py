@@ -27,6 +27,7 @@ def test_public_names_are_pinned() -> None:
         "FakeClock",
         "FakeRealtimeServer",
         "Fault",
+        "McpToolInfo",
         "Reply",
         "Responder",
         "ResponderFunction",
@@ -141,7 +142,7 @@ async def test_record_frames_limits_what_is_kept_but_not_the_counts() -> None:
         events = await client.response()
         record = server.connections[-1]
 
-    assert record.sent_count == len(events) + 1
+    assert record.sent_count == len(events) + 2  # and session.created, conversation.created
     assert len(record.sent) == 0
 
 

@@ -102,6 +102,9 @@ def test_invalid_updates_change_nothing() -> None:
     with pytest.raises(InvalidRequest) as caught:
         session.update(RealtimeTranscriptionSessionCreateRequest())
     assert caught.value.param == "session.type"
+    assert caught.value.message == (
+        "Passing a transcription session update event to a realtime session is not allowed."
+    )
 
     # Requests are validated on arrival; the merged result is checked again as a safety net.
     unvalidated = RealtimeSessionCreateRequest.model_construct(

@@ -7,7 +7,6 @@ import pytest
 from pydantic import TypeAdapter
 
 from openai_realtime.testing.audio_format import PCM_24K, AudioFormat
-from openai_realtime.testing.client_frames import InvalidRequest
 from openai_realtime.testing.conversation import (
     ROOT,
     Conversation,
@@ -15,6 +14,7 @@ from openai_realtime.testing.conversation import (
     StoredItem,
     text_length,
 )
+from openai_realtime.testing.rejections import InvalidRequest
 from openai_realtime.types import RealtimeConversationItem
 
 ITEM = TypeAdapter[RealtimeConversationItem](RealtimeConversationItem)
@@ -58,7 +58,8 @@ def test_unknown_and_duplicate_ids_are_rejected() -> None:
 
     with pytest.raises(InvalidRequest, match="does not exist") as caught:
         conversation.insert(user_text("b"), "missing")
-    assert caught.value.code == "item_not_found"
+    # previous_item_id is a field of conversation.item.create itself, not of its item.
+    assert (caught.value.code, caught.value.param) == ("item_not_found", "previous_item_id")
     with pytest.raises(InvalidRequest, match="already exists"):
         conversation.insert(user_text("a"))
     with pytest.raises(InvalidRequest, match="does not exist"):
@@ -104,19 +105,58 @@ def test_truncate_cuts_audio_and_drops_the_transcript() -> None:
     assert stored.item.model_dump(mode="json")["content"][0]["transcript"] is None
 
 
+def test_truncating_beyond_the_audio_is_refused_as_live() -> None:
+    conversation = Conversation()
+    conversation.insert(assistant_audio("a", 0.5))
+
+    with pytest.raises(InvalidRequest) as caught:
+        conversation.truncate("a", 0, 999_999)
+
+    refused = caught.value
+    assert refused.message == "Audio content of 500ms is already shorter than 999999ms"
+    assert (refused.code, refused.param) == ("invalid_value", "audio_end_ms")
+    assert len(conversation.get("a").audio[0].samples) == 12000
+
+
+def user_audio(item_id: str) -> StoredItem:
+    item = ITEM.validate_python(
+        {"id": item_id, "type": "message", "role": "user", "content": [{"type": "input_audio"}]}
+    )
+    return StoredItem(item, {0: StoredAudio(np.ones(24000, dtype=np.int16), PCM_24K)})
+
+
 @pytest.mark.parametrize(
-    ("content_index", "audio_end_ms", "message"),
-    [(0, 2001, "lasts 2000 ms"), (0, -1, "outside"), (1, 10, "no audio")],
+    ("stored", "content_index"),
+    [(user_audio("a"), 0), (user_text("a"), 0), (assistant_audio("a", 2.0), 1)],
+    ids=["user audio", "text", "no such part"],
 )
-def test_truncate_rejects_impossible_cuts(
-    content_index: int, audio_end_ms: int, message: str
-) -> None:
+def test_only_model_output_audio_can_be_truncated(stored: StoredItem, content_index: int) -> None:
+    conversation = Conversation()
+    conversation.insert(stored)
+
+    with pytest.raises(InvalidRequest) as caught:
+        conversation.truncate("a", content_index, 10)
+
+    assert caught.value.message == "Only model output audio messages can be truncated"
+    assert caught.value.code == "unsupported_content_type"
+
+
+def test_a_negative_cut_is_below_the_minimum() -> None:
     conversation = Conversation()
     conversation.insert(assistant_audio("a", 2.0))
 
-    with pytest.raises(InvalidRequest, match=message):
-        conversation.truncate("a", content_index, audio_end_ms)
+    with pytest.raises(InvalidRequest, match="below minimum") as caught:
+        conversation.truncate("a", 0, -1)
+    assert caught.value.param == "audio_end_ms"
     assert len(conversation.get("a").audio[0].samples) == 48000
+
+
+def test_assistant_audio_is_known_once_present() -> None:
+    conversation = Conversation()
+    conversation.insert(user_audio("u"))
+    assert not conversation.has_assistant_audio()
+    conversation.insert(assistant_audio("a", 0.1))
+    assert conversation.has_assistant_audio()
 
 
 def test_items_from_clients_keep_their_audio_apart() -> None:
@@ -164,3 +204,15 @@ def test_text_length_counts_texts_transcripts_arguments_and_outputs() -> None:
     assert text_length(assistant_audio("b", 0.1).item) == len("Hello there")
     assert text_length(call) == 2
     assert text_length(output) == 2
+
+
+def test_audio_still_streaming_can_be_truncated() -> None:
+    item = ITEM.validate_python(
+        {"id": "a", "type": "message", "role": "assistant", "status": "in_progress", "content": []}
+    )
+    conversation = Conversation()
+    conversation.insert(StoredItem(item, {0: StoredAudio(np.ones(24000, dtype=np.int16), PCM_24K)}))
+
+    conversation.truncate("a", 0, 250)
+
+    assert conversation.get("a").audio[0].duration_ms == 250

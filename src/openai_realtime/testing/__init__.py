@@ -18,10 +18,16 @@ Where it differs from the service, on purpose:
 * answers come from a responder (:class:`DefaultResponder` echoes, does simple arithmetic,
   calls tools named in the text and reports their outputs), and input "transcripts" too;
 * turn detection is an energy detector (:class:`EnergyVAD`); ``semantic_vad`` maps its
-  eagerness to a silence duration; ``idle_timeout_ms`` is not emulated;
+  eagerness to a silence duration; the idle timeout counts streamed input audio;
 * token ``usage`` and ``rate_limits.updated`` are plausible estimates, not billing;
 * ``output_audio_buffer.clear`` (WebRTC and SIP only upstream) is answered with an ``error``;
-  MCP tools and transcription-only sessions are not emulated.
+  transcription-only sessions are not emulated.
+
+Where an app depends on it, it follows the service: refusals carry the live codes, messages and
+event-relative params; the orders the service may choose either way (input transcripts before
+or after ``response.created``) are chosen from a seed (``seed=``, or the
+``OPENAI_REALTIME_FAKE_SEED`` environment variable); ``POST /v1/realtime/client_secrets``
+mints ``ek_`` secrets; MCP tools list and call real MCP servers on loopback.
 
 Time: ``FakeRealtimeServer(time_scale=0.05)`` runs the server's clock (audio pacing, delays)
 twenty times faster than real time, with the same events and audio-time fields; tests pace
@@ -42,6 +48,7 @@ from openai_realtime.testing.faults import (
     SendMalformedFrame,
     SendUnknownEvent,
 )
+from openai_realtime.testing.mcp_tools import McpToolInfo
 from openai_realtime.testing.record import ConnectionRecord
 from openai_realtime.testing.replies import Reply, ToolCall
 from openai_realtime.testing.responder import (
@@ -64,6 +71,7 @@ __all__ = [
     "FakeClock",
     "FakeRealtimeServer",
     "Fault",
+    "McpToolInfo",
     "Reply",
     "Responder",
     "ResponderFunction",

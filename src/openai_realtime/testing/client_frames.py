@@ -1,71 +1,73 @@
-"""Client frames in, typed events or a service-shaped rejection out.
+"""Client frames in, typed events or a live-shaped rejection out.
 
 The service answers a bad client event with an ``error`` event (``invalid_request_error``,
 naming the offending ``event_id``) and keeps the connection open; :class:`InvalidRequest` is
-that answer before it is sent. Besides schema validation, unknown parameters are rejected like
-the service does, which catches beta-era fields (``session.modalities``, ``voice`` at the top
-level, ...) sent to the GA interface.
+that answer before it is sent. Rejections copy the live service's shape: its error codes
+(``invalid_value``, ``missing_required_parameter``, ``invalid_type``, ``unknown_parameter``),
+its message wording, and a ``param`` path relative to the event in the live form
+(``item.content[0].type``), never the validator's internal union-branch path. Unknown
+parameters are refused like the service does, which catches beta-era fields
+(``session.modalities``, ``voice`` at the top level, ...) sent to the GA interface.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+import re
+import typing
+from typing import Any, Final
+
+from pydantic import TypeAdapter, ValidationError
+from pydantic_core import ErrorDetails
 
 from openai_realtime._models import RealtimeModel
-from openai_realtime.errors import ProtocolError
-from openai_realtime.protocol.codec import decode_client_event
-from openai_realtime.types import ClientEvent, ErrorEvent, RealtimeErrorDetails
+from openai_realtime.testing.item_rules import check_item
+from openai_realtime.testing.rejections import (
+    InvalidRequest,
+    invalid_value,
+    missing_parameter,
+    out_of_range,
+)
+from openai_realtime.types import ClientEvent, ConversationItemCreateEvent
 
-__all__ = ["InvalidRequest", "parse_client_frame"]
+__all__ = [
+    "CLIENT_EVENT_TYPES",
+    "InvalidRequest",
+    "parse_client_frame",
+    "unknown_parameter",
+    "validation_rejection",
+]
+
+_CLIENT: Final = TypeAdapter[ClientEvent](ClientEvent)
+
+CLIENT_EVENT_TYPES: Final[tuple[str, ...]] = tuple(
+    typing.get_args(event_class.model_fields["type"].annotation)[0]
+    for event_class in typing.get_args(typing.get_args(ClientEvent)[0])
+)
+"""The ``type`` of every client event the interface defines, in the schema's order."""
 
 
-class InvalidRequest(Exception):
-    """A client event the fake server refuses, to be reported as an ``error`` event.
-
-    Args:
-        message: What is wrong, in words a developer can act on.
-        code: The service-style error code (e.g. ``"item_not_found"``).
-        param: The offending parameter path, if one is to blame.
-        event_id: The ``event_id`` of the client event, when it had one.
-        error_type: The error ``type``; ``invalid_request_error`` unless the server failed.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        code: str,
-        param: str | None = None,
-        event_id: str | None = None,
-        error_type: str = "invalid_request_error",
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.param = param
-        self.event_id = event_id
-        self.error_type = error_type
-
-    def to_event(self, event_id: str) -> ErrorEvent:
-        """Build the ``error`` event that reports this rejection.
-
-        Args:
-            event_id: The server event id to give the ``error`` event.
-
-        Returns:
-            The event.
-        """
-        return ErrorEvent(
-            event_id=event_id,
-            error=RealtimeErrorDetails(
-                type=self.error_type,
-                code=self.code,
-                message=self.message,
-                param=self.param,
-                event_id=self.event_id,
-            ),
-        )
+_TYPE_NAMES: Final = {
+    "string_type": "a string",
+    "int_type": "an integer",
+    "int_parsing": "an integer",
+    "int_from_float": "an integer",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "a boolean",
+    "bool_parsing": "a boolean",
+    "dict_type": "an object",
+    "model_type": "an object",
+    "model_attributes_type": "an object",
+    "list_type": "an array",
+}
+_BOUNDS: Final = (
+    ("ge", True, True),
+    ("gt", True, False),
+    ("le", False, True),
+    ("lt", False, False),
+)
+_QUOTED: Final = re.compile(r"'([^']*)'")
 
 
 def parse_client_frame(frame: str) -> ClientEvent:
@@ -78,65 +80,168 @@ def parse_client_frame(frame: str) -> ClientEvent:
         The typed client event.
 
     Raises:
-        InvalidRequest: The frame is not a valid client event, or has parameters the
-            interface does not define.
+        InvalidRequest: The frame is not a valid client event, has parameters the interface
+            does not define, or breaks a rule the service enforces beyond the schema.
     """
     try:
-        event = decode_client_event(frame)
-    except ProtocolError as error:
+        data = json.loads(frame)
+    except ValueError as error:
         raise InvalidRequest(
-            f"Invalid client event: {_first_problem(error)}",
-            code="invalid_event",
-            param=_first_param(error),
-            event_id=_lenient_event_id(frame),
+            f"We could not parse the JSON body of your request: {error}.", code="invalid_json"
         ) from None
-    unknown = _unknown_parameter(event, "")
+    if not isinstance(data, dict):
+        raise InvalidRequest(
+            f"Invalid type for event: expected an object, but got {_json_kind(data)} instead.",
+            code="invalid_type",
+        )
+    event_id = data.get("event_id") if isinstance(data.get("event_id"), str) else None
+    try:
+        event = _validate(data)
+    except InvalidRequest as rejection:
+        rejection.event_id = event_id
+        raise
+    unknown = unknown_parameter(event, "")
     if unknown is not None:
         raise InvalidRequest(
             f"Unknown parameter: '{unknown}'.",
             code="unknown_parameter",
             param=unknown,
-            event_id=event.event_id,
+            event_id=event_id,
         )
+    if isinstance(event, ConversationItemCreateEvent):
+        try:
+            check_item(event.item, "item")
+        except InvalidRequest as rejection:
+            rejection.event_id = event_id
+            raise
     return event
 
 
-def _first_problem(error: ProtocolError) -> str:
-    detail_lines = [line.strip() for line in error.detail.splitlines() if line.strip()]
-    summary = str(error).split(":", 1)[0]
-    return f"{summary}; {detail_lines[0]}" if detail_lines else summary
-
-
-def _first_param(error: ProtocolError) -> str | None:
-    for line in error.detail.splitlines():
-        location = line.strip().split(":", 1)[0]
-        if location and location != "<frame>":
-            return location
-    return None
-
-
-def _lenient_event_id(frame: str) -> str | None:
-    """The frame's ``event_id`` if it is readable at all, so the error can point back to it."""
+def _validate(data: dict[str, Any]) -> ClientEvent:
+    event_type = data.get("type")
+    if event_type is None:
+        raise missing_parameter("type")
+    if not isinstance(event_type, str):
+        raise InvalidRequest(
+            f"Invalid type for 'type': expected a string, but got {_json_kind(event_type)} "
+            "instead.",
+            code="invalid_type",
+            param="type",
+        )
+    if event_type not in CLIENT_EVENT_TYPES:
+        raise invalid_value("type", event_type, CLIENT_EVENT_TYPES)
     try:
-        data = json.loads(frame)
-    except ValueError:
-        return None
-    event_id = data.get("event_id") if isinstance(data, dict) else None
-    return event_id if isinstance(event_id, str) else None
+        return _CLIENT.validate_python(data)
+    except ValidationError as error:
+        raise validation_rejection(data, error.errors(include_url=False)) from None
 
 
-def _unknown_parameter(value: Any, path: str) -> str | None:
-    """The dotted path of the first field no model declares, or ``None``."""
+def validation_rejection(
+    data: dict[str, Any], errors: list[ErrorDetails], root: str = ""
+) -> InvalidRequest:
+    """The live-shaped answer to the most specific validation problem.
+
+    Args:
+        data: The JSON that was validated, wrapped so ``root`` names where validation began.
+        errors: Pydantic's errors.
+        root: The key of ``data`` the validated value sits under (``""``: ``data`` itself).
+
+    Returns:
+        The rejection, with ``param`` in the live form.
+    """
+    prefix: tuple[int | str, ...] = (root,) if root else ()
+    placed = [(_live_path(data, prefix + tuple(error["loc"])), error) for error in errors]
+    (path, value), error = max(placed, key=lambda entry: len(entry[0][0]))
+    kind = error["type"]
+    context = error.get("ctx") or {}
+    if kind == "missing":
+        return missing_parameter(_join(path, str(error["loc"][-1])))
+    if kind == "union_tag_not_found":
+        return missing_parameter(_join(path, _unquote(context.get("discriminator", "'type'"))))
+    if kind == "union_tag_invalid":
+        param = _join(path, _unquote(context.get("discriminator", "'type'")))
+        return invalid_value(param, context.get("tag"), _QUOTED.findall(context["expected_tags"]))
+    if kind in ("literal_error", "enum"):
+        return invalid_value(path, value, _QUOTED.findall(str(context.get("expected", ""))))
+    if kind in _TYPE_NAMES:
+        return InvalidRequest(
+            f"Invalid type for '{path}': expected {_TYPE_NAMES[kind]}, but got "
+            f"{_json_kind(value)} instead.",
+            code="invalid_type",
+            param=path,
+        )
+    if kind in ("string_too_long", "string_too_short"):
+        limit = context.get("max_length", context.get("min_length"))
+        side, bound_name = (
+            ("above", "maximum") if kind == "string_too_long" else ("below", "minimum")
+        )
+        return InvalidRequest(
+            f"Invalid '{path}': string too {kind.rsplit('_', 1)[1]}. Expected a string with "
+            f"{bound_name} length {limit}, but got a string with length {len(str(value))} "
+            "instead.",
+            code=f"string_{side}_{bound_name[:3]}_length",
+            param=path,
+        )
+    for bound, below, inclusive in _BOUNDS:
+        if bound in context:
+            return out_of_range(path, value, context[bound], below=below, inclusive=inclusive)
+    return InvalidRequest(
+        f"Invalid value for '{path}': {error['msg']}.", code="invalid_value", param=path
+    )
+
+
+def _live_path(data: Any, location: tuple[int | str, ...]) -> tuple[str, Any]:
+    """Follow a validator location through the frame, keeping only the steps the frame has.
+
+    Locations name union branches and validators (``message``, ``user``, ``str``) between
+    real keys; those never match a key of the JSON at that point, so they drop out.
+    """
+    path, node = "", data
+    for step in location:
+        if isinstance(step, int) and isinstance(node, list) and 0 <= step < len(node):
+            path, node = f"{path}[{step}]", node[step]
+        elif isinstance(step, str) and isinstance(node, dict) and step in node:
+            path, node = _join(path, step), node[step]
+    return path, node
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a decimal"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
+
+
+def _unquote(text: str) -> str:
+    return text.strip("'")
+
+
+def unknown_parameter(value: Any, path: str) -> str | None:
+    """The live path of the first field no model declares, or ``None``.
+
+    Args:
+        value: A validated model (or list of them).
+        path: Where ``value`` sits, for the returned path.
+    """
     if isinstance(value, RealtimeModel):
-        if value.model_extra:
-            return _join(path, next(iter(value.model_extra)))
+        for name in value.model_extra or {}:
+            return _join(path, name)
         for name in value.model_fields_set:
-            found = _unknown_parameter(getattr(value, name), _join(path, name))
+            found = unknown_parameter(getattr(value, name), _join(path, name))
             if found is not None:
                 return found
     elif isinstance(value, list):
         for index, element in enumerate(value):
-            found = _unknown_parameter(element, f"{path}[{index}]")
+            found = unknown_parameter(element, f"{path}[{index}]")
             if found is not None:
                 return found
     return None

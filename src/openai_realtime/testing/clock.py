@@ -31,11 +31,12 @@ from __future__ import annotations
 
 import asyncio
 import math
+import time
 from collections.abc import Callable
 
 from openai_realtime.errors import ConfigurationError
 
-__all__ = ["FakeClock"]
+__all__ = ["FakeClock", "wall_time"]
 
 
 class FakeClock:
@@ -106,3 +107,11 @@ def _valid_time_scale(time_scale: object) -> float:
     if not (math.isfinite(time_scale) and time_scale > 0):
         raise ConfigurationError(f"time_scale must be a positive finite number, got {time_scale}")
     return float(time_scale)
+
+
+def wall_time() -> float:
+    """Seconds since the epoch, as the service's ``expires_at`` timestamps count them.
+
+    The one wall-clock reading of the fake server: the moments it reports to clients.
+    """
+    return time.time()

@@ -9,10 +9,12 @@ the connection stays open, as with the service.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import random
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 from aiohttp import WSMsgType, web
@@ -27,11 +29,14 @@ from openai_realtime.testing.conversation import (
     text_length,
 )
 from openai_realtime.testing.faults import Fault
+from openai_realtime.testing.idle import IdleTimer
 from openai_realtime.testing.ids import IdFactory
 from openai_realtime.testing.input_audio import InputAudio
+from openai_realtime.testing.mcp_tools import McpServers
 from openai_realtime.testing.outbox import ConnectionGone, Outbox
 from openai_realtime.testing.pacing import text_deltas
 from openai_realtime.testing.record import ConnectionRecord
+from openai_realtime.testing.replies import Reply
 from openai_realtime.testing.responder import Responder, ResponseContext, resolve_reply
 from openai_realtime.testing.session import SessionState
 from openai_realtime.testing.settings import ResponseSettings
@@ -39,6 +44,7 @@ from openai_realtime.testing.streaming import ActiveResponse, ResponseStreamer, 
 from openai_realtime.testing.usage import RateLimitBudget, TokenCount, transcription_usage
 from openai_realtime.testing.vad import SpeechStarted, SpeechStopped, VADSettings
 from openai_realtime.types import (
+    ConversationCreatedEvent,
     ConversationItemAddedEvent,
     ConversationItemCreateEvent,
     ConversationItemDeletedEvent,
@@ -58,12 +64,16 @@ from openai_realtime.types import (
     InputAudioBufferCommittedEvent,
     InputAudioBufferSpeechStartedEvent,
     InputAudioBufferSpeechStoppedEvent,
+    InputAudioBufferTimeoutTriggeredEvent,
+    MCPTool,
     OutputAudioBufferClearEvent,
+    RealtimeConversationInfo,
     RealtimeConversationItem,
     RealtimeConversationItemMessageUser,
     RealtimeResponseCreateParams,
     ResponseCancelEvent,
     ResponseCreateEvent,
+    ServerEvent,
     SessionCreatedEvent,
     SessionUpdatedEvent,
     SessionUpdateEvent,
@@ -71,9 +81,12 @@ from openai_realtime.types import (
     UserMessageContent,
 )
 
-__all__ = ["Connection", "ConnectionOptions"]
+__all__ = ["Connection", "ConnectionOptions", "TranscriptionOrder"]
 
 logger = logging.getLogger("openai_realtime.testing")
+
+TranscriptionOrder: TypeAlias = Literal["before_response", "after_response"]
+"""When an input transcript finishes relative to the ``response.created`` its turn starts."""
 
 MIN_COMMIT_MS = 100
 """The service refuses to commit less input audio than this."""
@@ -89,6 +102,9 @@ class ConnectionOptions:
         faults: Faults counted from the start of each connection.
         record_limit: Frames kept per direction in each :class:`ConnectionRecord`.
         clock: The server's clock: every timer of the connection runs on it.
+        transcription_order: Whether input transcripts finish before or after the
+            ``response.created`` of the response their turn starts; ``None`` lets the
+            connection's seeded random choose for each turn, as live either happens.
     """
 
     stream: StreamOptions = field(default_factory=StreamOptions)
@@ -96,6 +112,7 @@ class ConnectionOptions:
     faults: tuple[Fault, ...] = ()
     record_limit: int = 1000
     clock: FakeClock = field(default_factory=FakeClock)
+    transcription_order: TranscriptionOrder | None = None
 
 
 class Connection:
@@ -107,6 +124,7 @@ class Connection:
         record: Where frames are recorded.
         responder: Decides answers and transcripts.
         options: Server options.
+        rng: This connection's seeded random choices (see ``FakeRealtimeServer(seed=)``).
 
     Raises:
         ValueError: The session overrides in ``options`` are invalid.
@@ -119,8 +137,10 @@ class Connection:
         record: ConnectionRecord,
         responder: Responder,
         options: ConnectionOptions,
+        rng: random.Random,
     ) -> None:
         self._websocket = websocket
+        self._rng = rng
         self._record = record
         self._responder = responder
         self._options = options
@@ -132,11 +152,15 @@ class Connection:
         self._conversation = Conversation()
         self._conversation_id = self._ids.make("conv")
         self._input = InputAudio(self._session.input_format, self._vad_settings())
+        self._idle = IdleTimer()
+        self._mcp = McpServers(self._outbox, self._ids, self._conversation)
         self._speech_item_id: str | None = None
         self._active: ActiveResponse | None = None
         self._auto_response_pending = False
         self._tasks: set[asyncio.Task[None]] = set()
         self._budget = RateLimitBudget()
+        # Transcription events held back until the next response.created (see _commit).
+        self._deferred_transcripts: list[ServerEvent] = []
 
     async def run(self) -> None:
         """Greet the client with ``session.created`` and serve it until the connection ends."""
@@ -145,6 +169,15 @@ class Connection:
             await self._outbox.send(
                 SessionCreatedEvent(event_id=self._event_id(), session=self._session.snapshot())
             )
+            await self._outbox.send(
+                ConversationCreatedEvent(
+                    event_id=self._event_id(),
+                    conversation=RealtimeConversationInfo(
+                        id=self._conversation_id, object="realtime.conversation"
+                    ),
+                )
+            )
+            await self._mcp.configure(self._session.current.tools or ())
             async for message in self._websocket:
                 if message.type is WSMsgType.TEXT:
                     await self._handle_text(message.data)
@@ -162,6 +195,7 @@ class Connection:
         except ConnectionGone:
             pass
         finally:
+            self._mcp.close()
             for task in list(self._tasks):
                 task.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -177,6 +211,9 @@ class Connection:
         self._record.record_received(frame, event.type)
         try:
             await _HANDLERS[event.type](self, event)
+            if self._active is None and not self._auto_response_pending:
+                # No response will carry the held-back transcripts: send them now.
+                await self._send_deferred_transcripts()
         except InvalidRequest as rejection:
             rejection.event_id = rejection.event_id or event.event_id
             await self._reject(rejection)
@@ -201,6 +238,11 @@ class Connection:
     # --- session -------------------------------------------------------------------------
 
     async def _on_session_update(self, event: SessionUpdateEvent) -> None:
+        if self._changes_voice(event) and self._conversation.has_assistant_audio():
+            raise InvalidRequest(
+                "Cannot update a conversation's voice if assistant audio is present.",
+                code="cannot_update_voice",
+            )
         self._session.update(event.session)
         self._input.reconfigure(self._session.input_format, self._vad_settings())
         if not self._input.in_speech:
@@ -208,6 +250,14 @@ class Connection:
         await self._outbox.send(
             SessionUpdatedEvent(event_id=self._event_id(), session=self._session.snapshot())
         )
+        await self._mcp.configure(self._session.current.tools or ())
+
+    def _changes_voice(self, event: SessionUpdateEvent) -> bool:
+        audio = getattr(event.session, "audio", None)
+        output = audio.output if audio is not None else None
+        if output is None or "voice" not in output.model_fields_set:
+            return False
+        return _voice_name(output.voice) != self._session.voice
 
     def _vad_settings(self) -> VADSettings | None:
         turn_detection = self._session.turn_detection
@@ -232,9 +282,36 @@ class Connection:
                 await self._speech_started(transition)
             else:
                 await self._speech_stopped(transition)
+        await self._check_idle_timeout()
         self._input.forget_idle_audio()
 
+    async def _check_idle_timeout(self) -> None:
+        turn_detection = self._session.turn_detection or {}
+        timeout_ms = turn_detection.get("idle_timeout_ms")
+        # The service supports the idle timeout with server_vad only.
+        if turn_detection.get("type") != "server_vad" or not timeout_ms:
+            return
+        if self._active is not None or self._input.in_speech:
+            return
+        audio_format = self._input.audio_format
+        start = self._idle.due(audio_format, int(timeout_ms), self._input.end)
+        if start is None:
+            return
+        self._idle.disarm()
+        item_id = self._ids.make("item")
+        await self._outbox.send(
+            InputAudioBufferTimeoutTriggeredEvent(
+                event_id=self._event_id(),
+                audio_start_ms=audio_format.ms_for_samples(start),
+                audio_end_ms=audio_format.ms_for_samples(self._input.end),
+                item_id=item_id,
+            )
+        )
+        await self._commit(self._input.take_all(), item_id)
+        self._start_response(RealtimeResponseCreateParams())
+
     async def _speech_started(self, transition: SpeechStarted) -> None:
+        self._idle.disarm()
         start = max(transition.audio_start_sample, self._input.buffer_start)
         self._input.start_turn(start)
         self._speech_item_id = self._ids.make("item")
@@ -304,10 +381,32 @@ class Connection:
         )
         stored = StoredItem(item, {0: StoredAudio(samples, self._input.audio_format)})
         await self._add_item(stored, None)
-        if self._session.transcription_model:
-            await self._transcribe(stored, samples)
+        if not self._session.transcription_model:
+            return
+        events = self._transcription_events(stored, samples)
+        order = self._options.transcription_order
+        if order is None:
+            order = self._rng.choice(("before_response", "after_response"))
+        if order == "after_response":
+            self._deferred_transcripts.extend(events)
+        else:
+            await self._send_deferred_transcripts()
+            for transcription_event in events:
+                await self._outbox.send(transcription_event)
 
-    async def _transcribe(self, stored: StoredItem, samples: NDArray[np.int16]) -> None:
+    async def _send_deferred_transcripts(self) -> None:
+        events, self._deferred_transcripts = self._deferred_transcripts, []
+        for event in events:
+            await self._outbox.send(event)
+
+    def _transcription_events(
+        self, stored: StoredItem, samples: NDArray[np.int16]
+    ) -> list[ServerEvent]:
+        """The transcription of a committed turn, decided now and sent now or later.
+
+        The stored item gets its transcript at once, so what the responder reads does not
+        depend on when the events go out.
+        """
         rate = self._input.audio_format.rate
         try:
             transcript = self._responder.transcribe(samples, rate)
@@ -315,7 +414,7 @@ class Connection:
                 raise TypeError(f"transcribe() must return a str, got {type(transcript).__name__}")
         except Exception as error:
             logger.exception("the responder failed to transcribe input audio")
-            await self._outbox.send(
+            return [
                 ConversationItemInputAudioTranscriptionFailedEvent(
                     event_id=self._event_id(),
                     item_id=stored.item_id,
@@ -324,15 +423,14 @@ class Connection:
                         type="transcription_error", code="responder_error", message=repr(error)
                     ),
                 )
+            ]
+        events: list[ServerEvent] = [
+            ConversationItemInputAudioTranscriptionDeltaEvent(
+                event_id=self._event_id(), item_id=stored.item_id, content_index=0, delta=piece
             )
-            return
-        for piece in text_deltas(transcript):
-            await self._outbox.send(
-                ConversationItemInputAudioTranscriptionDeltaEvent(
-                    event_id=self._event_id(), item_id=stored.item_id, content_index=0, delta=piece
-                )
-            )
-        await self._outbox.send(
+            for piece in text_deltas(transcript)
+        ]
+        events.append(
             ConversationItemInputAudioTranscriptionCompletedEvent(
                 event_id=self._event_id(),
                 item_id=stored.item_id,
@@ -344,6 +442,7 @@ class Connection:
         content = getattr(stored.item, "content", None)
         if content:
             content[0] = content[0].model_copy(update={"transcript": transcript})
+        return events
 
     # --- conversation items --------------------------------------------------------------
 
@@ -425,6 +524,7 @@ class Connection:
         )
 
     def _start_response(self, params: RealtimeResponseCreateParams) -> None:
+        self._idle.disarm()
         settings = ResponseSettings.resolve(self._session.current, params)
         active = ActiveResponse(self._ids.make("resp"))
         self._active = active
@@ -439,10 +539,15 @@ class Connection:
             options=self._options.stream,
             read=_read_tokens(context),
             budget=self._budget,
-            finishing=lambda: self._release(active),
             clock=self._options.clock,
+            finishing=lambda audio_seconds: self._finish(active, audio_seconds),
+            created=self._send_deferred_transcripts,
+            mcp=self._mcp,
+            follow_up=lambda: self._follow_up(settings, params),
         )
-        task = asyncio.create_task(self._run_response(streamer, context, active))
+        task = asyncio.create_task(
+            self._run_response(streamer, context, active, settings.mcp_servers)
+        )
         self._tasks.add(task)
         task.add_done_callback(self._response_task_done)
 
@@ -451,6 +556,11 @@ class Connection:
         if not task.cancelled() and task.exception() is not None:
             logger.error("a response failed inside the fake server", exc_info=task.exception())
 
+    def _finish(self, active: ActiveResponse, audio_seconds: float) -> None:
+        self._release(active)
+        if self._active is None:
+            self._idle.arm(self._input.end, audio_seconds)
+
     def _release(self, active: ActiveResponse) -> None:
         # Called just before response.done goes out, so a client that answers response.done
         # with response.create at once is never told a response is still active.
@@ -458,10 +568,16 @@ class Connection:
             self._active = None
 
     async def _run_response(
-        self, streamer: ResponseStreamer, context: ResponseContext, active: ActiveResponse
+        self,
+        streamer: ResponseStreamer,
+        context: ResponseContext,
+        active: ActiveResponse,
+        mcp_servers: tuple[MCPTool, ...],
     ) -> None:
         try:
             try:
+                await self._mcp.settled()
+                context = replace(context, mcp_tools=self._mcp.available(mcp_servers))
                 reply = await resolve_reply(self._responder, context)
             except Exception as error:
                 logger.exception("the responder failed")
@@ -476,6 +592,19 @@ class Connection:
         if self._auto_response_pending and self._active is None:
             self._auto_response_pending = False
             self._start_response(RealtimeResponseCreateParams())
+        elif self._active is None:
+            # Turns committed while this response ran wait for no later response.
+            with contextlib.suppress(ConnectionGone):
+                await self._send_deferred_transcripts()
+
+    async def _follow_up(
+        self, settings: ResponseSettings, params: RealtimeResponseCreateParams
+    ) -> Reply:
+        """The model going on after MCP calls returned: the responder reads their output."""
+        context = replace(
+            self._context(settings, params), mcp_tools=self._mcp.available(settings.mcp_servers)
+        )
+        return await resolve_reply(self._responder, context)
 
     def _context(
         self, settings: ResponseSettings, params: RealtimeResponseCreateParams
@@ -511,6 +640,11 @@ class Connection:
 
     def _event_id(self) -> str:
         return self._ids.make("event")
+
+
+def _voice_name(voice: object) -> str | None:
+    """A built-in voice's name or a custom voice's id."""
+    return voice if isinstance(voice, str) or voice is None else getattr(voice, "id", None)
 
 
 def _read_tokens(context: ResponseContext) -> TokenCount:

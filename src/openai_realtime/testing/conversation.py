@@ -15,8 +15,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from openai_realtime.testing.audio_format import AudioFormat
-from openai_realtime.testing.client_frames import InvalidRequest
-from openai_realtime.types import RealtimeConversationItem
+from openai_realtime.testing.rejections import InvalidRequest
+from openai_realtime.types import (
+    RealtimeConversationItem,
+    RealtimeConversationItemMessageAssistant,
+)
 
 __all__ = ["ROOT", "Conversation", "StoredAudio", "StoredItem", "text_length"]
 
@@ -186,8 +189,15 @@ class Conversation:
             position = len(self._items)
         elif previous_item_id == ROOT:
             position = 0
+        elif previous_item_id in self._by_id:
+            position = self._items.index(self._by_id[previous_item_id]) + 1
         else:
-            position = self._items.index(self.get(previous_item_id)) + 1
+            # The id is a field of the event itself, so the param is the bare field name.
+            raise InvalidRequest(
+                f"Previous item with id '{previous_item_id}' does not exist.",
+                code="item_not_found",
+                param="previous_item_id",
+            )
         self._items.insert(position, stored)
         self._by_id[stored.item_id] = stored
         return self._items[position - 1].item_id if position else None
@@ -210,28 +220,49 @@ class Conversation:
         """Cut an item's audio at ``audio_end_ms`` and drop its transcript (not heard).
 
         Raises:
-            InvalidRequest: Unknown item, no audio at ``content_index``, or ``audio_end_ms``
-                negative or beyond the audio.
+            InvalidRequest: Unknown item; not an assistant audio part at ``content_index``
+                (the service truncates only model output audio); ``audio_end_ms`` negative or
+                beyond the audio.
         """
         stored = self.get(item_id)
         audio = stored.audio.get(content_index)
-        if audio is None:
+        content = getattr(stored.item, "content", None) or []
+        part = content[content_index] if 0 <= content_index < len(content) else None
+        # A part still streaming is not in the item's content yet, but its audio is stored.
+        is_model_audio = (
+            isinstance(stored.item, RealtimeConversationItemMessageAssistant)
+            and audio is not None
+            and (part is None or part.type == "output_audio")
+        )
+        if not is_model_audio or audio is None:
             raise InvalidRequest(
-                f"Item '{item_id}' has no audio content at content_index {content_index}.",
-                code="invalid_value",
-                param="content_index",
+                "Only model output audio messages can be truncated",
+                code="unsupported_content_type",
+                param="item_id",
             )
-        if not 0 <= audio_end_ms <= audio.duration_ms:
+        if audio_end_ms < 0:
             raise InvalidRequest(
-                f"audio_end_ms {audio_end_ms} is outside the item's audio, which lasts "
-                f"{audio.duration_ms} ms.",
+                f"Invalid 'audio_end_ms': integer below minimum value. Expected a value >= 0, "
+                f"but got {audio_end_ms} instead.",
+                code="integer_below_min_value",
+                param="audio_end_ms",
+            )
+        if audio_end_ms > audio.duration_ms:
+            raise InvalidRequest(
+                f"Audio content of {audio.duration_ms}ms is already shorter than {audio_end_ms}ms",
                 code="invalid_value",
                 param="audio_end_ms",
             )
         audio.samples = audio.samples[: audio.audio_format.samples_for_ms(audio_end_ms)]
-        content = getattr(stored.item, "content", None)
-        if content is not None and content_index < len(content):
-            content[content_index] = content[content_index].model_copy(update={"transcript": None})
+        if part is not None:
+            content[content_index] = part.model_copy(update={"transcript": None})
+
+    def has_assistant_audio(self) -> bool:
+        """True once any assistant message in the conversation carries audio."""
+        return any(
+            isinstance(stored.item, RealtimeConversationItemMessageAssistant) and stored.audio
+            for stored in self._items
+        )
 
 
 def text_length(item: RealtimeConversationItem) -> int:

@@ -17,17 +17,20 @@ __all__ = ["Reply", "ToolCall"]
 
 @dataclass(frozen=True)
 class ToolCall:
-    """One function call the assistant makes.
+    """One tool call the assistant makes: a function call, or an MCP tool call.
 
     Attributes:
-        name: The function's name.
+        name: The function's (or MCP tool's) name.
         arguments: JSON text, or a mapping that is encoded as JSON.
-        call_id: The ``call_id``; made up when ``None``.
+        call_id: The ``call_id`` of a function call; made up when ``None``.
+        server_label: Set for a call to a tool of this MCP server (a session tool of type
+            ``mcp``): the server runs it, asking for approval first when required.
     """
 
     name: str
     arguments: str | Mapping[str, Any] = "{}"
     call_id: str | None = None
+    server_label: str | None = None
 
     @property
     def arguments_json(self) -> str:
@@ -47,7 +50,8 @@ class Reply:
         audio_text: What the assistant says out loud, as audio whatever the modalities.
         audio: Exact PCM16 samples (24 kHz) to send instead of synthesised speech; its
             transcript is ``audio_text`` (or ``text``).
-        tool_calls: Function calls, sent after the message (several make parallel calls).
+        tool_calls: Function calls and MCP tool calls, sent after the message (several make
+            parallel calls).
         error: Fail the response: an ``error`` event (``server_error``) with this message,
             then ``response.done`` with status ``failed``.
         faults: Faults counted from this response's ``response.created``.

@@ -17,6 +17,7 @@ from typing import Protocol, TypeAlias, runtime_checkable
 import numpy as np
 from numpy.typing import NDArray
 
+from openai_realtime.testing.mcp_tools import McpToolInfo
 from openai_realtime.testing.replies import Reply
 from openai_realtime.types import (
     RealtimeConversationItem,
@@ -57,6 +58,7 @@ class ResponseContext:
         tool_choice: ``"auto"``, ``"none"``, ``"required"`` or a specific function.
         parallel_tool_calls: Whether several calls may be made at once.
         out_of_band: True when the response is not added to the conversation.
+        mcp_tools: The tools of the MCP servers on offer, as those servers listed them.
     """
 
     items: tuple[RealtimeConversationItem, ...]
@@ -70,6 +72,7 @@ class ResponseContext:
     tool_choice: ToolChoice
     parallel_tool_calls: bool
     out_of_band: bool
+    mcp_tools: tuple[McpToolInfo, ...] = ()
 
 
 @runtime_checkable

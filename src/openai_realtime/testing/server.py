@@ -5,18 +5,23 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import random
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from dataclasses import replace
+from typing import Any, ClassVar, Final
 
 from aiohttp import web
 
 from openai_realtime._loopback_server import LoopbackServer
+from openai_realtime.testing.client_secrets import SECRET_PREFIX, ClientSecretStore
 from openai_realtime.testing.clock import FakeClock
-from openai_realtime.testing.connection import Connection, ConnectionOptions
+from openai_realtime.testing.connection import Connection, ConnectionOptions, TranscriptionOrder
 from openai_realtime.testing.default_responder import DefaultResponder
 from openai_realtime.testing.faults import Fault
 from openai_realtime.testing.record import ConnectionRecord
+from openai_realtime.testing.rejections import InvalidRequest
 from openai_realtime.testing.responder import Responder, ResponderFunction, as_responder
+from openai_realtime.testing.seeds import seed_from_environment
 from openai_realtime.testing.session import DEFAULT_MODEL, SessionState
 from openai_realtime.testing.streaming import StreamOptions
 from openai_realtime.testing.synth import DEFAULT_MS_PER_CHAR
@@ -24,6 +29,10 @@ from openai_realtime.testing.synth import DEFAULT_MS_PER_CHAR
 __all__ = ["FakeRealtimeServer", "serve"]
 
 logger = logging.getLogger("openai_realtime.testing")
+
+CLIENT_SECRETS_PATH: Final = "/v1/realtime/client_secrets"
+_KEY_SUBPROTOCOL: Final = "openai-insecure-api-key."
+_SUBPROTOCOLS: Final = ("realtime",)
 
 # One append may carry 15 MiB of base64; leave room for the JSON around it.
 _MAX_MESSAGE_BYTES = 16 * 1024 * 1024 + 64 * 1024
@@ -34,15 +43,19 @@ class FakeRealtimeServer(LoopbackServer):
 
     It speaks the GA Realtime protocol over a real WebSocket at ``/v1/realtime``: sessions,
     partial ``session.update``, the conversation, the input audio buffer with server VAD
-    emulation, input transcription, streamed text, audio and function-call responses,
-    cancellation and truncation. What the "model" says is decided by a responder (by default
-    :class:`~openai_realtime.testing.DefaultResponder`).
+    emulation and its idle timeout, input transcription, streamed text, audio, function-call
+    and MCP tool responses, cancellation and truncation; and it mints client secrets at
+    ``POST /v1/realtime/client_secrets``. What the "model" says is decided by a responder (by
+    default :class:`~openai_realtime.testing.DefaultResponder`).
 
     Args:
         host: Interface to bind; loopback unless told otherwise.
         port: TCP port; 0 picks a free one (read it back from :attr:`port` or :attr:`url`).
-        api_key: When set, connections must send ``Authorization: Bearer <api_key>`` or are
-            refused with HTTP 401 before the upgrade; when ``None`` any client is accepted.
+        api_key: When set, connections must send ``Authorization: Bearer <api_key>`` (or the
+            browser subprotocol ``openai-insecure-api-key.<api_key>``) or are refused with HTTP
+            401 before the upgrade; when ``None`` any client is accepted. Either way a client
+            secret (``ek_…``) minted at ``POST /v1/realtime/client_secrets`` is accepted until
+            it expires, and the connection starts with the session it was minted with.
         responder: A :class:`~openai_realtime.testing.Responder` or a function of the
             :class:`~openai_realtime.testing.ResponseContext` returning a
             :class:`~openai_realtime.testing.Reply`. One responder serves every connection.
@@ -62,6 +75,12 @@ class FakeRealtimeServer(LoopbackServer):
             :mod:`~openai_realtime.testing.clock`): 1.0 is real time; 0.05 runs pacing and
             timers twenty times faster, with the same events in the same order and the same
             audio-time fields.
+        seed: Seeds the choices the live service may make either way (such as whether an
+            input transcript finishes before or after ``response.created``); ``None`` reads
+            the ``OPENAI_REALTIME_FAKE_SEED`` environment variable, else picks one at random.
+            Read it back from :attr:`seed` to rerun a failure exactly.
+        transcription_order: ``"before_response"`` or ``"after_response"`` fixes when input
+            transcripts finish; ``None`` (the default, as live) lets the seed choose per turn.
 
     Raises:
         ConfigurationError: ``time_scale`` is not a positive finite number.
@@ -90,6 +109,8 @@ class FakeRealtimeServer(LoopbackServer):
         record_frames: int = 1000,
         keep_closed_connections: int | None = None,
         time_scale: float = 1.0,
+        seed: int | None = None,
+        transcription_order: TranscriptionOrder | None = None,
     ) -> None:
         self.clock = FakeClock(time_scale)
         """The server's clock; tests pace their own audio on it (``clock.real_seconds``)."""
@@ -109,7 +130,11 @@ class FakeRealtimeServer(LoopbackServer):
             faults=tuple(faults),
             record_limit=record_frames,
             clock=self.clock,
+            transcription_order=transcription_order,
         )
+        self.seed = seed_from_environment() if seed is None else seed
+        """Seeds every choice the service may make either way (see :data:`SEED_VARIABLE`)."""
+        self._client_secrets = ClientSecretStore(session)
         self._keep_closed = keep_closed_connections
         self._connection_count = 0
         self.connections: list[ConnectionRecord] = []
@@ -124,31 +149,44 @@ class FakeRealtimeServer(LoopbackServer):
     label: ClassVar[str] = "fake Realtime server"
     log: ClassVar[logging.Logger] = logger
 
+    def _add_routes(self, app: web.Application) -> None:
+        super()._add_routes(app)
+        app.router.add_post(CLIENT_SECRETS_PATH, self._mint_client_secret)
+
+    async def _mint_client_secret(self, request: web.Request) -> web.StreamResponse:
+        # Secrets are minted with the real key; a secret cannot mint another.
+        token = _bearer_token(request)
+        if token.startswith(SECRET_PREFIX) or not self._key_matches(token):
+            return _unauthorized()
+        try:
+            body = self._client_secrets.mint(await request.text())
+        except InvalidRequest as rejection:
+            return web.json_response(_error_body(rejection), status=400)
+        return web.json_response(body)
+
     async def _handle(self, request: web.Request) -> web.StreamResponse:
-        if not self._authorized(request):
-            return web.json_response(
-                {
-                    "error": {
-                        "type": "invalid_request_error",
-                        "code": "invalid_api_key",
-                        "message": "Incorrect or missing API key.",
-                        "param": None,
-                    }
-                },
-                status=401,
-            )
-        websocket = web.WebSocketResponse(max_msg_size=_MAX_MESSAGE_BYTES)
+        token = _bearer_token(request) or _subprotocol_key(request)
+        options = self._options
+        model = request.query.get("model")
+        if token.startswith(SECRET_PREFIX):
+            secret = self._client_secrets.valid(token)
+            if secret is None:
+                return _unauthorized("The client secret is unknown or has expired.")
+            options = replace(options, session_overrides=secret.session)
+            model = secret.model  # the secret binds the session, model included
+        elif not self._key_matches(token):
+            return _unauthorized()
+        websocket = web.WebSocketResponse(max_msg_size=_MAX_MESSAGE_BYTES, protocols=_SUBPROTOCOLS)
         await websocket.prepare(request)
-        record = ConnectionRecord(
-            model=request.query.get("model", DEFAULT_MODEL), limit=self._options.record_limit
-        )
+        record = ConnectionRecord(model=model or DEFAULT_MODEL, limit=options.record_limit)
         self.connections.append(record)
         self._connection_count += 1
         number = self._connection_count
         self._open.add(websocket)
         logger.debug("connection %d opened (model %s)", number, record.model)
         try:
-            connection = Connection(websocket, request, record, self._responder, self._options)
+            rng = random.Random(f"{self.seed}:{number}")
+            connection = Connection(websocket, request, record, self._responder, options, rng)
             await connection.run()
         finally:
             self._open.discard(websocket)
@@ -164,14 +202,42 @@ class FakeRealtimeServer(LoopbackServer):
         for record in closed[: max(0, len(closed) - self._keep_closed)]:
             self.connections.remove(record)
 
-    def _authorized(self, request: web.Request) -> bool:
+    def _key_matches(self, token: str) -> bool:
         if self._api_key is None:
             return True
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         # Constant-time comparison, so response timing says nothing about the key.
-        return scheme.lower() == "bearer" and hmac.compare_digest(
-            token.strip().encode(), self._api_key.encode()
-        )
+        return hmac.compare_digest(token.encode(), self._api_key.encode())
+
+
+def _bearer_token(request: web.Request) -> str:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def _subprotocol_key(request: web.Request) -> str:
+    """The key a browser sends as a WebSocket subprotocol (it cannot set headers)."""
+    for protocol in request.headers.get("Sec-WebSocket-Protocol", "").split(","):
+        name, _, key = protocol.strip().partition(_KEY_SUBPROTOCOL)
+        if not name and key:
+            return key
+    return ""
+
+
+def _error_body(rejection: InvalidRequest) -> dict[str, Any]:
+    return {
+        "error": {
+            "type": rejection.error_type,
+            "code": rejection.code,
+            "message": rejection.message,
+            "param": rejection.param,
+        }
+    }
+
+
+def _unauthorized(message: str = "Incorrect or missing API key.") -> web.Response:
+    return web.json_response(
+        _error_body(InvalidRequest(message, code="invalid_api_key")), status=401
+    )
 
 
 async def serve(host: str = "127.0.0.1", port: int = 8765, **options: Any) -> None:

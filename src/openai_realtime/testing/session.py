@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from openai_realtime.testing.audio_format import AudioFormat
-from openai_realtime.testing.client_frames import InvalidRequest
+from openai_realtime.testing.rejections import InvalidRequest
 from openai_realtime.types import (
     RealtimeSessionCreateRequest,
     RealtimeSessionCreateResponse,
@@ -140,9 +140,10 @@ class SessionState:
                 nothing is changed then.
         """
         if request.type != self._config["type"]:
+            # The service's wording (seen live for a transcription update to a realtime session).
             raise InvalidRequest(
-                f"Cannot change the session type from '{self._config['type']}' to "
-                f"'{request.type}'.",
+                f"Passing a {request.type} session update event to a {self._config['type']} "
+                "session is not allowed.",
                 code="invalid_value",
                 param="session.type",
             )
@@ -171,6 +172,12 @@ class SessionState:
         """The input transcription model, or ``None`` when transcription is off."""
         transcription = self._section("input").get("transcription")
         return transcription.get("model") if isinstance(transcription, dict) else None
+
+    @property
+    def voice(self) -> str | None:
+        """The output voice: a built-in voice's name or a custom voice's ``id``."""
+        voice = self._section("output").get("voice")
+        return voice.get("id") if isinstance(voice, dict) else voice
 
     @property
     def input_format(self) -> AudioFormat:

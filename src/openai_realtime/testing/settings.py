@@ -8,6 +8,7 @@ from typing import Any, Literal
 from openai_realtime.testing.audio_format import AudioFormat
 from openai_realtime.testing.responder import ToolChoice
 from openai_realtime.types import (
+    MCPTool,
     RealtimeConversationItem,
     RealtimeFunctionTool,
     RealtimeResponseCreateParams,
@@ -27,6 +28,7 @@ class ResponseSettings:
         output_modalities: ``("audio",)`` (speech with a transcript) or ``("text",)``.
         instructions: Response-level instructions, else the session's.
         tools: The function tools on offer.
+        mcp_servers: The MCP servers (session tools of type ``mcp``) on offer.
         tool_choice: Whether and which tools may be called.
         parallel_tool_calls: Whether several calls may be made at once.
         audio_format: Output audio format.
@@ -40,6 +42,7 @@ class ResponseSettings:
     output_modalities: tuple[Modality, ...]
     instructions: str
     tools: tuple[RealtimeFunctionTool, ...]
+    mcp_servers: tuple[MCPTool, ...]
     tool_choice: ToolChoice
     parallel_tool_calls: bool
     audio_format: AudioFormat
@@ -81,6 +84,7 @@ class ResponseSettings:
             ),
             instructions=_first(params.instructions, session.instructions, ""),
             tools=tuple(tool for tool in tools if isinstance(tool, RealtimeFunctionTool)),
+            mcp_servers=tuple(tool for tool in tools if isinstance(tool, MCPTool)),
             tool_choice=_first(params.tool_choice, session.tool_choice, "auto"),
             parallel_tool_calls=bool(parallel),
             audio_format=AudioFormat.from_wire(

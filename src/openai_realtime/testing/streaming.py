@@ -3,6 +3,7 @@
 For each response::
 
     response.created
+    rate_limits.updated
     per output item, in order:
       response.output_item.added, conversation.item.added (unless out of band)
       message:  response.content_part.added
@@ -13,17 +14,18 @@ For each response::
       function call: response.function_call_arguments.delta ..., .done
       response.output_item.done, conversation.item.done (unless out of band)
     response.done
-    rate_limits.updated
 
-A cancelled response (``response.cancel``, or speech when ``interrupt_response`` is on) sends
-no further deltas: the item in progress is closed with status ``incomplete``, later items are
-never started, and ``response.done`` has status ``cancelled``.
+``rate_limits.updated`` comes at the start of a response, as the service documents it, and
+input transcripts held back by the connection go out right after it. A cancelled response
+(``response.cancel``, or speech when ``interrupt_response`` is on) sends no further deltas: the
+item in progress is closed with status ``incomplete``, later items are never started, and
+``response.done`` has status ``cancelled``.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal, TypedDict
 
@@ -34,6 +36,7 @@ from openai_realtime.protocol.audio import SAMPLE_RATE, resample
 from openai_realtime.testing.clock import FakeClock
 from openai_realtime.testing.conversation import Conversation, StoredAudio, StoredItem
 from openai_realtime.testing.ids import IdFactory
+from openai_realtime.testing.mcp_tools import McpCallFailed, McpServers, approved_request
 from openai_realtime.testing.outbox import Outbox
 from openai_realtime.testing.pacing import Pacer, text_deltas, timed_deltas
 from openai_realtime.testing.replies import Reply, ToolCall
@@ -55,6 +58,8 @@ from openai_realtime.types import (
     RealtimeConversationItemFunctionCall,
     RealtimeConversationItemMessageAssistant,
     RealtimeErrorDetails,
+    RealtimeMCPApprovalRequest,
+    RealtimeMCPToolCall,
     RealtimeResponse,
     RealtimeResponseAudio,
     RealtimeResponseAudioOutput,
@@ -68,6 +73,11 @@ from openai_realtime.types import (
     ResponseDoneEvent,
     ResponseFunctionCallArgumentsDeltaEvent,
     ResponseFunctionCallArgumentsDoneEvent,
+    ResponseMcpCallArgumentsDeltaEvent,
+    ResponseMcpCallArgumentsDoneEvent,
+    ResponseMcpCallCompletedEvent,
+    ResponseMcpCallFailedEvent,
+    ResponseMcpCallInProgressEvent,
     ResponseOutputAudioDoneEvent,
     ResponseOutputAudioTranscriptDeltaEvent,
     ResponseOutputAudioTranscriptDoneEvent,
@@ -150,6 +160,19 @@ class _CallRef(TypedDict):
     call_id: str
 
 
+class _ItemRef(TypedDict):
+    """The fields that place an event in one output item (MCP call events)."""
+
+    item_id: str
+    output_index: int
+
+
+class _ResponseItemRef(_ItemRef):
+    """:class:`_ItemRef` with the response (MCP call argument events)."""
+
+    response_id: str
+
+
 @dataclass
 class _Written:
     """What a response has produced so far, for ``response.done``."""
@@ -172,8 +195,13 @@ class ResponseStreamer:
         options: Pace, chunk size and speaking rate.
         read: Input tokens, for ``usage``.
         budget: The connection's rate limit budget.
-        finishing: Called just before ``response.done`` is sent.
         clock: The server's clock, which paces the audio.
+        finishing: Called just before ``response.done`` is sent, with the seconds of audio
+            the response produced (for the idle timeout, which counts from their playback end).
+        created: Awaited right after ``response.created`` and ``rate_limits.updated``.
+        mcp: The connection's MCP servers, which run MCP tool calls.
+        follow_up: Asks the responder again once MCP calls have returned (the model goes on
+            with their output in the same response).
     """
 
     def __init__(
@@ -188,8 +216,11 @@ class ResponseStreamer:
         options: StreamOptions,
         read: TokenCount,
         budget: RateLimitBudget,
-        finishing: Callable[[], None],
         clock: FakeClock,
+        finishing: Callable[[float], None],
+        created: Callable[[], Awaitable[None]],
+        mcp: McpServers,
+        follow_up: Callable[[], Awaitable[Reply]],
     ) -> None:
         self._outbox = outbox
         self._ids = ids
@@ -202,22 +233,21 @@ class ResponseStreamer:
         self._budget = budget
         self._finishing = finishing
         self._clock = clock
+        self._created = created
+        self._mcp = mcp
+        self._follow_up = follow_up
         self._response_id = active.response_id
         self._written = _Written(items=[])
         self._token_limited = False
 
     async def run(self, reply: Reply) -> None:
-        """Stream ``reply`` from ``response.created`` to ``rate_limits.updated``.
+        """Stream ``reply`` from ``response.created`` to ``response.done``.
 
         Raises:
             ConnectionGone: The connection closed on the way (the stream just ends).
         """
         await self._outbox.schedule(reply.faults)
-        await self._outbox.send(
-            ResponseCreatedEvent(
-                event_id=self._event_id(), response=self._response("in_progress", None)
-            )
-        )
+        await self._start()
         if reply.error is not None:
             await self._fail(reply.error)
             return
@@ -236,12 +266,20 @@ class ResponseStreamer:
         Raises:
             ConnectionGone: The connection closed on the way.
         """
+        await self._start()
+        await self._fail(message)
+
+    async def _start(self) -> None:
         await self._outbox.send(
             ResponseCreatedEvent(
                 event_id=self._event_id(), response=self._response("in_progress", None)
             )
         )
-        await self._fail(message)
+        limits = self._budget.spend(self._read.total)
+        await self._outbox.send(
+            RateLimitsUpdatedEvent(event_id=self._event_id(), rate_limits=limits)
+        )
+        await self._created()
 
     async def _stream_outputs(self, reply: Reply) -> None:
         output_index = 0
@@ -249,11 +287,79 @@ class ResponseStreamer:
         if transcript is not None or reply.audio is not None:
             await self._stream_message(output_index, transcript or "", reply)
             output_index += 1
+        called_mcp = False
         for call in reply.tool_calls:
             if self._active.cancelled:
                 return
-            await self._stream_function_call(output_index, call)
+            if call.server_label is None:
+                await self._stream_function_call(output_index, call)
+            else:
+                called_mcp |= await self._stream_mcp_call(output_index, call, call.server_label)
             output_index += 1
+        if called_mcp and not self._active.cancelled:
+            follow_up = await self._follow_up()
+            text = follow_up.audio_text if follow_up.audio_text is not None else follow_up.text
+            if text is not None:
+                await self._stream_message(output_index, text, follow_up)
+
+    async def _stream_mcp_call(self, output_index: int, call: ToolCall, server_label: str) -> bool:
+        """Stream an MCP tool call and run it, or ask for approval first.
+
+        Returns:
+            True when the tool was called (so the model goes on with its output).
+        """
+        arguments = call.arguments_json
+        approval = None
+        if self._mcp.needs_approval(server_label, call.name):
+            if self._conversation is not None:
+                approval = approved_request(self._conversation, server_label, call.name)
+            if approval is None:
+                request = RealtimeMCPApprovalRequest(
+                    type="mcp_approval_request",
+                    id=self._ids.make("item"),
+                    server_label=server_label,
+                    name=call.name,
+                    arguments=arguments,
+                )
+                stored = await self._open_item(output_index, request)
+                await self._close_item(output_index, request, stored)
+                return False
+        item = RealtimeMCPToolCall(
+            type="mcp_call",
+            id=self._ids.make("item"),
+            server_label=server_label,
+            name=call.name,
+            arguments="",
+            approval_request_id=approval.id if approval is not None else None,
+        )
+        stored = await self._open_item(output_index, item)
+        place = _ItemRef(item_id=item.id, output_index=output_index)
+        where = _ResponseItemRef(response_id=self._response_id, **place)
+        for start in range(0, len(arguments), _ARGUMENT_DELTA_CHARS):
+            delta = arguments[start : start + _ARGUMENT_DELTA_CHARS]
+            await self._outbox.send(
+                ResponseMcpCallArgumentsDeltaEvent(event_id=self._event_id(), delta=delta, **where)
+            )
+        await self._outbox.send(
+            ResponseMcpCallArgumentsDoneEvent(
+                event_id=self._event_id(), arguments=arguments, **where
+            )
+        )
+        await self._outbox.send(ResponseMcpCallInProgressEvent(event_id=self._event_id(), **place))
+        try:
+            output = await self._mcp.call(server_label, call.name, arguments)
+        except McpCallFailed as failed:
+            final = item.model_copy(update={"arguments": arguments, "error": failed.error})
+            await self._outbox.send(ResponseMcpCallFailedEvent(event_id=self._event_id(), **place))
+        else:
+            final = item.model_copy(update={"arguments": arguments, "output": output})
+            self._written.text_chars += len(output)
+            await self._outbox.send(
+                ResponseMcpCallCompletedEvent(event_id=self._event_id(), **place)
+            )
+        self._written.text_chars += len(arguments)
+        await self._close_item(output_index, final, stored)
+        return True
 
     async def _stream_message(self, output_index: int, text: str, reply: Reply) -> None:
         if self._active.cancelled:
@@ -501,12 +607,9 @@ class ResponseStreamer:
         response = self._response(status, details)
         response.output = list(self._written.items)
         response.usage = response_usage(self._read, written)
-        self._finishing()
+        self._budget.record_output(written.total)
+        self._finishing(self._written.audio_seconds)
         await self._outbox.send(ResponseDoneEvent(event_id=self._event_id(), response=response))
-        limits = self._budget.spend(self._read.total + written.total)
-        await self._outbox.send(
-            RateLimitsUpdatedEvent(event_id=self._event_id(), rate_limits=limits)
-        )
 
     def _response(
         self,

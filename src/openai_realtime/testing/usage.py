@@ -125,9 +125,16 @@ class RateLimitBudget:
         self._tokens_used = 0
 
     def spend(self, tokens: int) -> list[RateLimit]:
-        """Record one response of ``tokens`` tokens; return the limits to report."""
+        """Record the start of a response reading ``tokens``; return the limits to report."""
         self._requests_used += 1
         self._tokens_used += tokens
+        return self._limits()
+
+    def record_output(self, tokens: int) -> None:
+        """Count what a response wrote (reported at the start of the next one)."""
+        self._tokens_used += tokens
+
+    def _limits(self) -> list[RateLimit]:
         return [
             RateLimit(
                 name="requests",

@@ -1,0 +1,164 @@
+"""``POST /v1/realtime/client_secrets`` on the fake server: ephemeral ``ek_`` secrets.
+
+A secret is minted with a session configuration and a lifetime (``expires_after.seconds``, 10 to
+7200, default 600, anchored at creation as the service does). Until it expires, a WebSocket that
+presents it as its key is accepted and starts with that session configuration; after, it is
+refused like a bad key. Expiry reads :func:`openai_realtime.testing.clock.wall_time`.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from pydantic import TypeAdapter, ValidationError
+
+from openai_realtime.testing import clock
+from openai_realtime.testing.client_frames import unknown_parameter, validation_rejection
+from openai_realtime.testing.rejections import InvalidRequest, invalid_value, out_of_range
+from openai_realtime.testing.session import DEFAULT_MODEL, SessionState, deep_merge
+from openai_realtime.types import RealtimeSessionCreateRequest
+
+__all__ = ["SECRET_PREFIX", "ClientSecretStore", "MintedSecret"]
+
+SECRET_PREFIX: Final = "ek_"
+_DEFAULT_SECONDS: Final = 600
+_MIN_SECONDS: Final = 10
+_MAX_SECONDS: Final = 7200
+_SESSION: Final = TypeAdapter[RealtimeSessionCreateRequest](RealtimeSessionCreateRequest)
+_REQUEST_FIELDS: Final = frozenset({"expires_after", "session"})
+
+
+@dataclass(frozen=True)
+class MintedSecret:
+    """One minted secret.
+
+    Attributes:
+        value: The ``ek_…`` secret.
+        expires_at: When it stops opening sessions (seconds since the epoch).
+        model: The session's model.
+        session: The session configuration it carries, as a ``session.update`` would merge it.
+    """
+
+    value: str
+    expires_at: int
+    model: str
+    session: Mapping[str, Any]
+
+
+class ClientSecretStore:
+    """The secrets one fake server has minted.
+
+    Args:
+        server_session: The server's own session changes, under each secret's configuration.
+    """
+
+    def __init__(self, server_session: Mapping[str, Any] | None) -> None:
+        self._server_session = dict(server_session or {})
+        self._secrets: dict[str, MintedSecret] = {}
+
+    def mint(self, body: str) -> dict[str, Any]:
+        """Mint a secret from a request body.
+
+        Args:
+            body: The JSON request body.
+
+        Returns:
+            The response body: ``value``, ``expires_at`` and the full ``session``.
+
+        Raises:
+            InvalidRequest: The body is not valid, worded as the service words it.
+        """
+        request = _json_object(body)
+        unknown = next((name for name in request if name not in _REQUEST_FIELDS), None)
+        if unknown is not None:
+            raise InvalidRequest(
+                f"Unknown parameter: '{unknown}'.", code="unknown_parameter", param=unknown
+            )
+        seconds = _lifetime(request.get("expires_after") or {})
+        changes = _session_changes(request.get("session") or {"type": "realtime"})
+        model = str(changes.pop("model", None) or DEFAULT_MODEL)
+        session_id = "sess_" + secrets.token_hex(10)
+        try:
+            state = SessionState(session_id, model, deep_merge(self._server_session, changes))
+        except ValueError as error:
+            raise InvalidRequest(str(error), code="invalid_value", param="session") from None
+        secret = MintedSecret(
+            value=SECRET_PREFIX + secrets.token_hex(16),
+            expires_at=int(clock.wall_time()) + seconds,
+            model=model,
+            session=deep_merge(self._server_session, changes),
+        )
+        self._secrets[secret.value] = secret
+        return {
+            "value": secret.value,
+            "expires_at": secret.expires_at,
+            "session": state.snapshot().model_dump(mode="json", exclude_unset=True),
+        }
+
+    def valid(self, value: str) -> MintedSecret | None:
+        """The secret ``value`` names, if this server minted it and it has not expired."""
+        secret = self._secrets.get(value)
+        if secret is None or clock.wall_time() >= secret.expires_at:
+            return None
+        return secret
+
+
+def _json_object(body: str) -> dict[str, Any]:
+    try:
+        data = json.loads(body) if body.strip() else {}
+    except ValueError as error:
+        raise InvalidRequest(
+            f"We could not parse the JSON body of your request: {error}.", code="invalid_json"
+        ) from None
+    if not isinstance(data, dict):
+        raise InvalidRequest("The request body must be a JSON object.", code="invalid_type")
+    return data
+
+
+def _lifetime(expires_after: Any) -> int:
+    if not isinstance(expires_after, dict):
+        raise InvalidRequest(
+            "Invalid type for 'expires_after': expected an object.",
+            code="invalid_type",
+            param="expires_after",
+        )
+    anchor = expires_after.get("anchor", "created_at")
+    if anchor != "created_at":
+        raise invalid_value("expires_after.anchor", anchor, ["created_at"])
+    seconds = expires_after.get("seconds", _DEFAULT_SECONDS)
+    if not isinstance(seconds, int) or isinstance(seconds, bool):
+        raise InvalidRequest(
+            "Invalid type for 'expires_after.seconds': expected an integer.",
+            code="invalid_type",
+            param="expires_after.seconds",
+        )
+    if seconds < _MIN_SECONDS:
+        raise out_of_range("expires_after.seconds", seconds, _MIN_SECONDS, below=True)
+    if seconds > _MAX_SECONDS:
+        raise out_of_range("expires_after.seconds", seconds, _MAX_SECONDS, below=False)
+    return seconds
+
+
+def _session_changes(session: Any) -> dict[str, Any]:
+    """The session of the request, validated; transcription sessions are not emulated."""
+    data = {"session": session}
+    if isinstance(session, dict) and session.get("type") == "transcription":
+        raise InvalidRequest(
+            "The fake server does not emulate transcription sessions.",
+            code="unsupported_session_type",
+            param="session.type",
+        )
+    try:
+        typed = _SESSION.validate_python(session)
+    except ValidationError as error:
+        raise validation_rejection(data, error.errors(include_url=False), "session") from None
+    unknown = unknown_parameter(typed, "session")
+    if unknown is not None:
+        raise InvalidRequest(
+            f"Unknown parameter: '{unknown}'.", code="unknown_parameter", param=unknown
+        )
+    return typed.model_dump(mode="json", exclude_unset=True)

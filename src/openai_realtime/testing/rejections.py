@@ -1,0 +1,117 @@
+"""How the fake server refuses a client event: :class:`InvalidRequest`, worded as live.
+
+The helpers build the rejections the live service sends most often, with its codes and message
+wording (see the testing guide's table of live errors for where each comes from).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from openai_realtime.types import ErrorEvent, RealtimeErrorDetails
+
+__all__ = [
+    "InvalidRequest",
+    "invalid_value",
+    "missing_parameter",
+    "out_of_range",
+    "supported_values",
+]
+
+
+class InvalidRequest(Exception):
+    """A client event the fake server refuses, to be reported as an ``error`` event.
+
+    Args:
+        message: What is wrong, in words a developer can act on.
+        code: The service's error code (e.g. ``"item_not_found"``).
+        param: The offending parameter path, relative to the event, if one is to blame.
+        event_id: The ``event_id`` of the client event, when it had one.
+        error_type: The error ``type``; ``invalid_request_error`` unless the server failed.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str,
+        param: str | None = None,
+        event_id: str | None = None,
+        error_type: str = "invalid_request_error",
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.param = param
+        self.event_id = event_id
+        self.error_type = error_type
+
+    def to_event(self, event_id: str) -> ErrorEvent:
+        """Build the ``error`` event that reports this rejection.
+
+        Args:
+            event_id: The server event id to give the ``error`` event.
+
+        Returns:
+            The event.
+        """
+        return ErrorEvent(
+            event_id=event_id,
+            error=RealtimeErrorDetails(
+                type=self.error_type,
+                code=self.code,
+                message=self.message,
+                param=self.param,
+                event_id=self.event_id,
+            ),
+        )
+
+
+def supported_values(values: Sequence[str]) -> str:
+    """List allowed values as the service does: ``'a', 'b', and 'c'``."""
+    quoted = [f"'{value}'" for value in values]
+    if len(quoted) < 3:
+        return " and ".join(quoted)
+    return ", ".join(quoted[:-1]) + ", and " + quoted[-1]
+
+
+def missing_parameter(param: str) -> InvalidRequest:
+    """``missing_required_parameter``: "Missing required parameter: '<param>'."."""
+    return InvalidRequest(
+        f"Missing required parameter: '{param}'.",
+        code="missing_required_parameter",
+        param=param,
+    )
+
+
+def invalid_value(param: str, value: Any, allowed: Sequence[str]) -> InvalidRequest:
+    """``invalid_value``: "Invalid value: '<value>'. Supported values are: ..."."""
+    return InvalidRequest(
+        f"Invalid value: '{value}'. Supported values are: {supported_values(allowed)}.",
+        code="invalid_value",
+        param=param,
+    )
+
+
+def out_of_range(
+    param: str, value: float, limit: float, *, below: bool, inclusive: bool = True
+) -> InvalidRequest:
+    """``integer_below_min_value`` and its kin: a number outside its allowed range.
+
+    Args:
+        param: The parameter.
+        value: What was sent.
+        limit: The bound it broke.
+        below: True when under a minimum, False when over a maximum.
+        inclusive: Whether the bound itself is allowed.
+    """
+    number = "integer" if isinstance(value, int) else "decimal"
+    side, bound = ("below", "min") if below else ("above", "max")
+    sign = (">" if below else "<") + ("=" if inclusive else "")
+    return InvalidRequest(
+        f"Invalid '{param}': {number} {side} {bound}imum value. Expected a value {sign} "
+        f"{limit}, but got {value} instead.",
+        code=f"{number}_{side}_{bound}_value",
+        param=param,
+    )
