@@ -233,6 +233,7 @@ def render_hooks_stub(channels: list[HookChannel]) -> str:
         "# The slots are open type parameters: that they overlap the wire names is the point;\n",
         "# the catch-all is repeated last, for pyright's messages, so mypy sees it never match.\n",
         '# mypy: disable-error-code="overload-overlap, overload-cannot-match"\n',
+        "# pyright: reportOverlappingOverload=false\n",
         '"""Overloads that type ``on`` / ``once`` / ``wait_for_next`` (type checkers only).\n\n',
         "See ``codegen/render_hooks.py`` for how they are laid out and why.\n",
         '"""\n\n',

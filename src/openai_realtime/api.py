@@ -40,7 +40,7 @@ import platform
 import secrets
 from collections.abc import Callable, Mapping
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any, Final, Literal, Protocol, Self, TypeAlias, TypeVar, overload
+from typing import Any, Final, Literal, Protocol, Self, TypeAlias, TypedDict
 
 import aiohttp
 from multidict import CIMultiDict
@@ -68,7 +68,7 @@ from openai_realtime.protocol.codec import (
 )
 from openai_realtime.transports import Connector, Transport, TransportClosed, WebSocketConnector
 from openai_realtime.types import CLIENT_EVENTS, ClientEvent, ServerEvent, UnknownServerEvent
-from openai_realtime.types.emitter import ApiEventsMixin
+from openai_realtime.types.emitter import ApiEventsMixin, ApiSendMixin
 
 __all__ = [
     "DEFAULT_HEARTBEAT",
@@ -77,6 +77,7 @@ __all__ = [
     "DEFAULT_SEND_TIMEOUT",
     "DEFAULT_URL",
     "USER_AGENT",
+    "ConnectionOptions",
     "EventState",
     "FrameObserver",
     "RealtimeAPI",
@@ -102,8 +103,6 @@ _CLIENT_CLASSES: Final = tuple(CLIENT_EVENTS.values())
 FrameObserver: TypeAlias = Callable[[Literal["client", "server"], str | bytes], None]
 """Called with the direction and the exact text (or bytes) of every frame sent or received."""
 
-_ClientEventT = TypeVar("_ClientEventT", bound=ClientEvent)
-
 
 class EventState(Protocol):
     """State kept from the events of a connection, applied before any handler runs.
@@ -112,12 +111,16 @@ class EventState(Protocol):
     :meth:`RealtimeAPI.attach_state`.
     """
 
-    def received(self, event: ServerEvent | UnknownServerEvent) -> None:
-        """Apply a server event; called before its ``server.<type>`` dispatch."""
+    # Read-only attributes rather than methods: a plain object holding two callables (what
+    # the client attaches) matches, with no bound-method call in between on the hot path.
+    @property
+    def received(self) -> Callable[[ServerEvent | UnknownServerEvent], None]:
+        """Applies a server event; called before its ``server.<type>`` dispatch."""
         ...
 
-    def sending(self, event: ClientEvent) -> None:
-        """Account for a client event about to be written, in wire order.
+    @property
+    def sending(self) -> Callable[[ClientEvent], None]:
+        """Accounts for a client event about to be written, in wire order.
 
         Called before the write completes, since the server's answer may be handled before the
         sender resumes; when the write fails, the connection closes.
@@ -144,7 +147,27 @@ def _new_event_id() -> str:
     return "evt_" + secrets.token_hex(12)
 
 
-class RealtimeAPI(ApiEventsMixin, EventEmitter):
+class ConnectionOptions(TypedDict, total=False):
+    """The keyword options of :class:`RealtimeAPI`, for facades that pass them through.
+
+    ``RealtimeClient(**options)`` is typed with it; a test keeps its keys equal to the
+    constructor's keyword parameters.
+    """
+
+    organization: str | None
+    project: str | None
+    headers: Mapping[str, str] | None
+    session: aiohttp.ClientSession | None
+    max_message_size: int
+    heartbeat: float | None
+    allow_insecure: bool
+    send_timeout: float | None
+    max_pending_handlers: int
+    strict: bool
+    transport: Connector | None
+
+
+class RealtimeAPI(ApiSendMixin, ApiEventsMixin, EventEmitter):
     """A thin client of the Realtime WebSocket: connect, send events, dispatch what arrives.
 
     Usage::
@@ -442,14 +465,13 @@ class RealtimeAPI(ApiEventsMixin, EventEmitter):
         if not self._in_handler_task():
             await self.drain()
 
-    @overload
-    async def send(self, event: _ClientEventT, /) -> _ClientEventT: ...
-    @overload
-    async def send(self, event: str, data: Mapping[str, Any] | None = None, /) -> ClientEvent: ...
-    async def send(
+    async def _send(
         self, event: ClientEvent | str, data: Mapping[str, Any] | None = None, /
     ) -> ClientEvent:
-        """Send one client event, then dispatch it as ``client.<type>``.
+        """Send one client event, then dispatch it as ``client.<type>`` (what ``send`` runs).
+
+        ``send`` itself comes from the generated ``ApiSendMixin``: one typed overload per
+        client event type, so a misspelt type or a wrong field is a type error.
 
         Two forms: ``send(ResponseCreateEvent())`` with a typed event, or
         ``send("response.create", {"response": {...}})`` with a type and its fields (validated

@@ -71,19 +71,20 @@ from __future__ import annotations
 import os
 import secrets
 import time
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, Unpack
 
 from pydantic import ValidationError
 
-from openai_realtime._client.input import audio_appends, user_message
+from openai_realtime._client.input import UserContentPart, audio_appends, user_message
 from openai_realtime._client.item_feed import ItemFeed, item_filter
 from openai_realtime._client.lifecycle import Lifecycle
 from openai_realtime._client.observability import Observability
 from openai_realtime._client.response_gate import ResponseGate
 from openai_realtime._client.session_config import SessionConfig
 from openai_realtime._client.tool_runner import ToolRunner
-from openai_realtime.api import DEFAULT_MODEL, RealtimeAPI
+from openai_realtime.api import DEFAULT_MODEL, ConnectionOptions, RealtimeAPI
 from openai_realtime.audio import AudioInput
 from openai_realtime.errors import (
     ConfigurationError,
@@ -100,6 +101,7 @@ from openai_realtime.local_events import (
 )
 from openai_realtime.protocol.conversation import RealtimeConversation
 from openai_realtime.protocol.items import ConversationItem
+from openai_realtime.protocol.session_options import SessionOptions
 from openai_realtime.protocol.session_state import (
     Action,
     Interrupted,
@@ -132,6 +134,10 @@ from openai_realtime.types import (
     UnknownServerEvent,
 )
 from openai_realtime.types.emitter import ClientEventsMixin
+from openai_realtime.types.params import (
+    RealtimeFunctionToolParam,
+    RealtimeResponseCreateParamsParam,
+)
 
 if TYPE_CHECKING:
     from openai_realtime.recording import AudioMode, Recorder, SessionMetrics
@@ -144,18 +150,12 @@ DEFAULT_ACTIVE_RESPONSE_TIMEOUT = 60.0
 _WIRE_PREFIXES = ("server.", "client.")
 
 
+@dataclass(frozen=True, slots=True)
 class _StateHooks:
     """What ``RealtimeAPI`` calls before each dispatch: the client's side of the event path."""
 
-    __slots__ = ("received", "sending")
-
-    def __init__(
-        self,
-        received: Callable[[ServerEvent | UnknownServerEvent], None],
-        sending: Callable[[ClientEvent], None],
-    ) -> None:
-        self.received = received
-        self.sending = sending
+    received: Callable[[ServerEvent | UnknownServerEvent], None]
+    sending: Callable[[ClientEvent], None]
 
 
 class RealtimeClient(ClientEventsMixin, EventEmitter):
@@ -200,7 +200,7 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
         record: str | os.PathLike[str] | None = None,
         metrics: bool = False,
         active_response_timeout: float = DEFAULT_ACTIVE_RESPONSE_TIMEOUT,
-        **api_options: Any,
+        **api_options: Unpack[ConnectionOptions],
     ) -> None:
         connection_arguments = (url, api_key, model)
         if realtime is not None and (
@@ -366,7 +366,9 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
     # -- session ----------------------------------------------------------------------------
 
     async def update_session(
-        self, session: RealtimeSessionCreateRequest | None = None, **options: Any
+        self,
+        session: RealtimeSessionCreateRequest | None = None,
+        **options: Unpack[SessionOptions],
     ) -> None:
         """Change the session configuration, before or after connecting.
 
@@ -396,7 +398,7 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
 
     async def add_tool(
         self,
-        definition: RealtimeFunctionTool | Mapping[str, Any],
+        definition: RealtimeFunctionTool | RealtimeFunctionToolParam,
         handler: ToolHandler | None = None,
     ) -> dict[str, Any]:
         """Declare a function tool; with a handler, calls to it run by themselves.
@@ -429,9 +431,7 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
 
     # -- input ------------------------------------------------------------------------------
 
-    async def send_user_message_content(
-        self, content: Sequence[Mapping[str, Any]]
-    ) -> ResponseHandle:
+    async def send_user_message_content(self, content: Sequence[UserContentPart]) -> ResponseHandle:
         """Add a user message and ask for a response.
 
         Args:
@@ -443,6 +443,7 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
             The handle of the response asked for (see :meth:`create_response`).
 
         Raises:
+            ConfigurationError: A content part the schema rejects (nothing is sent).
             ResponseInProgressError: A response still ran after ``active_response_timeout``.
         """
         message = user_message(content)
@@ -462,7 +463,10 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
             self._state.append_input_audio(samples)
 
     async def create_response(
-        self, *, if_active: Literal["wait", "raise"] = "wait", **response: Any
+        self,
+        *,
+        if_active: Literal["wait", "raise"] = "wait",
+        **response: Unpack[RealtimeResponseCreateParamsParam],
     ) -> ResponseHandle:
         """Ask the model to respond; returns at once with a handle on the response.
 

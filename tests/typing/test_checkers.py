@@ -85,26 +85,26 @@ async def main(translator: Translator) -> None:
 INPUTS = """
 from typing import assert_type
 
-from typing_extensions import Unpack
-
-from openai_realtime.protocol.session_options import SessionOptions
+from openai_realtime import RealtimeClient
+from openai_realtime.api import RealtimeAPI
 from openai_realtime.types import ResponseCreateEvent
-from openai_realtime.types.emitter import ApiSendMixin
-from openai_realtime.types.params import RealtimeFunctionToolParam, UserMessageContentParam
 
 
-def update_session(**options: Unpack[SessionOptions]) -> None: ...
-
-
-async def main(realtime: ApiSendMixin) -> None:
-    update_session(voice="marin", turn_detection=None, input_audio_format="pcm16")
-    update_session(voice={"id": "voice_1234"}, instructions="Be brief.", speed=1.2)
-    update_session(voicee="marin")  # error
-    update_session(temperature=0.5)  # error
-    update_session(input_audio_format="pcm17")  # error
-    good: list[UserMessageContentParam] = [{"type": "input_text", "text": "hi"}]
-    bad: list[UserMessageContentParam] = [{"type": "input_txt", "text": "hi"}]  # error
-    tool: RealtimeFunctionToolParam = {"type": "function", "name": "f", "parameters": {}}
+async def main(realtime: RealtimeAPI, client: RealtimeClient) -> None:
+    await client.update_session(voice="marin", turn_detection=None, input_audio_format="pcm16")
+    await client.update_session(voice={"id": "voice_1234"}, instructions="Be brief.", speed=1.2)
+    await client.update_session(voicee="marin")  # error
+    await client.update_session(temperature=0.5)  # error
+    await client.update_session(input_audio_format="pcm17")  # error
+    await client.send_user_message_content([{"type": "input_text", "text": "hi"}])
+    await client.send_user_message_content([{"type": "input_audio", "audio": b"\\x00\\x00"}])
+    await client.send_user_message_content([{"type": "input_txt", "text": "hi"}])  # error
+    await client.create_response(instructions="Shout.", output_modalities=["text"])
+    await client.create_response(instructionz="Shout.")  # error
+    await client.add_tool({"type": "function", "name": "f", "parameters": {}})
+    await client.add_tool({"type": "function", "nam": "f"})  # error
+    RealtimeClient(url="ws://127.0.0.1:1", send_timeout=5.0, strict=True)
+    RealtimeClient(url="ws://127.0.0.1:1", send_timeout="5")  # error
     assert_type(await realtime.send("response.create", {}), ResponseCreateEvent)
     await realtime.send("response.creat", {})  # error
     await realtime.send("response.create", {"response": {"instructions": "hi"}})
@@ -112,7 +112,6 @@ async def main(realtime: ApiSendMixin) -> None:
     await realtime.send("input_audio_buffer.append", {"audio": "AAAA"})
     await realtime.send("input_audio_buffer.append", {})  # error
     assert_type(await realtime.send(ResponseCreateEvent()), ResponseCreateEvent)
-    print(good, bad, tool)
 """
 
 # One mistake in a one-file user script: how much does mypy print for it?

@@ -1,11 +1,14 @@
-"""``SessionOptions`` (the typed ``update_session`` options) and the option mapping stay in step."""
+"""The typed option bags stay in step with what they stand for: ``SessionOptions`` with the option
+mapping, ``ConnectionOptions`` with ``RealtimeAPI``'s keyword parameters."""
 
 from __future__ import annotations
 
+import inspect
 from typing import get_args
 
 import pytest
 
+from openai_realtime.api import ConnectionOptions, RealtimeAPI
 from openai_realtime.errors import ConfigurationError
 from openai_realtime.protocol.session_options import (
     _PATHS,
@@ -47,3 +50,12 @@ def test_typed_options_build_a_valid_session() -> None:
     assert session.audio.output.format is not None
     assert session.audio.output.format.type == "audio/pcmu"
     assert session.instructions == "Be brief."
+
+
+def test_the_client_passes_exactly_the_api_keyword_options() -> None:
+    keywords = {
+        name
+        for name, parameter in inspect.signature(RealtimeAPI).parameters.items()
+        if parameter.kind is inspect.Parameter.KEYWORD_ONLY and name != "model"
+    }
+    assert set(ConnectionOptions.__annotations__) == keywords

@@ -37,12 +37,14 @@ from openai_realtime.types import (
     ResponseCreatedEvent,
     ResponseDoneEvent,
 )
+from openai_realtime.types.params import AudioTranscriptionParam, ServerVADParam
 
 __all__ = [
     "CHUNK_MS",
     "REPLY_TIMEOUT",
     "SERVER_VAD",
     "TRAILING_SILENCE_MS",
+    "TRANSCRIPTION",
     "Responses",
     "items_of",
     "round_trip",
@@ -53,7 +55,9 @@ __all__ = [
 
 CHUNK_MS: Final = 100
 """Audio per ``input_audio_buffer.append``."""
-SERVER_VAD: Final = {"type": "server_vad", "silence_duration_ms": 500}
+SERVER_VAD: Final[ServerVADParam] = {"type": "server_vad", "silence_duration_ms": 500}
+TRANSCRIPTION: Final[AudioTranscriptionParam] = {"model": "gpt-4o-mini-transcribe"}
+"""Input transcription for the commands that speak: the user's words appear as they talk."""
 """The turn detection the commands configure: a half-second pause ends a turn."""
 TRAILING_SILENCE_MS: Final = 1000
 """Silence appended to a spoken turn: twice the pause that ends it."""

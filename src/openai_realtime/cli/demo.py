@@ -31,6 +31,7 @@ from openai_realtime.cli._turns import (
     CHUNK_MS,
     REPLY_TIMEOUT,
     SERVER_VAD,
+    TRANSCRIPTION,
     Responses,
     round_trip,
     save_speech,
@@ -45,6 +46,7 @@ from openai_realtime.types import (
     RealtimeTranscriptionSessionCreateResponse,
     ResponseDoneEvent,
 )
+from openai_realtime.types.params import RealtimeFunctionToolParam
 
 __all__ = ["register", "run"]
 
@@ -52,14 +54,13 @@ DEMO_PACE: Final = 4.0
 """The fake server speaks four times faster than real time: lively, and over in seconds."""
 INSTRUCTIONS: Final = "You are a friendly assistant. Keep your answers short."
 VOICE: Final = "marin"
-TRANSCRIPTION: Final = {"model": "gpt-4o-mini-transcribe"}
 TEXT_QUESTION: Final = "What is 2 + 3?"
 SPOKEN_WORDS: Final = "Hello there, can you hear me?"
 WEATHER_QUESTION: Final = "What is the weather in Paris? Please use get_weather."
 STORY_REQUEST: Final = (
     "Tell me a long story about a lighthouse keeper, the sea, and the ships that pass at night."
 )
-WEATHER_TOOL: Final = {
+WEATHER_TOOL: Final[RealtimeFunctionToolParam] = {
     "type": "function",
     "name": "get_weather",
     "description": "The current weather in a city.",
@@ -166,7 +167,7 @@ class _Walkthrough:
             "turn_detection=...)"
         )
         self.printer.line(f"  instructions: {INSTRUCTIONS!r}")
-        self.printer.line(f"  voice: {VOICE!r}; transcription: {TRANSCRIPTION['model']!r}")
+        self.printer.line(f"  voice: {VOICE!r}; transcription: {TRANSCRIPTION.get('model')!r}")
         self.printer.line(f"  turn detection: {json.dumps(SERVER_VAD)}")
         # Set before connecting: connect() sends the whole configuration in one session.update.
         await self.client.update_session(

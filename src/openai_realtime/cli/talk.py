@@ -29,6 +29,7 @@ from openai_realtime.cli._printer import LivePrinter
 from openai_realtime.cli._turns import (
     CHUNK_MS,
     SERVER_VAD,
+    TRANSCRIPTION,
     Responses,
     items_of,
     round_trip,
@@ -40,7 +41,6 @@ __all__ = ["PROGRESS_MIN_SECONDS", "register", "run"]
 
 PROGRESS_MIN_SECONDS: Final = 3.0
 """Inputs at least this long show a percentage on stderr while they stream."""
-_TRANSCRIPTION: Final = {"model": "gpt-4o-mini-transcribe"}
 
 
 def register(subparsers: Subparsers) -> None:
@@ -99,7 +99,7 @@ async def run(args: argparse.Namespace) -> int:
         printer = LivePrinter(client, show_vad=True)
         responses = Responses(client)
         await client.update_session(
-            input_audio_transcription=_TRANSCRIPTION, turn_detection=SERVER_VAD
+            input_audio_transcription=TRANSCRIPTION, turn_detection=SERVER_VAD
         )
         async with client:
             await round_trip(client)  # the transcription setting is confirmed before speaking

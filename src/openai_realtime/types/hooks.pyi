@@ -4,6 +4,7 @@
 # The slots are open type parameters: that they overlap the wire names is the point;
 # the catch-all is repeated last, for pyright's messages, so mypy sees it never match.
 # mypy: disable-error-code="overload-overlap, overload-cannot-match"
+# pyright: reportOverlappingOverload=false
 """Overloads that type ``on`` / ``once`` / ``wait_for_next`` (type checkers only).
 
 See ``codegen/render_hooks.py`` for how they are laid out and why.
