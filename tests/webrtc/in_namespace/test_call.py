@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -19,11 +19,10 @@ from tests.support import WAIT, until
 CALLER_TONE = tone(440.0, 0.5)
 
 
-@pytest.fixture
-async def call(
-    tone_server: tuple[FakeRealtimeServer, ToneResponder],
+@contextlib.asynccontextmanager
+async def placed_call(
+    server: FakeRealtimeServer,
 ) -> AsyncIterator[tuple[RealtimeClient, WebRTCConnector]]:
-    server, _ = tone_server
     connector = WebRTCConnector()
     client = RealtimeClient(url=server.url, api_key=API_KEY, transport=connector)
     await client.connect()
@@ -31,6 +30,14 @@ async def call(
         yield client, connector
     finally:
         await client.disconnect()
+
+
+@pytest.fixture
+async def call(
+    tone_server: tuple[FakeRealtimeServer, ToneResponder],
+) -> AsyncIterator[tuple[RealtimeClient, WebRTCConnector]]:
+    async with placed_call(tone_server[0]) as placed:
+        yield placed
 
 
 def _assistant_audio(client: RealtimeClient) -> Any:
@@ -82,3 +89,93 @@ async def test_audio_goes_both_ways_as_media_and_events_on_the_data_channel(
     assert types.index("output_audio_buffer.started") < types.index("output_audio_buffer.stopped")
     assert connector.call_id is not None and connector.call_id.startswith("rtc_")
 
+
+
+async def test_a_sideband_attached_by_call_id_runs_the_tool_the_call_asked_for() -> None:
+    async with FakeRealtimeServer(api_key=API_KEY) as server, placed_call(server) as call:
+        await _run_tool_over_sideband(*call)
+
+
+async def _run_tool_over_sideband(client: RealtimeClient, connector: WebRTCConnector) -> None:
+    assert connector.call_id is not None
+    server_url = client.realtime.url.partition("?")[0]
+    calls: list[dict[str, Any]] = []
+
+    def get_weather(arguments: dict[str, Any]) -> dict[str, Any]:
+        calls.append(arguments)
+        return {"city": arguments.get("city"), "temperature_c": 21}
+
+    sideband = RealtimeClient(
+        url=f"{server_url}?call_id={connector.call_id}", api_key=API_KEY
+    )
+    await sideband.connect()
+    try:
+        updated = client.expect("server.session.updated", timeout=WAIT)
+        await sideband.add_tool(
+            {
+                "type": "function",
+                "name": "get_weather",
+                "description": "The weather in a city.",
+                "parameters": {
+                    "type": "object",
+                    "properties": {"city": {"type": "string"}},
+                    "required": ["city"],
+                },
+            },
+            get_weather,
+        )
+        await updated  # the call's own session now has the tool, seen on the data channel
+        transcripts: list[str] = []
+        client.on(
+            "server.response.output_audio_transcript.done",
+            lambda event: transcripts.append(event.transcript),
+        )
+        await client.send_user_message_content(
+            [{"type": "input_text", "text": "get_weather for Paris"}]
+        )
+        await until(lambda: any("get_weather tool returned" in text for text in transcripts))
+    finally:
+        await sideband.disconnect()
+    assert calls == [{"city": "Paris"}]
+
+
+async def test_barge_in_truncates_the_answer_at_what_the_track_played() -> None:
+    responder = ToneResponder(tone(660.0, 3.0))
+    async with (
+        FakeRealtimeServer(api_key=API_KEY, responder=responder, session=CALL_SESSION) as server,
+        placed_call(server) as (client, _),
+    ):
+        started = client.expect("server.output_audio_buffer.started", timeout=WAIT)
+        await client.append_input_audio(CALLER_TONE)
+        await started
+        answer = [item for item in client.conversation.get_items() if item.role == "assistant"][0]
+        await until(lambda: len(answer.formatted.audio) >= RATE // 2)
+        order: list[str] = []
+        for wire in (
+            "server.input_audio_buffer.speech_started",
+            "server.output_audio_buffer.cleared",
+            "server.conversation.item.truncated",
+        ):
+            client.on(wire, lambda event: order.append(event.type))
+        heard_at_clear: list[int] = []
+        client.on(
+            "server.output_audio_buffer.cleared",
+            lambda _: heard_at_clear.append(len(answer.formatted.audio)),
+        )
+        truncated = client.expect("server.conversation.item.truncated", timeout=WAIT)
+
+        await client.append_input_audio(CALLER_TONE)  # the caller talks over the answer
+        event = await truncated
+
+    assert event.item_id == answer.id
+    heard_ms = heard_at_clear[0] * 1000 // RATE
+    # The service cut at what its track had sent: at least what arrived here (less a codec
+    # frame), at most what arrived plus what was still in flight.
+    assert heard_ms - 20 <= event.audio_end_ms <= heard_ms + 150
+    assert 500 <= event.audio_end_ms < 2500
+    assert len(answer.formatted.audio) <= event.audio_end_ms * RATE // 1000
+    assert order == [
+        "input_audio_buffer.speech_started",
+        "output_audio_buffer.cleared",
+        "conversation.item.truncated",
+    ]
