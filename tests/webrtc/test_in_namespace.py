@@ -1,4 +1,4 @@
-"""Run each WebRTC module of ``in_namespace/`` in a child pytest inside a fresh network namespace."""
+"""Each module of ``in_namespace/`` runs in a child pytest inside a fresh network namespace."""
 
 from __future__ import annotations
 

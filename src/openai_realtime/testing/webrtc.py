@@ -138,7 +138,9 @@ class WebRTCCalls:
         self, call: FakeCall, request: web.Request, options: Any, model: str | None
     ) -> None:
         try:
-            socket = await call.open_socket(self._server.clock.real_seconds(_CHANNEL_TIMEOUT_SECONDS))
+            socket = await call.open_socket(
+                self._server.clock.real_seconds(_CHANNEL_TIMEOUT_SECONDS)
+            )
         except TimeoutError:
             logger.info("call %s: the events channel never opened", call.call_id)
             await call.hang_up()
@@ -191,11 +193,15 @@ async def _read_offer(request: web.Request) -> tuple[str, dict[str, Any] | None]
         session = json.loads(raw_session)
     except ValueError as error:
         raise InvalidRequest(
-            f"We could not parse the JSON of 'session': {error}.", code="invalid_json", param="session"
+            f"We could not parse the JSON of 'session': {error}.",
+            code="invalid_json",
+            param="session",
         ) from None
     return sdp, _session_changes(session)
 
 
 def _error(status: int, message: str, code: str, param: str | None = None) -> web.Response:
-    body = {"error": {"type": "invalid_request_error", "code": code, "message": message, "param": param}}
+    body = {
+        "error": {"type": "invalid_request_error", "code": code, "message": message, "param": param}
+    }
     return web.json_response(body, status=status, headers=_CORS_HEADERS)

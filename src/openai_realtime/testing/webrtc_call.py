@@ -14,7 +14,6 @@ import contextlib
 import logging
 from typing import Any
 
-import numpy as np
 from aiortc import (
     MediaStreamTrack,
     RTCConfiguration,
@@ -22,14 +21,14 @@ from aiortc import (
     RTCPeerConnection,
     RTCSessionDescription,
 )
-from numpy.typing import NDArray
 
 from openai_realtime.testing.clock import FakeClock
 from openai_realtime.testing.connection import Connection
 from openai_realtime.testing.ids import IdFactory
 from openai_realtime.testing.outbox import ConnectionGone
 from openai_realtime.testing.webrtc_channel import CallSocket
-from openai_realtime.testing.webrtc_media import PlayedAudio, SpeechTrack, pump_microphone
+from openai_realtime.testing.webrtc_media import PlayedAudio, SpeechTrack
+from openai_realtime.transports._webrtc_media import pcm16_blocks
 
 __all__ = ["EVENTS_CHANNEL", "FakeCall"]
 
@@ -91,7 +90,7 @@ class FakeCall:
         """The call's connection is about to serve: route the microphone into it."""
         self._connection = connection
         if self._microphone is not None:
-            self._spawn(pump_microphone(self._microphone, self._deliver))
+            self._spawn(self._listen(self._microphone))
 
     async def hang_up(self) -> None:
         """Close the peer connection and stop the call's tasks."""
@@ -102,16 +101,18 @@ class FakeCall:
         self._track.stop()
         await self._peer.close()
 
-    async def _deliver(self, samples: NDArray[np.int16]) -> None:
-        if self._connection is not None:
-            with contextlib.suppress(ConnectionGone):
-                await self._connection.receive_audio(samples)
+    async def _listen(self, microphone: MediaStreamTrack) -> None:
+        """The caller's audio into the connection's input buffer and VAD, until either ends."""
+        connection = self._connection
+        if connection is None:
+            return
+        with contextlib.suppress(ConnectionGone):
+            async for samples in pcm16_blocks(microphone):
+                await connection.receive_audio(samples)
 
     async def _truncate(self, played: PlayedAudio) -> None:
         if self._connection is not None:
-            await self._connection.truncate_played(
-                played.item_id, played.content_index, played.ms
-            )
+            await self._connection.truncate_played(played.item_id, played.content_index, played.ms)
 
     def _started(self, response_id: str) -> None:
         if self.socket is not None:
@@ -129,7 +130,7 @@ class FakeCall:
         if track.kind == "audio" and self._microphone is None:
             self._microphone = track
             if self._connection is not None:
-                self._spawn(pump_microphone(track, self._deliver))
+                self._spawn(self._listen(track))
 
     def _on_state(self) -> None:
         if self._peer.connectionState in ("failed", "closed"):

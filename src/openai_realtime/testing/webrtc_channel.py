@@ -22,7 +22,7 @@ import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from aiohttp import WSMessage, WSMsgType, web
 
@@ -37,7 +37,7 @@ from openai_realtime.types import (
     ServerEvent,
 )
 
-__all__ = ["CallSocket", "DataChannel"]
+__all__ = ["CallSocket"]
 
 logger = logging.getLogger("openai_realtime.testing")
 
@@ -47,14 +47,13 @@ Truncate = Callable[[PlayedAudio], Awaitable[None]]
 """Truncates an assistant item at what was played (the connection's own truncation)."""
 
 
-class DataChannel:
-    """The part of aiortc's ``RTCDataChannel`` used here (so this module needs no aiortc)."""
+class _Channel(Protocol):
+    """The part of aiortc's ``RTCDataChannel`` used here."""
 
-    readyState: str  # noqa: N815 (aiortc's name)
+    @property
+    def readyState(self) -> str: ...  # aiortc's name
 
-    def send(self, data: str | bytes) -> None:
-        """Send one message."""
-        raise NotImplementedError
+    def send(self, data: str | bytes) -> None: ...
 
 
 class CallSocket:
@@ -70,7 +69,7 @@ class CallSocket:
 
     def __init__(
         self,
-        channel: Any,
+        channel: _Channel,
         track: SpeechTrack,
         ids: IdFactory,
         truncate: Truncate,
@@ -200,9 +199,7 @@ class CallSocket:
             return None
         self._interrupted.add(played.response_id)
         self._send_event(
-            OutputAudioBufferClearedEvent(
-                event_id=self._event_id(), response_id=played.response_id
-            )
+            OutputAudioBufferClearedEvent(event_id=self._event_id(), response_id=played.response_id)
         )
         return played
 

@@ -5,8 +5,7 @@ RTP track, and the assistant's speech leaves it as one, played out in real time.
 knows exactly how much of each answer it has sent, which is what it truncates to when the
 caller interrupts. :class:`SpeechTrack` is that outgoing track: the connection's audio deltas
 are queued on it and it hands them to the encoder at the speed of speech on the fake's clock,
-reporting when a response's audio starts and stops playing; :func:`pump_microphone` turns the
-caller's track back into 24 kHz PCM for the same input path WebSocket appends use.
+reporting when a response's audio starts and stops playing.
 
 Needs the ``webrtc`` extra (aiortc, PyAV): imported only when a call arrives.
 """
@@ -14,27 +13,21 @@ Needs the ``webrtc`` extra (aiortc, PyAV): imported only when a call arrives.
 from __future__ import annotations
 
 import asyncio
-import fractions
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
 import av
 import numpy as np
 from aiortc import MediaStreamTrack
-from aiortc.mediastreams import MediaStreamError
 from numpy.typing import NDArray
 
 from openai_realtime.testing.clock import FakeClock
+from openai_realtime.transports._webrtc_media import FRAME_SAMPLES, SAMPLE_RATE, pcm16_frame
 
-__all__ = ["SAMPLE_RATE", "PlayedAudio", "SpeechTrack", "pump_microphone"]
+__all__ = ["PlayedAudio", "SpeechTrack"]
 
-SAMPLE_RATE: Final = 24_000
-"""The rate of the audio the connection produces and reads (PCM16, mono)."""
-
-_FRAME_SAMPLES: Final = SAMPLE_RATE // 50  # 20 ms, the Opus frame
-_TIME_BASE: Final = fractions.Fraction(1, SAMPLE_RATE)
 # Silence after the last word pushes the codec's and resampler's buffered tail out to the caller.
 _TRAILING_SILENCE_FRAMES: Final = 3
 
@@ -135,21 +128,18 @@ class SpeechTrack(MediaStreamTrack):
             self._paced_from = (self._clock.now(), self._pts)
         start_time, start_pts = self._paced_from
         await self._clock.sleep_until(start_time + (self._pts - start_pts) / SAMPLE_RATE)
-        frame = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="s16", layout="mono")
-        frame.sample_rate = SAMPLE_RATE
-        frame.pts = self._pts
-        frame.time_base = _TIME_BASE
-        self._pts += _FRAME_SAMPLES
+        frame = pcm16_frame(samples, self._pts)
+        self._pts += FRAME_SAMPLES
         return frame
 
     def _next_frame(self) -> NDArray[np.int16] | None:
-        frame = np.zeros(_FRAME_SAMPLES, dtype=np.int16)
+        frame = np.zeros(FRAME_SAMPLES, dtype=np.int16)
         filled = 0
-        while filled < _FRAME_SAMPLES and self._queue:
+        while filled < FRAME_SAMPLES and self._queue:
             chunk = self._queue[0]
             if self._playing is not chunk.part:
                 self._switch_to(chunk.part)
-            taken = chunk.samples[: _FRAME_SAMPLES - filled]
+            taken = chunk.samples[: FRAME_SAMPLES - filled]
             frame[filled : filled + len(taken)] = taken
             filled += len(taken)
             chunk.part.sample_count += len(taken)
@@ -179,23 +169,3 @@ class SpeechTrack(MediaStreamTrack):
         if playing is not None:
             self._finished.discard(playing.response_id)
             self._stopped(playing.response_id)
-
-
-async def pump_microphone(
-    track: MediaStreamTrack, deliver: Callable[[NDArray[np.int16]], Awaitable[None]]
-) -> None:
-    """Deliver the caller's audio as 24 kHz mono PCM16 until the track ends.
-
-    Args:
-        track: The caller's incoming audio track (Opus decoded to 48 kHz by aiortc).
-        deliver: Takes each block of samples, in order.
-    """
-    # One resampler for the whole call: it keeps its filter state across frames.
-    resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
-    while True:
-        try:
-            frame = await track.recv()
-        except MediaStreamError:
-            return
-        for converted in resampler.resample(frame):
-            await deliver(converted.to_ndarray().reshape(-1).astype(np.int16, copy=False))

@@ -1,14 +1,14 @@
-"""The media tracks of a WebRTC client: the microphone going out, the assistant coming in.
+"""WebRTC audio as the SDK's PCM16: the microphone track, frames out, blocks in.
 
 Needs the ``webrtc`` extra (aiortc, PyAV); :mod:`openai_realtime.transports.webrtc` imports this
-module only when it connects.
+module only when it connects (and the fake server's calls use it too).
 """
 
 from __future__ import annotations
 
 import asyncio
 import fractions
-from collections.abc import Callable
+from collections.abc import AsyncIterator
 from typing import Final
 
 import av
@@ -17,12 +17,13 @@ from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
 from numpy.typing import NDArray
 
-__all__ = ["SAMPLE_RATE", "MicrophoneTrack", "pump_speaker"]
+__all__ = ["FRAME_SAMPLES", "SAMPLE_RATE", "MicrophoneTrack", "pcm16_blocks", "pcm16_frame"]
 
 SAMPLE_RATE: Final = 24_000
 """The rate of the SDK's audio (PCM16, mono), in and out."""
 
-_FRAME_SAMPLES: Final = SAMPLE_RATE // 50  # 20 ms, the Opus frame
+FRAME_SAMPLES: Final = SAMPLE_RATE // 50
+"""20 ms, the Opus frame."""
 _TIME_BASE: Final = fractions.Fraction(1, SAMPLE_RATE)
 
 
@@ -55,45 +56,49 @@ class MicrophoneTrack(MediaStreamTrack):
             self._started_at = loop.time()
         due = self._started_at + self._pts / SAMPLE_RATE
         await asyncio.sleep(max(0.0, due - loop.time()))
-        frame = av.AudioFrame.from_ndarray(
-            self._take_frame().reshape(1, -1), format="s16", layout="mono"
-        )
-        frame.sample_rate = SAMPLE_RATE
-        frame.pts = self._pts
-        frame.time_base = _TIME_BASE
-        self._pts += _FRAME_SAMPLES
+        frame = pcm16_frame(self._take_frame(), self._pts)
+        self._pts += FRAME_SAMPLES
         return frame
 
     def _take_frame(self) -> NDArray[np.int16]:
-        if self._pending_count < _FRAME_SAMPLES:
-            # A partial frame waits for the rest unless nothing more is coming soon;
-            # sending it padded keeps the audio's timing honest either way.
-            frame = np.zeros(_FRAME_SAMPLES, dtype=np.int16)
+        if self._pending_count < FRAME_SAMPLES:
+            # A microphone does not wait for the rest: what is missing is silence.
+            frame = np.zeros(FRAME_SAMPLES, dtype=np.int16)
             queued = np.concatenate(self._pending) if self._pending else frame[:0]
             frame[: len(queued)] = queued
             self._pending.clear()
             self._pending_count = 0
             return frame
         queued = np.concatenate(self._pending)
-        frame, rest = queued[:_FRAME_SAMPLES], queued[_FRAME_SAMPLES:]
+        frame, rest = queued[:FRAME_SAMPLES], queued[FRAME_SAMPLES:]
         self._pending = [rest] if len(rest) else []
         self._pending_count = len(rest)
         return frame
 
 
-async def pump_speaker(track: MediaStreamTrack, deliver: Callable[[NDArray[np.int16]], None]) -> None:
-    """Deliver the incoming assistant audio as 24 kHz mono PCM16 until the track ends.
+def pcm16_frame(samples: NDArray[np.int16], pts: int) -> av.AudioFrame:
+    """One outgoing frame of 24 kHz mono PCM16 starting at sample ``pts``."""
+    frame = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="s16", layout="mono")
+    frame.sample_rate = SAMPLE_RATE
+    frame.pts = pts
+    frame.time_base = _TIME_BASE
+    return frame
+
+
+async def pcm16_blocks(track: MediaStreamTrack) -> AsyncIterator[NDArray[np.int16]]:
+    """The audio of an incoming track as 24 kHz mono PCM16 blocks, until the track ends.
 
     Args:
-        track: The remote audio track (Opus decoded to 48 kHz by aiortc).
-        deliver: Takes each block of samples, in order.
+        track: A remote audio track (aiortc decodes Opus to 48 kHz).
     """
-    # One resampler for the whole call: it keeps its filter state across frames.
+    # One resampler for the whole track: it keeps its filter state across frames.
     resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
     while True:
         try:
             frame = await track.recv()
         except MediaStreamError:
             return
+        if not isinstance(frame, av.AudioFrame):
+            continue
         for converted in resampler.resample(frame):
-            deliver(converted.to_ndarray().reshape(-1).astype(np.int16, copy=False))
+            yield converted.to_ndarray().reshape(-1).astype(np.int16, copy=False)

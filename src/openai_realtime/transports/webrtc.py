@@ -30,7 +30,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-from collections.abc import Coroutine, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 import aiohttp
@@ -90,6 +90,7 @@ class WebRTCTransport:
         self._speaking: dict[str, Any] | None = None  # the audio part being spoken
         self._audio_count = 0
         self._pump: asyncio.Future[None] | None = None
+        self._hanging_up: asyncio.Future[None] | None = None
         channel.on("message", self._on_message)
         channel.on("close", lambda: self._end(TransportClosed(_ABNORMAL_CLOSURE, "channel closed")))
 
@@ -125,11 +126,15 @@ class WebRTCTransport:
     def abort(self) -> None:
         """End the call at once; the pending ``receive`` ends with code 1006."""
         self._end(TransportClosed(_ABNORMAL_CLOSURE, "connection aborted"))
-        asyncio.ensure_future(self._peer.close())
+        self._hanging_up = asyncio.ensure_future(self._peer.close())
 
-    def listen(self, pump: Coroutine[Any, Any, None]) -> None:
-        """Run the incoming track's pump (which calls :meth:`hear`) until the call ends."""
-        self._pump = asyncio.ensure_future(pump)
+    def listen(self, track: Any, blocks: Callable[[Any], AsyncIterator[NDArray[np.int16]]]) -> None:
+        """Hear the incoming track's audio (``blocks(track)``) until the call ends."""
+        self._pump = asyncio.ensure_future(self._hear_all(blocks(track)))
+
+    async def _hear_all(self, blocks: AsyncIterator[NDArray[np.int16]]) -> None:
+        async for samples in blocks:
+            self.hear(samples)
 
     def hear(self, samples: NDArray[np.int16]) -> None:
         """Audio from the incoming track: a delta of the part being spoken, if any."""
@@ -156,15 +161,19 @@ class WebRTCTransport:
         """Track which audio part the incoming track is speaking, from the events."""
         if "response.content_part.added" not in text and "output_audio_buffer.cleared" not in text:
             return
-        event = json.loads(text)
-        if event.get("type") == "output_audio_buffer.cleared":
+        try:
+            event = json.loads(text)
+        except ValueError:
+            return  # the client's reader reports it
+        kind = event.get("type") if isinstance(event, dict) else None
+        part = event.get("part") if kind == "response.content_part.added" else None
+        if kind == "output_audio_buffer.cleared":
             self._speaking = None
-        elif event.get("type") == "response.content_part.added":
-            if event.get("part", {}).get("type") in _AUDIO_PART_TYPES:
-                self._speaking = {
-                    name: event[name]
-                    for name in ("response_id", "item_id", "output_index", "content_index")
-                }
+        elif isinstance(part, dict) and part.get("type") in _AUDIO_PART_TYPES:
+            self._speaking = {
+                name: event.get(name)
+                for name in ("response_id", "item_id", "output_index", "content_index")
+            }
 
     def _end(self, closed: TransportClosed) -> None:
         if self._closed:
@@ -214,7 +223,7 @@ class WebRTCConnector:
         try:
             from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 
-            from openai_realtime.transports._webrtc_media import MicrophoneTrack, pump_speaker
+            from openai_realtime.transports._webrtc_media import MicrophoneTrack, pcm16_blocks
         except ImportError as error:
             raise ConfigurationError(
                 "WebRTC needs the webrtc extra: pip install 'openai-realtime[webrtc]'"
@@ -244,7 +253,7 @@ class WebRTCConnector:
         transport = WebRTCTransport(peer, channel, microphone, call_id)
         self.call_id = call_id
         if not incoming.empty():
-            transport.listen(pump_speaker(incoming.get_nowait(), transport.hear))
+            transport.listen(incoming.get_nowait(), pcm16_blocks)
         return transport
 
     async def _post_offer(
@@ -252,7 +261,9 @@ class WebRTCConnector:
     ) -> tuple[str, str]:
         calls_url = _calls_url(url)
         token = _bearer(headers)
-        post_headers = {name: value for name, value in headers.items() if name.lower() != "content-type"}
+        post_headers = {
+            name: value for name, value in headers.items() if name.lower() != "content-type"
+        }
         body: Any
         if token.startswith("ek_"):
             body = offer

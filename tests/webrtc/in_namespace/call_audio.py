@@ -7,18 +7,27 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from openai_realtime.testing import Reply, ResponseContext
+
 RATE = 24_000
 API_KEY = "sk-test-webrtc"
 
 # Short turns: the caller's tone is a turn once 200 ms of silence follow it.
 CALL_SESSION: dict[str, Any] = {
-    "audio": {
-        "input": {"turn_detection": {"type": "server_vad", "silence_duration_ms": 200}}
-    }
+    "audio": {"input": {"turn_detection": {"type": "server_vad", "silence_duration_ms": 200}}}
 }
 
 
-__all__ = ["API_KEY", "CALL_SESSION", "RATE", "dominant_frequency", "rms", "tone", "voiced"]
+__all__ = [
+    "API_KEY",
+    "CALL_SESSION",
+    "RATE",
+    "ToneResponder",
+    "dominant_frequency",
+    "rms",
+    "tone",
+    "voiced",
+]
 
 
 def tone(frequency: float, seconds: float, amplitude: float = 8000.0) -> NDArray[np.int16]:
@@ -47,3 +56,14 @@ def voiced(samples: NDArray[np.int16]) -> NDArray[np.int16]:
     return samples[loud[0] * 240 : (loud[-1] + 1) * 240]
 
 
+class ToneResponder:
+    """Answers every turn with a tone, and keeps the caller audio it was given."""
+
+    def __init__(self, answer: NDArray[np.int16]) -> None:
+        self.answer = answer
+        self.heard: list[NDArray[np.int16]] = []
+
+    def __call__(self, context: ResponseContext) -> Reply:
+        if context.audio:
+            self.heard.append(list(context.audio.values())[-1].copy())
+        return Reply(audio=self.answer, audio_text="a tone")

@@ -3,20 +3,46 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import numpy as np
+import aiohttp
 import pytest
-from call_audio import API_KEY, CALL_SESSION, RATE, dominant_frequency, rms, tone, voiced
-from conftest import ToneResponder
+from call_audio import (
+    API_KEY,
+    CALL_SESSION,
+    RATE,
+    ToneResponder,
+    dominant_frequency,
+    rms,
+    tone,
+    voiced,
+)
 
 from openai_realtime import RealtimeClient
 from openai_realtime.testing import FakeRealtimeServer
 from openai_realtime.transports.webrtc import WebRTCConnector
-from tests.support import WAIT, until
+from tests.support import WAIT, allow_namespace_network, until
+from tests.support.netns import NAMESPACE_NETWORK, inside_network_namespace
 
 CALLER_TONE = tone(440.0, 0.5)
+
+
+@pytest.fixture(autouse=True)
+def namespace_network() -> Iterator[None]:
+    if not inside_network_namespace():
+        pytest.fail("WebRTC tests run only inside their network namespace (test_in_namespace.py)")
+    with allow_namespace_network(NAMESPACE_NETWORK):
+        yield
+
+
+@pytest.fixture
+async def tone_server() -> AsyncIterator[tuple[FakeRealtimeServer, ToneResponder]]:
+    responder = ToneResponder(tone(660.0, 0.6))
+    async with FakeRealtimeServer(
+        api_key=API_KEY, responder=responder, session=CALL_SESSION
+    ) as server:
+        yield server, responder
 
 
 @contextlib.asynccontextmanager
@@ -90,7 +116,6 @@ async def test_audio_goes_both_ways_as_media_and_events_on_the_data_channel(
     assert connector.call_id is not None and connector.call_id.startswith("rtc_")
 
 
-
 async def test_a_sideband_attached_by_call_id_runs_the_tool_the_call_asked_for() -> None:
     async with FakeRealtimeServer(api_key=API_KEY) as server, placed_call(server) as call:
         await _run_tool_over_sideband(*call)
@@ -105,9 +130,7 @@ async def _run_tool_over_sideband(client: RealtimeClient, connector: WebRTCConne
         calls.append(arguments)
         return {"city": arguments.get("city"), "temperature_c": 21}
 
-    sideband = RealtimeClient(
-        url=f"{server_url}?call_id={connector.call_id}", api_key=API_KEY
-    )
+    sideband = RealtimeClient(url=f"{server_url}?call_id={connector.call_id}", api_key=API_KEY)
     await sideband.connect()
     try:
         updated = client.expect("server.session.updated", timeout=WAIT)
@@ -148,7 +171,7 @@ async def test_barge_in_truncates_the_answer_at_what_the_track_played() -> None:
         started = client.expect("server.output_audio_buffer.started", timeout=WAIT)
         await client.append_input_audio(CALLER_TONE)
         await started
-        answer = [item for item in client.conversation.get_items() if item.role == "assistant"][0]
+        answer = next(item for item in client.conversation.get_items() if item.role == "assistant")
         await until(lambda: len(answer.formatted.audio) >= RATE // 2)
         order: list[str] = []
         for wire in (
@@ -179,3 +202,25 @@ async def test_barge_in_truncates_the_answer_at_what_the_track_played() -> None:
         "output_audio_buffer.cleared",
         "conversation.item.truncated",
     ]
+
+
+async def test_a_raw_offer_with_a_client_secret_gets_the_secret_s_session() -> None:
+    async with FakeRealtimeServer(api_key=API_KEY) as server:
+        async with aiohttp.ClientSession() as http:
+            minted = await http.post(
+                f"{server.http_url}/realtime/client_secrets",
+                json={"session": {"type": "realtime", "instructions": "Be brief."}},
+                headers={"Authorization": f"Bearer {API_KEY}"},
+            )
+            secret = (await minted.json())["value"]
+        connector = WebRTCConnector()
+        client = RealtimeClient(url=server.url, api_key=secret, transport=connector)
+        created = client.expect("server.session.created", timeout=WAIT)
+        await client.connect()
+        try:
+            event = await created
+        finally:
+            await client.disconnect()
+    assert secret.startswith("ek_")
+    assert event.session.instructions == "Be brief."
+    assert connector.call_id is not None
