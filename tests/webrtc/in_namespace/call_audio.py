@@ -26,6 +26,7 @@ __all__ = [
     "dominant_frequency",
     "rms",
     "tone",
+    "tone_match",
     "voiced",
 ]
 
@@ -40,6 +41,19 @@ def dominant_frequency(samples: NDArray[np.int16]) -> float:
     """The strongest frequency of ``samples``, in Hz."""
     spectrum = np.abs(np.fft.rfft(samples.astype(np.float64)))
     return float(np.fft.rfftfreq(len(samples), 1 / RATE)[int(np.argmax(spectrum))])
+
+
+def tone_match(samples: NDArray[np.int16], frequency: float) -> float:
+    """How much of ``samples`` is a sine at ``frequency``, whatever its phase: 1.0 for a pure tone.
+
+    The normalised projection onto the sine and cosine at that frequency (codecs shift phase).
+    """
+    times = np.arange(len(samples)) / RATE
+    signal = samples.astype(np.float64)
+    sine = np.sin(2 * np.pi * frequency * times)
+    cosine = np.cos(2 * np.pi * frequency * times)
+    projected = np.hypot(signal @ sine, signal @ cosine) / np.sqrt(len(samples) / 2)
+    return float(projected / np.linalg.norm(signal))
 
 
 def rms(samples: NDArray[np.int16]) -> float:
@@ -57,13 +71,19 @@ def voiced(samples: NDArray[np.int16]) -> NDArray[np.int16]:
 
 
 class ToneResponder:
-    """Answers every turn with a tone, and keeps the caller audio it was given."""
+    """Answers each turn with its next tone (the last one repeats); keeps what it heard."""
 
-    def __init__(self, answer: NDArray[np.int16]) -> None:
-        self.answer = answer
+    def __init__(self, *answers: NDArray[np.int16]) -> None:
+        self.answers = answers
         self.heard: list[NDArray[np.int16]] = []
+
+    @property
+    def answer(self) -> NDArray[np.int16]:
+        """The first answer."""
+        return self.answers[0]
 
     def __call__(self, context: ResponseContext) -> Reply:
         if context.audio:
             self.heard.append(list(context.audio.values())[-1].copy())
-        return Reply(audio=self.answer, audio_text="a tone")
+        answer = self.answers[min(len(self.heard), len(self.answers)) - 1]
+        return Reply(audio=answer, audio_text="a tone")

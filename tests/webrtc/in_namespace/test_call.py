@@ -16,12 +16,15 @@ from call_audio import (
     dominant_frequency,
     rms,
     tone,
+    tone_match,
     voiced,
 )
 
 from openai_realtime import RealtimeClient
+from openai_realtime.local_events import RealtimeEventRecord
 from openai_realtime.testing import FakeRealtimeServer
 from openai_realtime.transports.webrtc import WebRTCConnector
+from openai_realtime.types import OutputAudioBufferClearEvent
 from tests.support import WAIT, allow_namespace_network, until
 from tests.support.netns import NAMESPACE_NETWORK, inside_network_namespace
 
@@ -80,7 +83,12 @@ async def test_audio_goes_both_ways_as_media_and_events_on_the_data_channel(
     appended: list[object] = []
     client.on("client.input_audio_buffer.append", appended.append)
     received: list[Any] = []
-    client.on("realtime.event", lambda record: received.append(record.event))
+
+    def keep_server_event(record: RealtimeEventRecord) -> None:
+        if record.source == "server":
+            received.append(record.event)
+
+    client.on("realtime.event", keep_server_event)
     stopped = client.expect("server.output_audio_buffer.stopped", timeout=WAIT)
     await client.wait_for_session_created(timeout=WAIT)
 
@@ -92,17 +100,20 @@ async def test_audio_goes_both_ways_as_media_and_events_on_the_data_channel(
     assert abs(dominant_frequency(heard) - 440.0) < 5
     assert 0.4 <= len(heard) / RATE <= 0.6
     assert 0.7 <= rms(heard) / rms(CALLER_TONE) <= 1.3
+    assert tone_match(heard, 440.0) > 0.95
     # The answer came back on the incoming track, into the assistant item of the store.
     answer = voiced(_assistant_audio(client))
     assert abs(dominant_frequency(answer) - 660.0) < 5
     assert 0.5 <= len(answer) / RATE <= 0.7
     assert 0.7 <= rms(answer) / rms(responder.answer) <= 1.3
+    assert tone_match(answer, 660.0) > 0.95
+    assert tone_match(answer, 440.0) < 0.05  # the answer, not an echo of the caller
     # Events travelled on the data channel; the audio never did, either way.
     record = server.connections[0]
     assert appended, "the client did send its audio as append events, to the transport"
     assert record.received_types["input_audio_buffer.append"] == 0
     assert record.sent_types["response.output_audio.delta"] > 0  # produced, played as media
-    types = [event.type for event in received if not event.type.startswith("input_audio_buffer.a")]
+    types = [event.type for event in received]
     deltas = [event for event in received if event.type == "response.output_audio.delta"]
     assert deltas and all(event.event_id.startswith("rtc_audio_") for event in deltas)
     for expected in (
@@ -194,7 +205,7 @@ async def test_barge_in_truncates_the_answer_at_what_the_track_played() -> None:
     heard_ms = heard_at_clear[0] * 1000 // RATE
     # The service cut at what its track had sent: at least what arrived here (less a codec
     # frame), at most what arrived plus what was still in flight.
-    assert heard_ms - 20 <= event.audio_end_ms <= heard_ms + 150
+    assert heard_ms - 20 <= event.audio_end_ms <= heard_ms + 250
     assert 500 <= event.audio_end_ms < 2500
     assert len(answer.formatted.audio) <= event.audio_end_ms * RATE // 1000
     assert order == [
@@ -224,3 +235,35 @@ async def test_a_raw_offer_with_a_client_secret_gets_the_secret_s_session() -> N
     assert secret.startswith("ek_")
     assert event.session.instructions == "Be brief."
     assert connector.call_id is not None
+
+
+async def test_the_caller_may_clear_the_output_audio_buffer_on_a_call() -> None:
+    responder = ToneResponder(tone(660.0, 3.0), tone(660.0, 0.3))
+    async with (
+        FakeRealtimeServer(api_key=API_KEY, responder=responder, session=CALL_SESSION) as server,
+        placed_call(server) as (client, _),
+    ):
+        errors: list[Any] = []
+        client.on("server.error", errors.append)
+        stopped: list[str] = []
+        client.on(
+            "server.output_audio_buffer.stopped", lambda event: stopped.append(event.response_id)
+        )
+        started = client.expect("server.output_audio_buffer.started", timeout=WAIT)
+        await client.append_input_audio(CALLER_TONE)
+        first = (await started).response_id
+        cleared = client.expect("server.output_audio_buffer.cleared", timeout=WAIT)
+        await client.realtime.send(OutputAudioBufferClearEvent())
+        event = await cleared
+        answer = next(item for item in client.conversation.get_items() if item.role == "assistant")
+        heard = len(answer.formatted.audio)
+
+        # The next turn's answer plays at once: nothing of the first was left queued.
+        started = client.expect("server.output_audio_buffer.started", timeout=WAIT)
+        await client.append_input_audio(CALLER_TONE)
+        second = (await started).response_id
+        await until(lambda: second in stopped)
+    assert event.response_id == first
+    assert errors == []
+    assert stopped == [second]  # the first answer was cleared, never played to its end
+    assert len(answer.formatted.audio) == heard < 3 * RATE
