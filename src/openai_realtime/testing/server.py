@@ -47,9 +47,12 @@ class FakeRealtimeServer(LoopbackServer):
     It speaks the GA Realtime protocol over a real WebSocket at ``/v1/realtime``: sessions,
     partial ``session.update``, the conversation, the input audio buffer with server VAD
     emulation and its idle timeout, input transcription, streamed text, audio, function-call
-    and MCP tool responses, cancellation and truncation; and it mints client secrets at
-    ``POST /v1/realtime/client_secrets``. What the "model" says is decided by a responder (by
-    default :class:`~openai_realtime.testing.DefaultResponder`).
+    and MCP tool responses, cancellation and truncation; it mints client secrets at
+    ``POST /v1/realtime/client_secrets``, and with the ``webrtc`` extra it answers WebRTC calls
+    at ``POST /v1/realtime/calls`` (audio on media tracks, events on the ``oai-events`` data
+    channel, sidebands at ``/v1/realtime?call_id=``; see :mod:`~openai_realtime.testing.webrtc`).
+    What the "model" says is decided by a responder (by default
+    :class:`~openai_realtime.testing.DefaultResponder`).
 
     Args:
         host: Interface to bind; loopback unless told otherwise.

@@ -30,6 +30,7 @@ from openai_realtime.testing.rejections import InvalidRequest
 from openai_realtime.testing.session import deep_merge
 
 if TYPE_CHECKING:
+    from openai_realtime.testing.connection import ConnectionOptions
     from openai_realtime.testing.server import FakeRealtimeServer
     from openai_realtime.testing.webrtc_call import FakeCall
 
@@ -135,7 +136,7 @@ class WebRTCCalls:
         )
 
     async def _serve(
-        self, call: FakeCall, request: web.Request, options: Any, model: str | None
+        self, call: FakeCall, request: web.Request, options: ConnectionOptions, model: str | None
     ) -> None:
         try:
             socket = await call.open_socket(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -267,3 +268,26 @@ async def test_the_caller_may_clear_the_output_audio_buffer_on_a_call() -> None:
     assert errors == []
     assert stopped == [second]  # the first answer was cleared, never played to its end
     assert len(answer.formatted.audio) == heard < 3 * RATE
+
+
+async def test_the_answer_is_paced_on_the_fake_server_s_clock() -> None:
+    responder = ToneResponder(tone(660.0, 2.0))
+    async with (
+        FakeRealtimeServer(
+            api_key=API_KEY, responder=responder, session=CALL_SESSION, time_scale=0.25
+        ) as server,
+        placed_call(server) as (client, _),
+    ):
+        loop = asyncio.get_running_loop()
+        started = client.expect("server.output_audio_buffer.started", timeout=WAIT)
+        stopped = client.expect("server.output_audio_buffer.stopped", timeout=WAIT)
+        await client.append_input_audio(CALLER_TONE)
+        await started
+        began = loop.time()
+        await stopped
+        elapsed = loop.time() - began
+        answer = voiced(_assistant_audio(client))
+    # Two seconds of speech on a clock running four times as fast: half a second, not two.
+    assert 0.4 <= elapsed < 1.5
+    assert 1.9 <= len(answer) / RATE <= 2.1
+    assert tone_match(answer, 660.0) > 0.95
