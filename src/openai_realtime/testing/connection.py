@@ -20,7 +20,7 @@ import numpy as np
 from aiohttp import WSMsgType, web
 from numpy.typing import NDArray
 
-from openai_realtime.testing.client_frames import InvalidRequest, parse_client_frame
+from openai_realtime.protocol.client_frames import InvalidRequest, parse_client_frame
 from openai_realtime.testing.clock import FakeClock
 from openai_realtime.testing.conversation import (
     Conversation,

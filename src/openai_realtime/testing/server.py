@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final
 from aiohttp import web
 
 from openai_realtime._loopback_server import LoopbackServer
+from openai_realtime.protocol.rejections import InvalidRequest
 from openai_realtime.testing.client_secrets import SECRET_PREFIX, ClientSecretStore
 from openai_realtime.testing.clock import FakeClock
 from openai_realtime.testing.connection import Connection, ConnectionOptions, TranscriptionOrder
 from openai_realtime.testing.default_responder import DefaultResponder
 from openai_realtime.testing.faults import Fault
 from openai_realtime.testing.record import ConnectionRecord
-from openai_realtime.testing.rejections import InvalidRequest
 from openai_realtime.testing.responder import Responder, ResponderFunction, as_responder
 from openai_realtime.testing.seeds import seed_from_environment
 from openai_realtime.testing.session import DEFAULT_MODEL, SessionState
