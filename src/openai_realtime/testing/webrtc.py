@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any, Final, cast
 
 from aiohttp import BodyPartReader, web
 
+from openai_realtime.protocol.rejections import InvalidRequest
 from openai_realtime.testing.client_secrets import _session_changes
-from openai_realtime.testing.rejections import InvalidRequest
 from openai_realtime.testing.session import deep_merge
 
 if TYPE_CHECKING:
