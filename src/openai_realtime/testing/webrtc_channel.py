@@ -115,7 +115,13 @@ class CallSocket:
         if event_type == "input_audio_buffer.speech_started":
             await self._interrupt()
         elif event_type == "response.done":
-            self._track.finish(event["response"]["id"])
+            response_id = event["response"]["id"]
+            self._track.finish(response_id)
+            # Its parts get no more deltas; the track keeps what it still has to play.
+            self._parts = {
+                key: part for key, part in self._parts.items() if part.response_id != response_id
+            }
+            self._interrupted.discard(response_id)
 
     async def send_bytes(self, data: bytes) -> None:
         """Send a binary message on the data channel (a fault the fake can inject)."""

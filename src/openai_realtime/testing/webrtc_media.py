@@ -86,7 +86,8 @@ class SpeechTrack(MediaStreamTrack):
         self._started = started
         self._stopped = stopped
         self._queue: deque[_Chunk] = deque()
-        self._finished: set[str] = set()  # responses whose last delta is queued
+        self._unfinished: set[str] = set()  # responses with audio queued, more may come
+        self._finished: set[str] = set()  # responses with audio queued, all of it
         self._playing: PlayedAudio | None = None
         self._silence_left = 0
         self._has_audio = asyncio.Event()
@@ -101,17 +102,22 @@ class SpeechTrack(MediaStreamTrack):
     def queue(self, part: PlayedAudio, samples: NDArray[np.int16]) -> None:
         """Queue one delta of a part (the same :class:`PlayedAudio` for every delta of it)."""
         self._queue.append(_Chunk(part, samples))
+        self._unfinished.add(part.response_id)
         self._has_audio.set()
 
     def finish(self, response_id: str) -> None:
         """The response has sent all its audio: report it stopped once played."""
-        self._finished.add(response_id)
-        self._has_audio.set()
+        if response_id in self._unfinished:
+            self._unfinished.discard(response_id)
+            self._finished.add(response_id)
+            self._has_audio.set()
 
     def clear(self) -> PlayedAudio | None:
         """Drop everything not yet played; returns the part that was playing, if any."""
         playing, self._playing = self._playing, None
         self._queue.clear()
+        self._unfinished.clear()
+        self._finished.clear()
         self._silence_left = 0
         return playing
 
