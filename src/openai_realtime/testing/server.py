@@ -6,9 +6,9 @@ import asyncio
 import hmac
 import logging
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any, ClassVar, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from aiohttp import web
 
@@ -25,6 +25,9 @@ from openai_realtime.testing.seeds import seed_from_environment
 from openai_realtime.testing.session import DEFAULT_MODEL, SessionState
 from openai_realtime.testing.streaming import StreamOptions
 from openai_realtime.testing.synth import DEFAULT_MS_PER_CHAR
+
+if TYPE_CHECKING:
+    from openai_realtime.testing.webrtc import WebRTCCalls
 
 __all__ = ["FakeRealtimeServer", "serve"]
 
@@ -44,9 +47,12 @@ class FakeRealtimeServer(LoopbackServer):
     It speaks the GA Realtime protocol over a real WebSocket at ``/v1/realtime``: sessions,
     partial ``session.update``, the conversation, the input audio buffer with server VAD
     emulation and its idle timeout, input transcription, streamed text, audio, function-call
-    and MCP tool responses, cancellation and truncation; and it mints client secrets at
-    ``POST /v1/realtime/client_secrets``. What the "model" says is decided by a responder (by
-    default :class:`~openai_realtime.testing.DefaultResponder`).
+    and MCP tool responses, cancellation and truncation; it mints client secrets at
+    ``POST /v1/realtime/client_secrets``, and with the ``webrtc`` extra it answers WebRTC calls
+    at ``POST /v1/realtime/calls`` (audio on media tracks, events on the ``oai-events`` data
+    channel, sidebands at ``/v1/realtime?call_id=``; see :mod:`~openai_realtime.testing.webrtc`).
+    What the "model" says is decided by a responder (by default
+    :class:`~openai_realtime.testing.DefaultResponder`).
 
     Args:
         host: Interface to bind; loopback unless told otherwise.
@@ -137,6 +143,7 @@ class FakeRealtimeServer(LoopbackServer):
         self._client_secrets = ClientSecretStore(session)
         self._keep_closed = keep_closed_connections
         self._connection_count = 0
+        self._webrtc_calls: WebRTCCalls | None = None
         self.connections: list[ConnectionRecord] = []
         """Every connection so far, oldest first, including closed ones (as many as
         ``keep_closed_connections`` allows)."""
@@ -152,6 +159,16 @@ class FakeRealtimeServer(LoopbackServer):
     def _add_routes(self, app: web.Application) -> None:
         super()._add_routes(app)
         app.router.add_post(CLIENT_SECRETS_PATH, self._mint_client_secret)
+        # Imported here: the WebRTC answering needs the `webrtc` extra only when a call comes.
+        from openai_realtime.testing.webrtc import WebRTCCalls
+
+        self._webrtc_calls = WebRTCCalls(self)
+        self._webrtc_calls.add_routes(app)
+
+    def _webrtc(self) -> WebRTCCalls:
+        if self._webrtc_calls is None:
+            raise RuntimeError("the server is not running")
+        return self._webrtc_calls
 
     async def _mint_client_secret(self, request: web.Request) -> web.StreamResponse:
         # Secrets are minted with the real key; a secret cannot mint another.
@@ -165,35 +182,77 @@ class FakeRealtimeServer(LoopbackServer):
         return web.json_response(body)
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
+        call_id = request.query.get("call_id")
+        if call_id is not None:
+            # A sideband connection: it serves the call's own connection, not a new one.
+            return await self._webrtc().attach_sideband(request, call_id)
+        authorized = self.authorize(request, request.query.get("model"))
+        if isinstance(authorized, web.Response):
+            return authorized
+        options, model = authorized
+        websocket = web.WebSocketResponse(max_msg_size=_MAX_MESSAGE_BYTES, protocols=_SUBPROTOCOLS)
+        await websocket.prepare(request)
+        await self.serve_connection(websocket, request, options, model)
+        return websocket
+
+    def authorize(
+        self, request: web.Request, model: str | None
+    ) -> tuple[ConnectionOptions, str | None] | web.Response:
+        """Check a request's key or client secret.
+
+        Args:
+            request: The request, with its ``Authorization`` header or key subprotocol.
+            model: The model the request asks for.
+
+        Returns:
+            The options and model of the connection to open, or the 401 response to send.
+        """
         token = _bearer_token(request) or _subprotocol_key(request)
         options = self._options
-        model = request.query.get("model")
         if token.startswith(SECRET_PREFIX):
             secret = self._client_secrets.valid(token)
             if secret is None:
                 return _unauthorized("The client secret is unknown or has expired.")
-            options = replace(options, session_overrides=secret.session)
-            model = secret.model  # the secret binds the session, model included
-        elif not self._key_matches(token):
+            # The secret binds the session, model included.
+            return replace(options, session_overrides=secret.session), secret.model
+        if not self._key_matches(token):
             return _unauthorized()
-        websocket = web.WebSocketResponse(max_msg_size=_MAX_MESSAGE_BYTES, protocols=_SUBPROTOCOLS)
-        await websocket.prepare(request)
+        return options, model
+
+    async def serve_connection(
+        self,
+        websocket: web.WebSocketResponse,
+        request: web.Request,
+        options: ConnectionOptions,
+        model: str | None,
+        started: Callable[[Connection], object] | None = None,
+    ) -> None:
+        """Serve one prepared connection until it ends.
+
+        Args:
+            websocket: The prepared connection (or an object that behaves like one).
+            request: The request that opened it.
+            options: Its options, from :meth:`authorize`.
+            model: Its model, from :meth:`authorize`.
+            started: Called with the connection before it starts serving.
+        """
         record = ConnectionRecord(model=model or DEFAULT_MODEL, limit=options.record_limit)
         self.connections.append(record)
         self._connection_count += 1
         number = self._connection_count
         self._open.add(websocket)
         logger.debug("connection %d opened (model %s)", number, record.model)
+        rng = random.Random(f"{self.seed}:{number}")
+        connection = Connection(websocket, request, record, self._responder, options, rng)
+        if started is not None:
+            started(connection)
         try:
-            rng = random.Random(f"{self.seed}:{number}")
-            connection = Connection(websocket, request, record, self._responder, options, rng)
             await connection.run()
         finally:
             self._open.discard(websocket)
             await websocket.close()
             self._forget_closed()
             logger.debug("connection %d closed", number)
-        return websocket
 
     def _forget_closed(self) -> None:
         if self._keep_closed is None:
