@@ -18,6 +18,7 @@ from openai_realtime.protocol.items import ConversationItem, Delta
 from openai_realtime.types import ClientEvent, ErrorEvent, ServerEvent, UnknownServerEvent
 
 __all__ = [
+    "CallEndedEvent",
     "ClientErrorPayload",
     "CloseEvent",
     "ConversationInterruptedEvent",
@@ -51,6 +52,25 @@ class LocalErrorEvent:
 
 ClientErrorPayload: TypeAlias = ErrorEvent | LocalErrorEvent
 """What ``RealtimeClient`` handlers of ``error`` receive: the server's error or a local one."""
+
+
+@dataclass(frozen=True, slots=True)
+class CallEndedEvent:
+    """The call a sideband connection controls is over (dispatched as ``call.ended``).
+
+    A ``RealtimeClient(call_id=...)`` dispatches it, before ``close``, when the server ends the
+    sideband connection without the app asking: the caller hung up, the call was referred or
+    hung up through call control, or it ended for any other reason.
+
+    Attributes:
+        call_id: The call.
+        code: The close code of the sideband connection, if any.
+        reason: The close reason (the fake server says why, e.g. ``call ended: hangup``).
+    """
+
+    call_id: str
+    code: int | None
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
