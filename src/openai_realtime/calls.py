@@ -239,7 +239,7 @@ class RealtimeCalls:
         json_body: dict[str, Any] | None = None,
         form: aiohttp.FormData | None = None,
     ) -> tuple[str, str | None]:
-        url = self._base / "realtime" / path if "/" not in path else self._url(path)
+        url = self._url(path)
         http = self._http()
         async with http.post(
             url,

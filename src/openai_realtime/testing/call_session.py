@@ -52,6 +52,8 @@ class CallerEar:
         self.transcripts: list[str] = []
         """The transcript of each answer the caller heard, in order."""
         self._muted: set[str] = set()
+        self.greeted = asyncio.Event()
+        """Set once the caller has heard the agent's first spoken answer to its end."""
 
     @property
     def audio(self) -> NDArray[np.int16]:
@@ -74,6 +76,8 @@ class CallerEar:
             self._chunks.append(self.audio_format.decode(event["delta"]))
         elif kind == "response.output_audio_transcript.done":
             self.transcripts.append(event["transcript"])
+        elif kind == "response.done" and self._chunks:
+            self.greeted.set()
 
 
 class CallLine:

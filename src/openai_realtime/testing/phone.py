@@ -8,11 +8,12 @@
 2. it waits for ``/accept`` or ``/reject``. A call nobody answers ends ``unanswered`` after
    ``answer_timeout`` seconds of server time (:data:`DEFAULT_ANSWER_TIMEOUT`);
 3. once accepted, the call's session runs with G.711 µ-law audio both ways (what a SIP trunk
-   negotiates) unless the accept said otherwise: the caller's audio is sent on the server's
-   clock, in real time, through the same VAD and responder as any session, followed by a
-   second of silence so the last turn ends; DTMF digits arrive on the sidebands at their
-   times (seconds after the answer); the caller hangs up after ``hang_up_after`` seconds if
-   given;
+   negotiates) unless the accept said otherwise. Like a person, the caller first waits for
+   the agent to finish its first spoken answer (at most :data:`GREETING_WAIT` seconds), then talks: the caller's
+   audio is sent on the server's clock, in real time, through the same VAD and responder as
+   any session, followed by a second of silence so the last turn ends; DTMF digits arrive
+   on the sidebands at their times and the caller hangs up after ``hang_up_after`` seconds
+   if given, both counted from that moment;
 4. it ends on ``/hangup``, ``/refer`` or the caller hanging up; the :class:`PhoneCall` handle
    says how (:class:`~openai_realtime.testing.calls.CallOutcome`) and what the caller heard.
 
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import os
 import random
@@ -50,10 +52,13 @@ from openai_realtime.testing.responder import Responder
 from openai_realtime.testing.session import DEFAULT_MODEL, deep_merge
 from openai_realtime.webhooks import sign_webhook
 
-__all__ = ["DEFAULT_ANSWER_TIMEOUT", "SIP_SESSION", "PhoneCall", "PhoneLine"]
+__all__ = ["DEFAULT_ANSWER_TIMEOUT", "GREETING_WAIT", "SIP_SESSION", "PhoneCall", "PhoneLine"]
 
 DEFAULT_ANSWER_TIMEOUT: Final = 30.0
 """Seconds of server time a call rings before it ends unanswered (see the module description)."""
+
+GREETING_WAIT: Final = 10.0
+"""Seconds of server time an answered caller waits for the agent to speak before talking."""
 
 SIP_SESSION: Final[Mapping[str, Any]] = {
     "audio": {
@@ -248,6 +253,8 @@ class PhoneLine:
         session = fake.session
         if session is None:
             return  # rejected
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(session.ear.greeted.wait(), clock.real_seconds(GREETING_WAIT))
         work = [
             self._speak(session, samples),
             *(self._press(session, phone, at, digits) for at, digits in dtmf),
