@@ -3,7 +3,8 @@
 ``RealtimeAPI`` emits ``error`` and ``close``; ``RealtimeClient`` adds the utility events
 ``conversation.updated``, ``conversation.item.appended``, ``conversation.item.completed``,
 ``conversation.interrupted``, ``realtime.event`` and the connection events ``reconnecting``,
-``reconnected`` and ``disconnected``. Handlers receive one of these frozen dataclasses.
+``reconnected``, ``disconnected`` and, on a sideband, ``call.ended``. Handlers receive one of
+these frozen dataclasses.
 
 At the end, for type checkers only, each class binds its SDK events to the generated overloads
 (``openai_realtime.types.hooks``): the generic slots there take the (name, payload) pairs here.
@@ -213,6 +214,7 @@ if TYPE_CHECKING:
         Literal["reconnecting"], ReconnectingEvent,
         Literal["reconnected"], ReconnectedEvent,
         Literal["disconnected"], DisconnectedEvent,
+        Literal["call.ended"], CallEndedEvent,
     ]  # fmt: skip
     ClientWaits: TypeAlias = EventWaits[
         Literal["error"], ClientErrorPayload,
@@ -225,6 +227,7 @@ if TYPE_CHECKING:
         Literal["reconnecting"], ReconnectingEvent,
         Literal["reconnected"], ReconnectedEvent,
         Literal["disconnected"], DisconnectedEvent,
+        Literal["call.ended"], CallEndedEvent,
     ]  # fmt: skip
     # A translation connection: `error` and `close` beside the translation channel's events.
     TranslationHooks: TypeAlias = TranslationEventHooks[

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 from aiohttp import web
@@ -16,21 +16,14 @@ from openai_realtime.errors import (
     InsecureTransportError,
 )
 from openai_realtime.testing import FakeRealtimeServer
-from tests.calls.conftest import API_KEY, SECRET, WebhookEndpoint
+from tests.support.calls import API_KEY, SECRET, WebhookEndpoint, serve_on_loopback
 from tests.support.waiting import WAIT
 
 
-async def _serve(handler: Callable[[web.Request], object]) -> AsyncIterator[str]:
+def _catch_all(handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.Application:
     app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", handler)  # type: ignore[arg-type]
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    try:
-        yield f"http://127.0.0.1:{runner.addresses[0][1]}/v1"
-    finally:
-        await runner.cleanup()
+    app.router.add_route("*", "/{tail:.*}", handler)
+    return app
 
 
 @pytest.fixture
@@ -51,8 +44,8 @@ async def recorder() -> AsyncIterator[tuple[str, list[web.Request], list[bytes]]
             )
         return web.Response(status=200)
 
-    async for url in _serve(answer):
-        yield url, seen, bodies
+    async with serve_on_loopback(_catch_all(answer)) as base_url:
+        yield f"{base_url}/v1", seen, bodies
 
 
 def test_the_environment_key_is_used_only_for_openai(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -76,10 +69,12 @@ async def test_a_redirect_to_another_origin_is_not_followed() -> None:
     async def redirect(request: web.Request) -> web.Response:
         raise web.HTTPTemporaryRedirect(f"http://localhost:{request.url.port}/elsewhere")
 
-    async for url in _serve(redirect):
-        async with RealtimeCalls(API_KEY, base_url=url) as calls:
-            with pytest.raises(CredentialRedirectError) as raised:
-                await calls.hangup("rtc_1")
+    async with (
+        serve_on_loopback(_catch_all(redirect)) as base_url,
+        RealtimeCalls(API_KEY, base_url=f"{base_url}/v1") as calls,
+    ):
+        with pytest.raises(CredentialRedirectError) as raised:
+            await calls.hangup("rtc_1")
     assert API_KEY not in str(raised.value)
 
 
@@ -116,7 +111,7 @@ async def test_bad_arguments_fail_before_anything_is_sent(
     url, seen, _ = recorder
     async with RealtimeCalls(API_KEY, base_url=url) as calls:
         with pytest.raises(ConfigurationError, match="invalid session"):
-            await calls.accept("rtc_1", instructions=7)  # type: ignore[typeddict-item]
+            await calls.accept("rtc_1", instructions=7)  # type: ignore[arg-type]
         with pytest.raises(ConfigurationError, match="400-699"):
             await calls.reject("rtc_1", status_code=200)
         with pytest.raises(ConfigurationError, match="tel:"):

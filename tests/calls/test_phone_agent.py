@@ -16,7 +16,7 @@ from aiohttp import web
 from openai_realtime.testing import DefaultResponder, FakeRealtimeServer, Reply, ToolCall
 from openai_realtime.testing.responder import ResponseContext
 from openai_realtime.types import RealtimeConversationItemMessageUser
-from tests.calls.conftest import SECRET
+from tests.support.calls import SECRET, serve_on_loopback
 from tests.support.waiting import WAIT
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
@@ -55,14 +55,8 @@ async def agent_url(
         agent = example.PhoneAgent(SECRET, server.http_url, server.url)
         app = web.Application()
         app.router.add_post("/webhook", agent.webhook)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
-        try:
-            yield server, agent, f"http://127.0.0.1:{runner.addresses[0][1]}/webhook"
-        finally:
-            await runner.cleanup()
-            await agent.calls.close()
+        async with serve_on_loopback(app) as base_url, agent.calls:
+            yield server, agent, f"{base_url}/webhook"
 
 
 async def test_a_call_runs_the_tool_reads_digits_and_is_transferred(

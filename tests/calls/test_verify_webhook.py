@@ -11,7 +11,7 @@ import standardwebhooks
 from openai_realtime.errors import WebhookVerificationError
 from openai_realtime.types import WebhookRealtimeCallIncoming
 from openai_realtime.webhooks import UnknownWebhookEvent, sign_webhook, verify_webhook
-from tests.calls.test_webhooks import BODY, NOW, OTHER_SECRET, SECRET
+from tests.support.calls import BODY, NOW, OTHER_SECRET, SECRET
 
 OLD_SECRET = OTHER_SECRET
 

@@ -9,11 +9,11 @@
    ``answer_timeout`` seconds of server time (:data:`DEFAULT_ANSWER_TIMEOUT`);
 3. once accepted, the call's session runs with G.711 µ-law audio both ways (what a SIP trunk
    negotiates) unless the accept said otherwise. Like a person, the caller first waits for
-   the agent to finish its first spoken answer (at most :data:`GREETING_WAIT` seconds), then talks: the caller's
-   audio is sent on the server's clock, in real time, through the same VAD and responder as
-   any session, followed by a second of silence so the last turn ends; DTMF digits arrive
-   on the sidebands at their times and the caller hangs up after ``hang_up_after`` seconds
-   if given, both counted from that moment;
+   the agent to finish its first spoken answer (at most :data:`GREETING_WAIT` seconds),
+   then talks: the caller's audio is sent on the server's clock, in real time, through the
+   same VAD and responder as any session, followed by a second of silence so the last turn
+   ends; DTMF digits arrive on the sidebands at their times and the caller hangs up after
+   ``hang_up_after`` seconds if given, both counted from that moment;
 4. it ends on ``/hangup``, ``/refer`` or the caller hanging up; the :class:`PhoneCall` handle
    says how (:class:`~openai_realtime.testing.calls.CallOutcome`) and what the caller heard.
 
