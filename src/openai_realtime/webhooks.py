@@ -20,7 +20,7 @@ Usage::
     from openai_realtime.webhooks import verify_webhook
 
     event = verify_webhook(await request.read(), request.headers, secret)
-    if event.type == "realtime.call.incoming":
+    if isinstance(event, WebhookRealtimeCallIncoming):
         await calls.accept(event.data.call_id, instructions="Be brief.")
 
 :func:`verify_webhook` checks the signature, then parses the body into the typed event of its

@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 
 import aiohttp
 import numpy as np
 import pytest
+import standardwebhooks
+from aiohttp import web
 
 from openai_realtime import RealtimeClient
+from openai_realtime.audio import write_wav
 from openai_realtime.calls import RealtimeCalls
 from openai_realtime.errors import CallError, RealtimeConnectionError
 from openai_realtime.local_events import CallEndedEvent
 from openai_realtime.testing import FakeRealtimeServer
-from tests.support.calls import API_KEY, SECRET, WebhookEndpoint, webhook_endpoint
+from tests.support.calls import (
+    API_KEY,
+    SECRET,
+    WebhookEndpoint,
+    serve_on_loopback,
+    webhook_endpoint,
+)
 from tests.support.waiting import WAIT, until
 
 pytestmark = pytest.mark.asyncio
@@ -226,3 +236,45 @@ async def test_output_audio_buffer_clear_stops_what_the_caller_hears(
         await calls.hangup(call.call_id)
     assert cleared.response_id == event.response_id
     assert call.heard_transcripts == []
+
+
+async def test_the_fake_webhook_verifies_with_the_reference_library(
+    server: FakeRealtimeServer,
+) -> None:
+    delivered: asyncio.Future[tuple[bytes, dict[str, str]]] = asyncio.Future()
+
+    async def capture(request: web.Request) -> web.Response:
+        delivered.set_result((await request.read(), dict(request.headers)))
+        return web.Response(status=204)
+
+    app = web.Application()
+    app.router.add_post("/webhook", capture)
+    async with serve_on_loopback(app) as base_url:
+        call = await server.place_call(
+            f"{base_url}/webhook", secret=SECRET, caller="+15550111", sip_headers={"X-A": "1"}
+        )
+    body, headers = await delivered
+    payload = standardwebhooks.Webhook(SECRET).verify(body, headers)
+    assert call.webhook_status == 204
+    assert payload["type"] == "realtime.call.incoming"
+    assert payload["data"]["call_id"] == call.call_id
+    sip = {header["name"]: header["value"] for header in payload["data"]["sip_headers"]}
+    assert sip["X-A"] == "1" and "+15550111" in sip["From"]
+
+
+async def test_caller_audio_from_a_wav_file_goes_through_vad(
+    server: FakeRealtimeServer, webhook: WebhookEndpoint, calls: RealtimeCalls, tmp_path: Path
+) -> None:
+    wav = tmp_path / "caller.wav"
+    write_wav(wav, _tone(0.8, rate=16000), rate=16000)
+    call = await server.place_call(webhook.url, secret=SECRET, audio=wav, sample_rate=16000)
+    await calls.accept(call.call_id)
+    await until(lambda: len(call.heard_transcripts) == 1)
+    await calls.hangup(call.call_id)
+    assert call.record is not None
+    assert call.record.sent_types["input_audio_buffer.speech_started"] == 1
+    assert call.record.sent_types["input_audio_buffer.committed"] == 1
+    # The turn VAD committed: the 0.8 s of tone plus the silence VAD waited for.
+    (answer,) = call.heard_transcripts
+    seconds = float(answer.removeprefix("I heard ").removesuffix(" seconds of audio."))
+    assert 0.8 <= seconds <= 1.5

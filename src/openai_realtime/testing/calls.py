@@ -7,7 +7,10 @@ in the server's :class:`CallRegistry`. Its states::
     ringing --accept--> active --hangup / refer / caller hangs up--> ended
        |--reject / nobody answers in time----------------------------> ended
 
-A WebRTC call is registered already active (:meth:`FakeCall.answered`). Every transition the
+A WebRTC call is registered already active: the create route builds its session with
+``server.phone.new_session(request, call_id, session)`` and registers
+``FakeCall.answered(call_id, session)`` in ``server.calls``; sidebands, ``/hangup`` and the
+404 for ended calls then work for it as for a SIP call. Every transition the
 REST endpoints ask for is checked here, and refused with the live-shaped
 :class:`~openai_realtime.testing.rejections.InvalidRequest` the endpoint returns.
 """
