@@ -33,8 +33,8 @@ import json
 import os
 import random
 import secrets
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Coroutine, Mapping, Sequence
+from dataclasses import replace
 from typing import Any, Final
 
 import aiohttp
@@ -43,6 +43,7 @@ from aiohttp import web
 from numpy.typing import NDArray
 
 from openai_realtime.protocol.audio import read_wav, resample
+from openai_realtime.testing.audio_format import AudioFormat
 from openai_realtime.testing.call_session import CallSession
 from openai_realtime.testing.calls import CallOutcome, CallRegistry, FakeCall
 from openai_realtime.testing.clock import wall_time
@@ -68,13 +69,17 @@ SIP_SESSION: Final[Mapping[str, Any]] = {
 }
 """What a SIP call's session starts with before the accepted session is applied: G.711."""
 
+_SIP_FORMAT: Final = AudioFormat.from_wire(SIP_SESSION["audio"]["output"]["format"])
 _CHUNK_SECONDS: Final = 0.1
 _TRAILING_SILENCE_SECONDS: Final = 1.0
 
 
-@dataclass
 class PhoneCall:
     """A simulated call, as the caller experiences it.
+
+    Args:
+        call: The call in the server's registry.
+        caller: The caller's number.
 
     Attributes:
         call_id: The call's id (as in the webhook).
@@ -83,44 +88,48 @@ class PhoneCall:
         dtmf_sent: The digits pressed so far.
     """
 
-    call_id: str
-    caller: str
-    webhook_status: int | None = None
-    dtmf_sent: list[str] = field(default_factory=list)
-    _call: FakeCall | None = field(default=None, repr=False)
+    def __init__(self, call: FakeCall, caller: str) -> None:
+        self._call = call
+        self.call_id = call.call_id
+        self.caller = caller
+        self.webhook_status: int | None = None
+        self.dtmf_sent: list[str] = []
+
+    def __repr__(self) -> str:
+        return f"PhoneCall(call_id={self.call_id!r}, state={self.state!r})"
 
     @property
     def state(self) -> str:
         """``ringing``, ``active`` or ``ended``."""
-        return self._fake.state
+        return self._call.state
 
     @property
     def outcome(self) -> CallOutcome | None:
         """How the call ended, once it has."""
-        return self._fake.outcome
+        return self._call.outcome
 
     @property
     def heard_transcripts(self) -> list[str]:
         """The transcript of every answer the caller heard, in order."""
-        session = self._fake.session
+        session = self._call.session
         return list(session.ear.transcripts) if session else []
 
     @property
     def heard_audio(self) -> NDArray[np.int16]:
-        """The audio played to the caller, at :attr:`heard_rate`."""
-        session = self._fake.session
+        """The audio played to the caller, at :attr:`heard_rate` (empty before an answer)."""
+        session = self._call.session
         return session.ear.audio if session else np.zeros(0, np.int16)
 
     @property
     def heard_rate(self) -> int:
-        """The sample rate of :attr:`heard_audio` (8000 for G.711)."""
-        session = self._fake.session
-        return session.ear.audio_format.rate if session else 8000
+        """The sample rate of :attr:`heard_audio`: the call's output format's (8000 for G.711)."""
+        session = self._call.session
+        return (session.ear.audio_format if session else _SIP_FORMAT).rate
 
     @property
     def record(self) -> ConnectionRecord | None:
         """The frames of the call's session, once accepted."""
-        session = self._fake.session
+        session = self._call.session
         return session.record if session else None
 
     async def ended(self, timeout: float | None = None) -> CallOutcome:
@@ -129,16 +138,11 @@ class PhoneCall:
         Raises:
             TimeoutError: Not within ``timeout`` real seconds.
         """
-        return await asyncio.wait_for(self._fake.wait_ended(), timeout)
+        return await asyncio.wait_for(self._call.wait_ended(), timeout)
 
     async def hang_up(self) -> None:
         """The caller hangs up."""
-        await self._fake.end(CallOutcome("caller_hung_up"))
-
-    @property
-    def _fake(self) -> FakeCall:
-        assert self._call is not None  # set by place_call before the handle is returned
-        return self._call
+        await self._call.end(CallOutcome("caller_hung_up"))
 
 
 class PhoneLine:
@@ -200,10 +204,24 @@ class PhoneLine:
         answer_timeout: float = DEFAULT_ANSWER_TIMEOUT,
         hang_up_after: float | None = None,
     ) -> PhoneCall:
-        """Ring the application: see the module description.
+        """Ring the application (the steps are in the module description).
 
-        Returns once the webhook was delivered (or failed to be); the call goes on in the
-        background.
+        Args:
+            webhook_url: The application's webhook endpoint.
+            secret: The endpoint's ``whsec_...`` secret, to sign the webhook with.
+            caller: The caller's number (in the ``From`` SIP header).
+            callee: The number called (in the ``To`` SIP header).
+            sip_headers: More SIP headers of the INVITE (they override ``From``/``To``).
+            audio: What the caller says: a WAV file, or PCM16 samples at ``sample_rate``.
+            sample_rate: The rate of ``audio`` samples (a WAV file is read at this rate).
+            dtmf: ``(seconds, keys)`` pairs: keys pressed that long after the greeting.
+            answer_timeout: Seconds of server time the call rings before it ends unanswered.
+            hang_up_after: Seconds after the greeting when the caller hangs up; ``None``: the
+                caller stays on the line until the application ends the call.
+
+        Returns:
+            The call, once the webhook was delivered (its answer is in ``webhook_status``); it
+            goes on in the background.
 
         Raises:
             aiohttp.ClientError: The webhook URL could not be reached (the call then ends
@@ -212,7 +230,7 @@ class PhoneLine:
         call_id = "rtc_" + secrets.token_hex(12)
         fake = FakeCall(call_id)
         self.registry.add(fake)
-        phone = PhoneCall(call_id, caller, _call=fake)
+        phone = PhoneCall(fake, caller)
         samples = _caller_audio(audio, sample_rate)
         headers = {"From": f"<sip:{caller}@fake.pstn>", "To": f"<sip:{callee}@fake.sip.openai>"}
         headers.update(sip_headers or {})
@@ -230,7 +248,7 @@ class PhoneLine:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    def _spawn(self, work: Any) -> None:
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
