@@ -278,3 +278,23 @@ async def test_caller_audio_from_a_wav_file_goes_through_vad(
     (answer,) = call.heard_transcripts
     seconds = float(answer.removeprefix("I heard ").removesuffix(" seconds of audio."))
     assert 0.8 <= seconds <= 1.5
+
+
+async def test_a_session_update_without_its_type_is_ignored_on_a_call(
+    server: FakeRealtimeServer, webhook: WebhookEndpoint, calls: RealtimeCalls
+) -> None:
+    call = await server.place_call(webhook.url, secret=SECRET)
+    await calls.accept(call.call_id, instructions="Before.")
+    url = f"{server.url}?call_id={call.call_id}"
+    headers = {"Authorization": f"Bearer {API_KEY}"}
+    async with aiohttp.ClientSession() as http, http.ws_connect(url, headers=headers) as ws:
+        assert (await ws.receive_json())["type"] == "session.created"
+        await ws.send_json({"type": "session.update", "session": {"instructions": "Ignored."}})
+        typed = {"type": "realtime", "instructions": "After."}
+        await ws.send_json({"type": "session.update", "session": typed})
+        kinds = []
+        while (event := await ws.receive_json(timeout=WAIT))["type"] != "session.updated":
+            kinds.append(event["type"])
+    assert event["session"]["instructions"] == "After."
+    assert "error" not in kinds
+    await calls.hangup(call.call_id)

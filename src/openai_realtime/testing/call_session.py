@@ -9,6 +9,8 @@ session, and :class:`CallLine` stands in for its WebSocket:
   the caller's ear (:class:`CallerEar`: the audio and transcript the caller heard);
 * what it reads is one queue fed by every sideband and by the caller's audio, handled in
   arrival order by the same handlers, VAD and responder as any connection;
+* a ``session.update`` without ``session.type`` is ignored, as live ignores it on calls (no
+  error, no ``session.updated``): an app that forgets the type finds out offline;
 * ``output_audio_buffer.*`` exists on calls only, so the line adds it: ``started`` before a
   response's first audio, ``stopped`` after its ``response.done``, and
   ``output_audio_buffer.clear`` from a sideband answered with ``cleared`` (the rest of that
@@ -163,8 +165,13 @@ class CallLine:
             async for message in websocket:
                 if message.type is not WSMsgType.TEXT:
                     break
-                if _event_type(message.data) == "output_audio_buffer.clear":
+                event = _parse(message.data)
+                kind = event.get("type")
+                if kind == "output_audio_buffer.clear":
                     await self._clear_output()
+                elif kind == "session.update" and not _has_session_type(event):
+                    # What live does on a call: no error, no session.updated, no change.
+                    logger.warning("ignored a sideband's session.update without session.type")
                 else:
                     self.put(message.data)
         finally:
@@ -190,12 +197,18 @@ class CallLine:
                     self._sidebands.discard(sideband)
 
 
-def _event_type(frame: str) -> object:
+def _parse(frame: str) -> dict[str, Any]:
+    """The frame's JSON object, or an empty one (the session rejects it as live would)."""
     try:
         event = json.loads(frame)
     except ValueError:
-        return None
-    return event.get("type") if isinstance(event, dict) else None
+        return {}
+    return event if isinstance(event, dict) else {}
+
+
+def _has_session_type(event: dict[str, Any]) -> bool:
+    session = event.get("session")
+    return isinstance(session, dict) and "type" in session
 
 
 class CallSession:
