@@ -88,6 +88,7 @@ from openai_realtime._client.lifecycle import Lifecycle
 from openai_realtime._client.observability import Observability
 from openai_realtime._client.response_gate import ResponseGate
 from openai_realtime._client.session_config import SessionConfig
+from openai_realtime._client.sideband import watch_call_end
 from openai_realtime._client.tool_runner import ToolRunner
 from openai_realtime.api import DEFAULT_MODEL, ConnectionOptions, RealtimeAPI
 from openai_realtime.audio import AudioInput
@@ -184,7 +185,9 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
         active_response_timeout: Seconds ``create_response`` waits for a running response.
         **api_options: Passed to ``RealtimeAPI`` (``organization``, ``project``, ``headers``,
             ``session``, ``max_message_size``, ``heartbeat``, ``allow_insecure``,
-            ``send_timeout``, ``max_pending_handlers``, ``strict``, ``transport``). The client's
+            ``send_timeout``, ``max_pending_handlers``, ``strict``, ``transport``, ``call_id``:
+            a sideband of a SIP or WebRTC call, which dispatches ``call.ended`` when the call
+            is over; see the calls guide). The client's
             own async handlers count against the ``max_pending_handlers`` of its
             ``RealtimeAPI``.
 
@@ -240,6 +243,7 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
             report=self._report,
             timeout=lambda: self.tool_timeout,
         )
+        watch_call_end(self.realtime, self)
         self._lifecycle = Lifecycle(
             self.realtime,
             self._state,

@@ -28,6 +28,10 @@ EXPECTED_LINES = {
     "interruption.py": "response status: cancelled",
     "relay.py": "relay refused: session_field_denied (session.instructions)",
     "testing_with_fake_server.py": "all checks passed",
+    "phone_agent.py": (
+        "caller heard: ['Acme, how can I help?', 'You pressed 5.']; "
+        "call ended: referred to tel:+15550123"
+    ),
 }
 # Below pytest's 60 s per test, which also counts the fixture that runs the examples.
 DEADLINE_SECONDS = 45.0

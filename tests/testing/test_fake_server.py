@@ -19,6 +19,7 @@ KEY = "sk-fake-test-key-0123456789"
 
 def test_public_names_are_pinned() -> None:
     assert sorted(openai_realtime.testing.__all__) == [
+        "CallOutcome",
         "ConnectionRecord",
         "DefaultResponder",
         "Delay",
@@ -28,6 +29,7 @@ def test_public_names_are_pinned() -> None:
         "FakeRealtimeServer",
         "Fault",
         "McpToolInfo",
+        "PhoneCall",
         "Reply",
         "Responder",
         "ResponderFunction",

@@ -2,8 +2,9 @@
 
 Commands: ``demo`` (the quickstart, walked through), ``chat`` (text chat from stdin), ``talk``
 (a WAV file as a spoken turn, the answer to a WAV file), ``fake-server``, ``relay``, ``replay``
-(a recorded session as a chat log, or served back to a live client) and ``timeline`` (a
-recorded session drawn on one time axis, PNG or HTML).
+(a recorded session as a chat log, or served back to a live client), ``timeline`` (a
+recorded session drawn on one time axis, PNG or HTML) and ``call`` (a simulated phone call to
+your app's webhook, from the fake server's phone line).
 
 Each command's ``--help`` shows only the options it uses. The commands that talk to a model
 (``demo``, ``chat``, ``talk``) take ``--live`` or ``--url URL``, ``--model`` and ``--record
@@ -42,7 +43,7 @@ from typing import Final
 
 from openai_realtime import __version__
 from openai_realtime.api import DEFAULT_MODEL
-from openai_realtime.cli import chat, demo, replay, servers, talk, timeline
+from openai_realtime.cli import call, chat, demo, replay, servers, talk, timeline
 from openai_realtime.cli._common import (
     PROG,
     UsageError,
@@ -62,7 +63,15 @@ __all__ = [
     "parse_arguments",
 ]
 
-COMMAND_MODULES: Final[tuple[ModuleType, ...]] = (demo, chat, talk, servers, replay, timeline)
+COMMAND_MODULES: Final[tuple[ModuleType, ...]] = (
+    demo,
+    chat,
+    talk,
+    call,
+    servers,
+    replay,
+    timeline,
+)
 """The modules whose ``register(subparsers)`` adds the commands, in ``--help`` order."""
 EXIT_ERROR: Final = 1
 EXIT_USAGE: Final = 2

@@ -38,6 +38,7 @@ Logging goes to the ``openai_realtime.testing`` logger (per-frame messages only 
 
 from __future__ import annotations
 
+from openai_realtime.testing.calls import CallOutcome
 from openai_realtime.testing.clock import FakeClock
 from openai_realtime.testing.default_responder import DefaultResponder
 from openai_realtime.testing.faults import (
@@ -49,6 +50,7 @@ from openai_realtime.testing.faults import (
     SendUnknownEvent,
 )
 from openai_realtime.testing.mcp_tools import McpToolInfo
+from openai_realtime.testing.phone import PhoneCall
 from openai_realtime.testing.record import ConnectionRecord
 from openai_realtime.testing.replies import Reply, ToolCall
 from openai_realtime.testing.responder import (
@@ -63,6 +65,7 @@ from openai_realtime.testing.synth import synthesize_speech
 from openai_realtime.testing.vad import EnergyVAD, SpeechStarted, SpeechStopped, VADSettings
 
 __all__ = [
+    "CallOutcome",
     "ConnectionRecord",
     "DefaultResponder",
     "Delay",
@@ -72,6 +75,7 @@ __all__ = [
     "FakeRealtimeServer",
     "Fault",
     "McpToolInfo",
+    "PhoneCall",
     "Reply",
     "Responder",
     "ResponderFunction",
