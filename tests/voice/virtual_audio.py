@@ -40,16 +40,22 @@ class VirtualAudio:
     env: dict[str, str]
     directory: Path
 
-    def feed_microphone(self, samples: NDArray[np.int16]) -> subprocess.Popen[bytes]:
-        """Play 24 kHz samples into the virtual microphone, at real-time pace (``pacat``)."""
+    @contextmanager
+    def feed_microphone(self, samples: NDArray[np.int16]) -> Iterator[subprocess.Popen[bytes]]:
+        """Play 24 kHz samples into the virtual microphone at real-time pace (``pacat``);
+        the process is stopped when the block ends, if it has not finished."""
         pacat = require_binary("pacat")
         path = self.directory / f"mic-{time.monotonic_ns()}.raw"
         path.write_bytes(samples.astype("<i2").tobytes())
-        return subprocess.Popen(
-            [pacat, "--playback", "-d", "micfeed", *_RAW, str(path)],
+        process = subprocess.Popen(
+            [pacat, "--playback", "-d", "micfeed", *_RAW, "--latency-msec=20", str(path)],
             env=self.env,
             stderr=subprocess.PIPE,
         )
+        try:
+            yield process
+        finally:
+            _end(process)
 
     @contextmanager
     def record_speaker(self) -> Iterator[SpeakerRecorder]:
@@ -74,8 +80,7 @@ class VirtualAudio:
             try:
                 yield recorder
             finally:
-                process.terminate()
-                process.wait(timeout=5)
+                _end(process)
 
 
 class SpeakerRecorder:
@@ -91,6 +96,8 @@ class SpeakerRecorder:
 
 
 _RAW = ("--raw", "--format=s16le", f"--rate={RATE}", "--channels=1")
+
+_SERVER_FLAGS = ("--exit-idle-time=-1", "--daemonize=no", "--disallow-exit", "--disable-shm=yes")
 
 _CONFIG = """\
 load-module module-native-protocol-unix auth-anonymous=1 socket={socket}
@@ -125,8 +132,7 @@ def virtual_audio(directory: Path) -> Iterator[VirtualAudio]:
         "HOME": str(home),
     }
     server = subprocess.Popen(
-        [pulseaudio, "-n", "-F", str(config), "--exit-idle-time=-1", "--daemonize=no"]
-        + ["--disallow-exit", "--disable-shm=yes"],
+        [pulseaudio, "-n", "-F", str(config), *_SERVER_FLAGS],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -145,12 +151,19 @@ def virtual_audio(directory: Path) -> Iterator[VirtualAudio]:
                 else:
                     os.environ[key] = value
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        _end(server)
+
+
+def _end(process: subprocess.Popen[bytes]) -> None:
+    """Stop a helper process and close its pipes."""
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    if process.stderr is not None:
+        process.stderr.close()
 
 
 def _wait_ready(server: subprocess.Popen[bytes], pactl: str, env: dict[str, str]) -> None:

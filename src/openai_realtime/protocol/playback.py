@@ -337,6 +337,11 @@ class AudioPlayer:
             listener()
         return heard
 
+    def handed_out_samples(self, item_id: str) -> int:
+        """Samples of ``item_id`` handed to the sink (more than were heard, by the latency)."""
+        with self._lock:
+            return self._item_offset.get(item_id, 0)
+
     def received_samples(self, item_id: str) -> int:
         """Samples of ``item_id`` queued so far (what the player was given)."""
         with self._lock:
