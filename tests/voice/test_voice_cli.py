@@ -1,0 +1,77 @@
+"""``openai-realtime voice`` on the virtual devices: a two-turn conversation with the fake server.
+
+The command runs as a subprocess with the ``PULSE_*`` environment of the private PulseAudio;
+the test speaks two turns into the virtual microphone once the command says it listens, and
+records the virtual speaker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+
+import numpy as np
+from numpy.typing import NDArray
+
+from openai_realtime.testing import FakeRealtimeServer
+from tests.support import WAIT
+from tests.voice.virtual_audio import RATE, VirtualAudio
+
+READY = "Speak;"
+VOICE = (sys.executable, "-m", "openai_realtime", "voice")
+
+
+def turn(speech_seconds: float, pause_seconds: float) -> NDArray[np.int16]:
+    t = np.arange(int(speech_seconds * RATE)) / RATE
+    speech = (np.sin(2 * np.pi * 220 * t) * 6000).astype(np.int16)
+    return np.concatenate([speech, np.zeros(int(pause_seconds * RATE), dtype=np.int16)])
+
+
+async def read_until(stream: asyncio.StreamReader, text: str) -> list[str]:
+    lines: list[str] = []
+    async with asyncio.timeout(WAIT):
+        while not lines or text not in lines[-1]:
+            line = await stream.readline()
+            assert line, f"the command ended before printing {text!r}: {lines}"
+            lines.append(line.decode())
+    return lines
+
+
+async def test_voice_command_holds_a_two_turn_conversation(audio: VirtualAudio) -> None:
+    # Quick speech (20 ms per character) keeps the answers, and the test, short.
+    async with FakeRealtimeServer(ms_per_char=20) as server:
+        url = server.url
+        with audio.record_speaker() as speaker:
+            process = await asyncio.create_subprocess_exec(
+                *VOICE,
+                "--url",
+                server.url,
+                "--turns",
+                "2",
+                env=audio.env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+            assert process.stdout is not None and process.stderr is not None
+            try:
+                lines = await read_until(process.stdout, READY)
+                # Two turns, each ended by a pause longer than server VAD's 500 ms.
+                with audio.feed_microphone(np.concatenate([turn(0.4, 0.7), turn(0.4, 0.7)])):
+                    async with asyncio.timeout(3 * WAIT):
+                        rest, errors = await process.communicate()
+            finally:
+                if process.returncode is None:
+                    process.kill()
+                    await process.wait()
+            played = speaker.samples()
+
+    output = "".join(lines) + rest.decode()
+    assert process.returncode == 0, (output, errors.decode())
+    assert f"talking to the server at {url}" in output
+    assert output.count("(server VAD: speech started") == 2, output
+    assert output.count("you (transcribed):") == 2, output
+    assert output.count("assistant: ") == 2, output
+    # The answers reached the speaker: over a quarter second of voiced sound (the synthesised
+    # speech has pauses between words; the second turn may cut the first answer short).
+    assert np.count_nonzero(np.abs(played.astype(np.int32)) > 1000) > RATE // 4
