@@ -6,8 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from tests.voice.virtual_audio import VirtualAudio, virtual_audio
+from virtual_audio import VirtualAudio, virtual_audio
 
 
 @pytest.fixture

@@ -13,10 +13,10 @@ import sys
 
 import numpy as np
 from numpy.typing import NDArray
+from virtual_audio import RATE, VirtualAudio
 
 from openai_realtime.testing import FakeRealtimeServer
 from tests.support import WAIT
-from tests.voice.virtual_audio import RATE, VirtualAudio
 
 READY = "Speak;"
 VOICE = (sys.executable, "-m", "openai_realtime", "voice")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
+from virtual_audio import RATE, VirtualAudio
 
 from openai_realtime import RealtimeClient
 from openai_realtime.audio import decode_base64, read_wav, write_wav
@@ -23,7 +24,6 @@ from openai_realtime.player import DEFAULT_BLOCK_FRAMES, AudioPlayer, DeviceSink
 from openai_realtime.testing import FakeRealtimeServer, Reply
 from openai_realtime.types import ConversationItemRetrieveEvent
 from tests.support import WAIT
-from tests.voice.virtual_audio import RATE, VirtualAudio
 
 ANSWER_SECONDS = 4.0
 

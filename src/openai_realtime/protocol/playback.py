@@ -125,7 +125,7 @@ class DeviceClock:
         if anchor is None:
             return 0
         first_frame, dac_time = anchor
-        played = first_frame + int((self._now() - dac_time) * self._rate)
+        played = first_frame + round((self._now() - dac_time) * self._rate)
         return max(0, min(played, written))
 
 
