@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,13 +70,13 @@ class VirtualAudio:
                 stderr=subprocess.PIPE,
             )
             recorder = SpeakerRecorder(path)
-            # The first ~50 ms of a recording can be missed: wait until data flows.
-            deadline = time.monotonic() + _READY_SECONDS
-            while path.stat().st_size == 0:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    process.kill()
-                    pytest.fail(f"parec recorded nothing: {_stderr(process)}")
-                time.sleep(0.01)
+            # Ready once its stream is connected. Waiting for its first bytes would cost two
+            # seconds: an idle null sink renders in two-second blocks until something plays.
+            _wait_for(
+                lambda: _listed(self.env, "source-outputs"),
+                process,
+                "parec did not connect to the virtual speaker",
+            )
             try:
                 yield recorder
             finally:
@@ -117,7 +117,6 @@ def virtual_audio(directory: Path) -> Iterator[VirtualAudio]:
     """
     require_library("libportaudio.so.2")
     pulseaudio = require_binary("pulseaudio")
-    pactl = require_binary("pactl")
     runtime = directory / "pulse"
     home = directory / "home"
     runtime.mkdir()
@@ -138,7 +137,7 @@ def virtual_audio(directory: Path) -> Iterator[VirtualAudio]:
         stderr=subprocess.PIPE,
     )
     try:
-        _wait_ready(server, pactl, env)
+        _wait_for(lambda: _listed(env, "info"), server, "pulseaudio did not start")
         saved = {key: os.environ.get(key) for key in ("PULSE_SERVER", "PULSE_RUNTIME_PATH")}
         os.environ["PULSE_SERVER"] = env["PULSE_SERVER"]
         os.environ["PULSE_RUNTIME_PATH"] = env["PULSE_RUNTIME_PATH"]
@@ -166,20 +165,29 @@ def _end(process: subprocess.Popen[bytes]) -> None:
         process.stderr.close()
 
 
-def _wait_ready(server: subprocess.Popen[bytes], pactl: str, env: dict[str, str]) -> None:
+def _listed(env: dict[str, str], what: str) -> bool:
+    """Whether ``pactl list short <what>`` lists anything (``info``: the server answers)."""
+    command = ["info"] if what == "info" else ["list", "short", what]
+    probe = subprocess.run(
+        [require_binary("pactl"), *command], env=env, capture_output=True, check=False
+    )
+    return probe.returncode == 0 and bool(probe.stdout.strip())
+
+
+def _wait_for(
+    condition: Callable[[], bool], process: subprocess.Popen[bytes], failure: str
+) -> None:
+    """Poll a state no event announces (a helper process getting ready), for 10 s at most."""
     deadline = time.monotonic() + _READY_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
+    while not condition():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            process.wait()
             pytest.fail(
-                f"pulseaudio exited ({_stderr(server)}): run `make system-deps` "
+                f"{failure} ({_stderr(process)}): run `make system-deps` "
                 "(pulseaudio, pulseaudio-utils, libasound2-plugins)"
             )
-        probe = subprocess.run([pactl, "info"], env=env, capture_output=True, check=False)
-        if probe.returncode == 0:
-            return
-        time.sleep(0.02)
-    server.kill()
-    pytest.fail("pulseaudio did not answer within 10 s: run `make system-deps`")
+        time.sleep(0.01)
 
 
 def _stderr(process: subprocess.Popen[bytes]) -> str:
