@@ -8,13 +8,18 @@ records the virtual speaker.
 from __future__ import annotations
 
 import asyncio
+import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
+import pytest
 from numpy.typing import NDArray
 from virtual_audio import RATE, VirtualAudio
 
+from openai_realtime.cli import main
+from openai_realtime.recording import read_recording
 from openai_realtime.testing import FakeRealtimeServer
 from tests.support import WAIT
 
@@ -38,7 +43,10 @@ async def read_until(stream: asyncio.StreamReader, text: str) -> list[str]:
     return lines
 
 
-async def test_voice_command_holds_a_two_turn_conversation(audio: VirtualAudio) -> None:
+async def test_voice_command_holds_a_two_turn_conversation(
+    audio: VirtualAudio, tmp_path: Path
+) -> None:
+    recording = tmp_path / "session.jsonl"
     # Quick speech (20 ms per character) keeps the answers, and the test, short.
     async with FakeRealtimeServer(ms_per_char=20) as server:
         url = server.url
@@ -49,6 +57,8 @@ async def test_voice_command_holds_a_two_turn_conversation(audio: VirtualAudio) 
                 server.url,
                 "--turns",
                 "2",
+                "--record",
+                str(recording),
                 env=audio.env,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
@@ -75,3 +85,31 @@ async def test_voice_command_holds_a_two_turn_conversation(audio: VirtualAudio) 
     # The answers reached the speaker: over a quarter second of voiced sound (the synthesised
     # speech has pauses between words; the second turn may cut the first answer short).
     assert np.count_nonzero(np.abs(played.astype(np.int32)) > 1000) > RATE // 4
+    # --record kept the session: both answers are in the file.
+    frames = [frame.frame for frame in read_recording(recording).frames]
+    assert sum(1 for frame in frames if '"type":"response.done"' in str(frame)) == 2
+
+
+async def test_ctrl_c_ends_the_command_cleanly(audio: VirtualAudio) -> None:
+    process = await asyncio.create_subprocess_exec(
+        *VOICE, env=audio.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert process.stdout is not None
+    try:
+        await read_until(process.stdout, READY)
+        process.send_signal(signal.SIGINT)
+        async with asyncio.timeout(WAIT):
+            _, errors = await process.communicate()
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode == 130, errors.decode()
+    assert "Traceback" not in errors.decode()
+
+
+def test_list_devices_shows_the_virtual_devices(
+    audio: VirtualAudio, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["voice", "--list-devices"]) == 0
+    assert "pulse" in capsys.readouterr().out
