@@ -691,7 +691,12 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
 
     def _interrupted(self, action: Interrupted, event: object) -> None:
         cut = self._playback.interrupted(action.item_id) if self._playback is not None else None
-        point = self._state.truncate_point(cut.item_id, cut.samples) if cut is not None else None
+        point = None
+        if cut is not None:
+            try:
+                point = self._state.truncate_point(cut.item_id, cut.samples)
+            except ConfigurationError as error:  # the store no longer has it (a reset)
+                self._report(LocalErrorEvent(f"no truncate after the interruption: {error}", error))
         self.dispatch(
             "conversation.interrupted",
             ConversationInterruptedEvent(

@@ -255,6 +255,8 @@ class AudioPlayer:
                 else:
                     head.samples = head.samples[take:]
             self._written += frames
+            # What has played will not be asked about again: keep the span list short.
+            self._forget_spans_before(self.clock.played_frames(self._written))
         return out
 
     def pending_samples(self) -> int:
