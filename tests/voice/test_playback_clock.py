@@ -1,4 +1,5 @@
-"""AudioPlayer's queue and clocks (pure), and the client's automatic truncation (fake server).
+"""AudioPlayer's queue and clocks (pure), the client's automatic truncation (fake server), and
+the voice command's half-duplex gate.
 
 No audio device here: sinks are the test calling ``read()``; the device path is in
 ``test_voice_device.py``.
@@ -6,6 +7,8 @@ No audio device here: sinks are the test calling ``read()``; the device path is 
 
 from __future__ import annotations
 
+import argparse
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +17,7 @@ from numpy.typing import NDArray
 
 from openai_realtime import RealtimeClient
 from openai_realtime.audio import read_wav
+from openai_realtime.cli.voice import _Chat
 from openai_realtime.errors import ConfigurationError
 from openai_realtime.local_events import ConversationInterruptedEvent
 from openai_realtime.player import (
@@ -222,3 +226,30 @@ async def test_push_to_talk_interrupts_with_one_call() -> None:
         assert item is not None and item.id == item_id
         assert (await truncated).audio_end_ms == 500
         assert player.pending_samples() == 0
+
+
+class BlocksThenEnd:
+    """Stands in for the microphone: a few blocks, then the end of input."""
+
+    def __init__(self, blocks: list[NDArray[np.int16]]) -> None:
+        self.blocks = blocks
+        self.level = -96.0
+
+    async def __aiter__(self) -> AsyncIterator[NDArray[np.int16]]:
+        for block in self.blocks:
+            yield block
+
+
+@pytest.mark.parametrize(("half_duplex", "sent"), [(True, 0), (False, 3)])
+async def test_half_duplex_ignores_the_microphone_while_an_answer_plays(
+    half_duplex: bool, sent: int
+) -> None:
+    player = AudioPlayer()
+    player.enqueue("answer", ramp(RATE))  # an answer is playing
+    arguments = argparse.Namespace(push_to_talk=False, half_duplex=half_duplex, turns=None)
+    async with FakeRealtimeServer() as fake, RealtimeClient(url=fake.url, player=player) as client:
+        microphone = BlocksThenEnd([np.full(480, 100, dtype=np.int16)] * 3)
+        chat = _Chat(client, player, microphone, arguments)  # type: ignore[arg-type]
+        await chat._stream()
+        await handled_so_far(client)
+        assert fake.connections[0].received_types["input_audio_buffer.append"] == sent
