@@ -59,6 +59,11 @@ async def test_voice_command_holds_a_two_turn_conversation(
                 "2",
                 "--record",
                 str(recording),
+                # Devices chosen by name: PortAudio's ALSA device of the PulseAudio plugin.
+                "--input",
+                "pulse",
+                "--output",
+                "pulse",
                 env=audio.env,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
@@ -113,3 +118,12 @@ def test_list_devices_shows_the_virtual_devices(
 ) -> None:
     assert main(["voice", "--list-devices"]) == 0
     assert "pulse" in capsys.readouterr().out
+
+
+def test_an_unknown_device_is_one_line_error(
+    audio: VirtualAudio, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["voice", "--output", "no-such-speaker"]) == 1
+    errors = capsys.readouterr().err
+    assert "cannot open output device 'no-such-speaker'" in errors
+    assert "Traceback" not in errors
