@@ -19,7 +19,6 @@ __all__ = ["SphinxRoles", "fence_literal_blocks", "rewrite_roles"]
 
 _ROLE = re.compile(r":(?:class|func|meth|attr|mod|data|exc|obj):`(~?)([^`]+)`")
 _LITERAL_INTRO = re.compile(r"^(\s*)(.*)::\s*$")
-_SECTION_TITLES = frozenset({"Example", "Examples"})
 
 
 def _indent(line: str) -> int:
@@ -34,8 +33,7 @@ def fence_literal_blocks(text: str) -> str:
 
     Returns:
         The docstring with ``Intro::`` + blank line + indented block as ``Intro:`` and the
-        block between fences, at the intro's indentation (four spaces more under a Google
-        ``Example:`` section title).
+        block between fences, at the intro's indentation.
     """
     lines = text.splitlines()
     out: list[str] = []
@@ -65,14 +63,14 @@ def fence_literal_blocks(text: str) -> str:
             body_end -= 1
         body = lines[body_start:body_end]
         depth = min(_indent(entry) for entry in body if entry.strip())
-        # "Example:" opens a Google section, whose body must be indented; anywhere else an
-        # indented fence would be read as an indented code block showing the fences.
-        fence_margin = margin + "    " if words in _SECTION_TITLES else margin
+        # The fence keeps the intro's indentation: indented further, Markdown would read it as
+        # an indented code block and show the fences. (With the blank line after it, a
+        # Google-style parser keeps "Example:" as text rather than opening a section.)
         out.append(f"{margin}{words}:" if words else "")
         out.append("")
-        out.append(f"{fence_margin}```python")
-        out.extend(fence_margin + entry[depth:] if entry.strip() else "" for entry in body)
-        out.append(f"{fence_margin}```")
+        out.append(f"{margin}```python")
+        out.extend(margin + entry[depth:] if entry.strip() else "" for entry in body)
+        out.append(f"{margin}```")
         index = body_end
     return "\n".join(out)
 
