@@ -26,7 +26,13 @@ PACKAGE = ROOT / "src" / "openai_realtime"
 
 # Files inside the package that are not Python modules, relative to the package directory.
 # Later issues add theirs here (the web page, for example).
-PACKAGE_DATA = ["py.typed", "types/hooks.pyi"]
+PACKAGE_DATA = [
+    "py.typed",
+    "types/hooks.pyi",
+    "recording/inspector.css",
+    "recording/inspector.html",
+    "recording/inspector.js",
+]
 
 # (group, name, object reference) of every entry point the distribution declares.
 # Later issues add theirs here.

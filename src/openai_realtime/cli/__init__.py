@@ -42,7 +42,7 @@ from typing import Final
 
 from openai_realtime import __version__
 from openai_realtime.api import DEFAULT_MODEL
-from openai_realtime.cli import chat, demo, replay, servers, talk, timeline
+from openai_realtime.cli import chat, demo, inspector, replay, servers, talk, timeline
 from openai_realtime.cli._common import (
     PROG,
     UsageError,
@@ -62,7 +62,15 @@ __all__ = [
     "parse_arguments",
 ]
 
-COMMAND_MODULES: Final[tuple[ModuleType, ...]] = (demo, chat, talk, servers, replay, timeline)
+COMMAND_MODULES: Final[tuple[ModuleType, ...]] = (
+    demo,
+    chat,
+    talk,
+    servers,
+    replay,
+    timeline,
+    inspector,
+)
 """The modules whose ``register(subparsers)`` adds the commands, in ``--help`` order."""
 EXIT_ERROR: Final = 1
 EXIT_USAGE: Final = 2
