@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from inspector_session import ANSWERS, FAILURE, SPOKEN_TRANSCRIPT, TYPED, record_session
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
 from openai_realtime.cli import main
 from openai_realtime.recording import read_recording, render_inspector_html
-from tests.dx.inspector_session import ANSWERS, FAILURE, SPOKEN_TRANSCRIPT, TYPED, record_session
 from tests.support import require_binary
 
 # ../shared/design/RECIPES.md's flags, and no traffic of the browser's own.
@@ -73,12 +73,13 @@ def test_the_page_is_self_contained(page: Path) -> None:
 
 
 def test_words_are_on_the_lanes_and_in_the_lists(opened: webdriver.Chrome) -> None:
-    labels = {
-        element.get_attribute("data-lane"): [] for element in opened.find_elements(By.CSS_SELECTOR, "text.label")
-    }
+    labels: dict[str, list[str]] = {"response": [], "user speech": []}
     for element in opened.find_elements(By.CSS_SELECTOR, "text.label"):
-        labels[element.get_attribute("data-lane")].append(element.text)
-    tooltips = [t.get_attribute("textContent") for t in opened.find_elements(By.CSS_SELECTOR, "svg title")]
+        labels.setdefault(element.get_attribute("data-lane") or "", []).append(element.text)
+    tooltips = [
+        t.get_attribute("textContent") or ""
+        for t in opened.find_elements(By.CSS_SELECTOR, "svg title")
+    ]
     shown = " ".join(tooltips)
     assert TYPED in shown and SPOKEN_TRANSCRIPT in shown and ANSWERS[0] in shown
     assert any(text.startswith("The tallest lighthouse") for text in labels["response"])
@@ -118,7 +119,9 @@ def test_each_spoken_response_plays(opened: webdriver.Chrome) -> None:
 
 def visible_range(browser: webdriver.Chrome) -> tuple[float, float]:
     svg = browser.find_element(By.ID, "lanes")
-    return float(svg.get_attribute("data-t0") or "nan"), float(svg.get_attribute("data-t1") or "nan")
+    return float(svg.get_attribute("data-t0") or "nan"), float(
+        svg.get_attribute("data-t1") or "nan"
+    )
 
 
 def test_zoom_and_pan_change_the_visible_range(opened: webdriver.Chrome) -> None:
@@ -156,8 +159,10 @@ def test_no_two_labels_overlap(opened: webdriver.Chrome) -> None:
         for index, a in enumerate(boxes):
             for b in boxes[index + 1 :]:
                 apart = (
-                    a["x"] + a["w"] <= b["x"] or b["x"] + b["w"] <= a["x"]
-                    or a["y"] + a["h"] <= b["y"] or b["y"] + b["h"] <= a["y"]
+                    a["x"] + a["w"] <= b["x"]
+                    or b["x"] + b["w"] <= a["x"]
+                    or a["y"] + a["h"] <= b["y"]
+                    or b["y"] + b["h"] <= a["y"]
                 )
                 assert apart, (a, b)
 
@@ -174,8 +179,10 @@ def test_the_table_has_latency_and_tokens(opened: webdriver.Chrome) -> None:
 def test_a_recording_without_audio_says_so(tmp_path: Path, page: Path) -> None:
     source = page.with_name("session.jsonl")
     lines = source.read_text(encoding="utf-8").splitlines()
-    lines[0] = lines[0].replace('"audio": "keep"', '"audio": "length"').replace(
-        '"audio":"keep"', '"audio":"length"'
+    lines[0] = (
+        lines[0]
+        .replace('"audio": "keep"', '"audio": "length"')
+        .replace('"audio":"keep"', '"audio":"length"')
     )
     stripped = tmp_path / "stripped.jsonl"
     stripped.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -18,7 +18,7 @@ ASKED = "What is the weather?"
 SCRIPTED = "Sunny, from the script."
 
 # A helper every sample test shares: one text turn, the answer's words back.
-SAMPLE_HELPER = f'''
+SAMPLE_HELPER = f"""
 import asyncio
 
 import pytest
@@ -30,11 +30,11 @@ async def ask(client):
     response = await client.send_user_message_content(QUESTION)
     await response.done(timeout=20)
     return response.transcript or response.text
-'''
+"""
 
 STRICT_TESTS = (
     SAMPLE_HELPER
-    + f'''
+    + f"""
 
 @pytest.mark.asyncio
 @pytest.mark.realtime_replies({SCRIPTED!r})
@@ -46,12 +46,12 @@ async def test_scripted_answer(realtime_client):
 @pytest.mark.realtime_replies("Not what the test expects.")
 async def test_that_fails(realtime_client):
     assert await ask(realtime_client) == "something else"
-'''
+"""
 )
 
 PLAIN_TESTS = (
     SAMPLE_HELPER
-    + f'''
+    + f"""
 
 @pytest.mark.realtime_replies({SCRIPTED!r})
 def test_scripted_answer(realtime_connect):
@@ -85,7 +85,7 @@ class TestWithItsOwnResponder:
                 return await ask(client)
 
         assert asyncio.run(run()) == "something else"
-'''
+"""
 )
 
 INI = """
@@ -119,7 +119,9 @@ def assert_recording_of_the_failed_turn(path: Path, answer: str) -> None:
 
 
 def test_strict_pytest_asyncio_project(pytester: pytest.Pytester) -> None:
-    pytester.makeini(INI.format(extra="asyncio_mode = strict\nasyncio_default_fixture_loop_scope = function"))
+    pytester.makeini(
+        INI.format(extra="asyncio_mode = strict\nasyncio_default_fixture_loop_scope = function")
+    )
     pytester.makepyfile(test_app=STRICT_TESTS)
     reports = pytester.path / "reports"
 

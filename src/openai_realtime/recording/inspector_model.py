@@ -87,9 +87,7 @@ def _read_server(words: _Words, t: float, event: Any, *, keep_audio: bool) -> No
         words.speech_items.append(event.item_id)
     elif kind == "error":
         error = event.error
-        words.errors.append(
-            {"at": t, "code": error.code or error.type, "message": error.message}
-        )
+        words.errors.append({"at": t, "code": error.code or error.type, "message": error.message})
 
 
 def _read_client(words: _Words, t: float, event: Any) -> None:

@@ -121,9 +121,10 @@ def pytest_runtest_makereport(
     if recordings is not None and recordings.made and report.failed and not recordings.failed:
         recordings.failed = True
         lines = "\n".join(f"saved to {path}" for path in recordings.destinations())
-        longrepr = report.longrepr
-        if hasattr(longrepr, "addsection"):
-            longrepr.addsection(_REPORT_SECTION, lines)
+        # In the traceback's own sections it shows whatever --show-capture says.
+        add_section = getattr(report.longrepr, "addsection", None)
+        if callable(add_section):
+            add_section(_REPORT_SECTION, lines)
         else:
             report.sections.append((_REPORT_SECTION, lines))
     return report

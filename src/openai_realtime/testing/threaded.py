@@ -39,9 +39,7 @@ class FakeServerThread:
     def __init__(self, **options: Any) -> None:
         self._options = options
         self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(
-            target=self._run, name="fake-realtime-server", daemon=True
-        )
+        self._thread = threading.Thread(target=self._run, name="fake-realtime-server", daemon=True)
         self._server: FakeRealtimeServer | None = None
 
     @property
