@@ -68,11 +68,13 @@ Recording and metrics cost nothing until asked for: ``record=`` / :meth:`start_r
 
 from __future__ import annotations
 
+import copy
 import os
 import secrets
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, Unpack
 
 from pydantic import ValidationError
@@ -272,7 +274,7 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
             StoreRefused: self._store_refused,
         }
         self.realtime.attach_state(_StateHooks(self._received, self._sending))
-        self.realtime.on("error", self._report)
+        self.realtime._listen("error", self._report)
         self._observability = Observability(self.realtime)
         if metrics:
             self._observability.collect_metrics()
@@ -290,19 +292,51 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
         # Wire events are dispatched once, by the connection: their handlers live there.
         return self.realtime if key.startswith(_WIRE_PREFIXES) else self
 
+    def _emitters(self) -> tuple[EventEmitter, ...]:
+        return (self, self.realtime)
+
     # -- connection -------------------------------------------------------------------------
 
     @property
     def is_connected(self) -> bool:
-        """True while the connection is open."""
+        """True while the connection is open.
+
+        A property, read as ``client.is_connected`` (the JavaScript client this SDK follows has
+        a method, ``isConnected()``; here a call, ``client.is_connected()``, raises
+        ``TypeError: 'bool' object is not callable``).
+        """
         return self.realtime.is_connected
 
     @property
     def session(
         self,
     ) -> RealtimeSessionCreateResponse | RealtimeTranscriptionSessionCreateResponse | None:
-        """The session as the server last reported it (``session.created`` / ``.updated``)."""
+        """The session as the server last reported it (``session.created`` / ``.updated``).
+
+        ``None`` until the server has answered; :attr:`session_config` is the client's own
+        view, current as soon as ``update_session`` or ``add_tool`` returns.
+        """
         return self._state.session
+
+    @property
+    def session_config(self) -> dict[str, Any]:
+        """The session configuration this client has set, as ``connect()`` would send it.
+
+        A fresh copy in the GA wire shape (``audio.input.turn_detection``,
+        ``audio.output.voice``, ...), the tools of :meth:`add_tool` included. It reflects every
+        ``update_session`` / ``add_tool`` / ``remove_tool`` at once, also before connecting and
+        before the server confirms; fields never set are absent (the server's defaults apply,
+        which :attr:`session` shows once it answers).
+        """
+        return self._config.snapshot()
+
+    @property
+    def tools(self) -> Mapping[str, dict[str, Any]]:
+        """The tools added with :meth:`add_tool`, by name: a read-only copy of their definitions
+        as sent to the server (tools passed to ``update_session(tools=...)`` are in
+        :attr:`session_config`)."""
+        definitions = copy.deepcopy(self._tools.definitions())
+        return MappingProxyType({tool["name"]: tool for tool in definitions})
 
     async def connect(self) -> None:
         """Open the connection and send the whole accumulated session configuration once.

@@ -27,6 +27,7 @@ def test_public_names_are_pinned() -> None:
         "EnergyVAD",
         "FakeClock",
         "FakeRealtimeServer",
+        "FakeServerThread",
         "Fault",
         "McpToolInfo",
         "PhoneCall",
@@ -46,6 +47,8 @@ def test_public_names_are_pinned() -> None:
         "serve",
         "synthesize_speech",
     ]
+    for name in openai_realtime.testing.__all__:  # every name resolves (they load lazily)
+        assert getattr(openai_realtime.testing, name) is not None
 
 
 async def test_urls_and_lifecycle() -> None:

@@ -43,7 +43,17 @@ from typing import Final
 
 from openai_realtime import __version__
 from openai_realtime.api import DEFAULT_MODEL
-from openai_realtime.cli import call, chat, demo, replay, servers, talk, timeline, voice
+from openai_realtime.cli import (
+    call,
+    chat,
+    demo,
+    inspector,
+    replay,
+    servers,
+    talk,
+    timeline,
+    voice,
+)
 from openai_realtime.cli._common import (
     PROG,
     UsageError,
@@ -72,6 +82,7 @@ COMMAND_MODULES: Final[tuple[ModuleType, ...]] = (
     servers,
     replay,
     timeline,
+    inspector,
 )
 """The modules whose ``register(subparsers)`` adds the commands, in ``--help`` order."""
 EXIT_ERROR: Final = 1
