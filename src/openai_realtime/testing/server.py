@@ -25,6 +25,9 @@ from openai_realtime.testing.seeds import seed_from_environment
 from openai_realtime.testing.session import DEFAULT_MODEL, SessionState
 from openai_realtime.testing.streaming import StreamOptions
 from openai_realtime.testing.synth import DEFAULT_MS_PER_CHAR
+from openai_realtime.testing.transcription import TranscriptionConnection
+from openai_realtime.testing.translation import TRANSLATION_ADDRESS
+from openai_realtime.testing.translation_routes import TRANSLATION_SECRETS_PATH, TranslationEndpoint
 
 __all__ = ["FakeRealtimeServer", "serve"]
 
@@ -140,6 +143,17 @@ class FakeRealtimeServer(LoopbackServer):
         self.connections: list[ConnectionRecord] = []
         """Every connection so far, oldest first, including closed ones (as many as
         ``keep_closed_connections`` allows)."""
+        self._translation = TranslationEndpoint(
+            authorized=self._key_matches,
+            transcribe=self._responder.transcribe,
+            fake_clock=self.clock,
+            chunk_ms=audio_chunk_ms,
+            open_sockets=self._open,
+            records=self.connections,
+            error_response=lambda rejection, status: web.json_response(
+                _error_body(rejection), status=status
+            ),
+        )
 
     @property
     def http_url(self) -> str:
@@ -152,6 +166,14 @@ class FakeRealtimeServer(LoopbackServer):
     def _add_routes(self, app: web.Application) -> None:
         super()._add_routes(app)
         app.router.add_post(CLIENT_SECRETS_PATH, self._mint_client_secret)
+        app.router.add_get(
+            TRANSLATION_ADDRESS,
+            lambda request: self._translation.handle(request, _request_token(request)),
+        )
+        app.router.add_post(
+            TRANSLATION_SECRETS_PATH,
+            lambda request: self._translation.mint_secret(request, _bearer_token(request)),
+        )
 
     async def _mint_client_secret(self, request: web.Request) -> web.StreamResponse:
         # Secrets are minted with the real key; a secret cannot mint another.
@@ -165,15 +187,17 @@ class FakeRealtimeServer(LoopbackServer):
         return web.json_response(body)
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
-        token = _bearer_token(request) or _subprotocol_key(request)
+        token = _request_token(request)
         options = self._options
         model = request.query.get("model")
+        transcription = request.query.get("intent") == "transcription"
         if token.startswith(SECRET_PREFIX):
             secret = self._client_secrets.valid(token)
             if secret is None:
                 return _unauthorized("The client secret is unknown or has expired.")
             options = replace(options, session_overrides=secret.session)
             model = secret.model  # the secret binds the session, model included
+            transcription = secret.session.get("type") == "transcription"
         elif not self._key_matches(token):
             return _unauthorized()
         websocket = web.WebSocketResponse(max_msg_size=_MAX_MESSAGE_BYTES, protocols=_SUBPROTOCOLS)
@@ -186,7 +210,8 @@ class FakeRealtimeServer(LoopbackServer):
         logger.debug("connection %d opened (model %s)", number, record.model)
         try:
             rng = random.Random(f"{self.seed}:{number}")
-            connection = Connection(websocket, request, record, self._responder, options, rng)
+            kind = TranscriptionConnection if transcription else Connection
+            connection = kind(websocket, request, record, self._responder, options, rng)
             await connection.run()
         finally:
             self._open.discard(websocket)
@@ -212,6 +237,10 @@ class FakeRealtimeServer(LoopbackServer):
 def _bearer_token(request: web.Request) -> str:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def _request_token(request: web.Request) -> str:
+    return _bearer_token(request) or _subprotocol_key(request)
 
 
 def _subprotocol_key(request: web.Request) -> str:
