@@ -166,14 +166,14 @@ class FakeRealtimeServer(LoopbackServer):
     def _add_routes(self, app: web.Application) -> None:
         super()._add_routes(app)
         app.router.add_post(CLIENT_SECRETS_PATH, self._mint_client_secret)
-        app.router.add_get(
-            TRANSLATION_ADDRESS,
-            lambda request: self._translation.handle(request, _request_token(request)),
-        )
-        app.router.add_post(
-            TRANSLATION_SECRETS_PATH,
-            lambda request: self._translation.mint_secret(request, _bearer_token(request)),
-        )
+        app.router.add_get(TRANSLATION_ADDRESS, self._handle_translation)
+        app.router.add_post(TRANSLATION_SECRETS_PATH, self._mint_translation_secret)
+
+    async def _handle_translation(self, request: web.Request) -> web.StreamResponse:
+        return await self._translation.handle(request, _request_token(request))
+
+    async def _mint_translation_secret(self, request: web.Request) -> web.StreamResponse:
+        return await self._translation.mint_secret(request, _bearer_token(request))
 
     async def _mint_client_secret(self, request: web.Request) -> web.StreamResponse:
         # Secrets are minted with the real key; a secret cannot mint another.
