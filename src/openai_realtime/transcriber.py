@@ -336,6 +336,21 @@ class RealtimeTranscriber(EventEmitter):
                 InputAudioBufferAppendEvent(audio=encode_base64(samples[start : start + step]))
             )
 
+    async def flush(self, timeout: float = _SETUP_TIMEOUT) -> None:
+        """Return once the server has handled everything sent so far.
+
+        Events are handled in order, so this sends an empty ``session.update`` and waits for
+        its ``session.updated``: by then every segment the audio closed has been reported.
+
+        Raises:
+            ConnectionClosedError: The session is closed.
+            RealtimeTimeoutError: No answer in time.
+        """
+        unchanged = RealtimeTranscriptionSessionCreateRequest.model_validate(
+            {"type": "transcription"}
+        )
+        await self.update_session(unchanged, timeout=timeout)
+
     async def commit(self) -> None:
         """Commit the audio appended since the last segment (without VAD, or at the end).
 

@@ -29,13 +29,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from collections.abc import Callable
 from typing import Any, Final, Self
 
 import numpy as np
 from numpy.typing import NDArray
 from yarl import URL
 
-from openai_realtime.api import USER_AGENT
+from openai_realtime.api import USER_AGENT, FrameObserver
 from openai_realtime.credentials import redact_url, require_secure_transport
 from openai_realtime.errors import (
     ConfigurationError,
@@ -152,6 +153,7 @@ class RealtimeTranslator(EventEmitter):
         self._closed: CloseEvent | None = None
         self._send_lock = asyncio.Lock()
         self._output: list[NDArray[np.int16]] = []
+        self._frame_observers: tuple[FrameObserver, ...] = ()
         self.transcript = TranslationTranscript()
         """The input and output transcripts, each piece with its ``elapsed_ms``."""
         self.session: RealtimeTranslationSession | None = None
@@ -159,6 +161,29 @@ class RealtimeTranslator(EventEmitter):
 
     def __repr__(self) -> str:
         return f"<RealtimeTranslator url={redact_url(self._url)!r} connected={self.is_connected}>"
+
+    @property
+    def url(self) -> str:
+        """The WebSocket URL, including its query."""
+        return str(self._url)
+
+    @property
+    def model(self) -> str | None:
+        """The ``model`` query parameter, if any."""
+        return self._url.query.get("model")
+
+    def observe_frames(self, observer: FrameObserver) -> Callable[[], None]:
+        """Call ``observer(direction, frame)`` with every raw frame, both ways (recorders).
+
+        Returns:
+            A function that removes the observer.
+        """
+        self._frame_observers = (*self._frame_observers, observer)
+
+        def remove() -> None:
+            self._frame_observers = tuple(o for o in self._frame_observers if o is not observer)
+
+        return remove
 
     @property
     def is_connected(self) -> bool:
@@ -261,8 +286,11 @@ class RealtimeTranslator(EventEmitter):
             ConnectionClosedError: The connection has closed.
         """
         transport = self._open_transport()
+        frame = event.model_dump_json(exclude_unset=True)
         async with self._send_lock:
-            await transport.send_text(event.model_dump_json(exclude_unset=True))
+            await transport.send_text(frame)
+        for observer in self._frame_observers:
+            observer("client", frame)
         self.dispatch(f"client.{event.type}", event)
 
     def _open_transport(self) -> Transport:
@@ -347,6 +375,8 @@ class RealtimeTranslator(EventEmitter):
             self.release_waiters(ConnectionClosedError(code, reason))
 
     def _receive(self, frame: str | bytes) -> None:
+        for observer in self._frame_observers:
+            observer("server", frame)
         try:
             if isinstance(frame, bytes):
                 raise ProtocolError("server sent a binary frame", raw=frame)

@@ -18,7 +18,7 @@ from openai_realtime.cli.servers import DEFAULT_RECORD_FRAMES, fake_server_from
 from openai_realtime.recording import read_recording
 from openai_realtime.testing import FakeRealtimeServer
 
-TALKING = ("demo", "chat", "talk")
+TALKING = ("demo", "chat", "talk", "transcribe", "translate")
 """The commands that talk to a model."""
 CONNECTION_OPTIONS = ("--live", "--url", "--model", "--record")
 

@@ -1,12 +1,13 @@
 """The ``openai-realtime`` command (also ``python -m openai_realtime``).
 
 Commands: ``demo`` (the quickstart, walked through), ``chat`` (text chat from stdin), ``talk``
-(a WAV file as a spoken turn, the answer to a WAV file), ``fake-server``, ``relay``, ``replay``
-(a recorded session as a chat log, or served back to a live client) and ``timeline`` (a
-recorded session drawn on one time axis, PNG or HTML).
+(a WAV file as a spoken turn, the answer to a WAV file), ``transcribe`` (live captions of a WAV
+file, saved as SRT/WebVTT), ``translate`` (a WAV file's speech translated to a WAV file),
+``fake-server``, ``relay``, ``replay`` (a recorded session as a chat log, or served back to a
+live client) and ``timeline`` (a recorded session drawn on one time axis, PNG or HTML).
 
 Each command's ``--help`` shows only the options it uses. The commands that talk to a model
-(``demo``, ``chat``, ``talk``) take ``--live`` or ``--url URL``, ``--model`` and ``--record
+(``demo``, ``chat``, ``talk``, ``transcribe``, ``translate``) take ``--live`` or ``--url URL``, ``--model`` and ``--record
 FILE``; the relay takes ``--model``. ``--debug`` is accepted by every command, before or after
 its name. ``--live`` and ``--model`` before the command name still work for the commands that
 take them, with a deprecation warning; for a command that does not take them they are a usage
@@ -42,7 +43,16 @@ from typing import Final
 
 from openai_realtime import __version__
 from openai_realtime.api import DEFAULT_MODEL
-from openai_realtime.cli import chat, demo, replay, servers, talk, timeline
+from openai_realtime.cli import (
+    chat,
+    demo,
+    replay,
+    servers,
+    talk,
+    timeline,
+    transcribe,
+    translate,
+)
 from openai_realtime.cli._common import (
     PROG,
     UsageError,
@@ -62,7 +72,16 @@ __all__ = [
     "parse_arguments",
 ]
 
-COMMAND_MODULES: Final[tuple[ModuleType, ...]] = (demo, chat, talk, servers, replay, timeline)
+COMMAND_MODULES: Final[tuple[ModuleType, ...]] = (
+    demo,
+    chat,
+    talk,
+    transcribe,
+    translate,
+    servers,
+    replay,
+    timeline,
+)
 """The modules whose ``register(subparsers)`` adds the commands, in ``--help`` order."""
 EXIT_ERROR: Final = 1
 EXIT_USAGE: Final = 2
