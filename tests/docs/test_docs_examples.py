@@ -28,6 +28,8 @@ EXPECTED_LINES = {
     "interruption.py": "response status: cancelled",
     "relay.py": "relay refused: session_field_denied (session.instructions)",
     "testing_with_fake_server.py": "all checks passed",
+    "live_captions.py": "3 captions written to captions.srt and captions.vtt",
+    "translate_speech.py": "input 4.0 s, translated speech 4.0 s",
 }
 # Below pytest's 60 s per test, which also counts the fixture that runs the examples.
 DEADLINE_SECONDS = 45.0
