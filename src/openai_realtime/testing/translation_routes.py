@@ -40,6 +40,8 @@ from openai_realtime.types import RealtimeTranslationClientSecretCreateRequest
 __all__ = ["TRANSLATION_SECRETS_PATH", "TranslationEndpoint"]
 
 TRANSLATION_SECRETS_PATH: Final = "/v1/realtime/translations/client_secrets"
+# One append may carry 15 MiB of base64, as on the realtime channel.
+_MAX_MESSAGE_BYTES: Final = 16 * 1024 * 1024 + 64 * 1024
 
 ErrorResponse = Callable[[InvalidRequest, int], web.Response]
 
@@ -88,7 +90,7 @@ class TranslationEndpoint:
             model, overrides = secret.model, dict(secret.session)
         elif not self._authorized(token):
             return self._unauthorized("Incorrect or missing API key.")
-        websocket = web.WebSocketResponse(protocols=("realtime",))
+        websocket = web.WebSocketResponse(max_msg_size=_MAX_MESSAGE_BYTES, protocols=("realtime",))
         await websocket.prepare(request)
         record = ConnectionRecord(model=model)
         self._records.append(record)
