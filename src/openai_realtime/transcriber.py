@@ -103,6 +103,7 @@ class TranscriptionOptions(TypedDict, total=False):
 
 _OPTION_NAMES: Final = frozenset(TranscriptionOptions.__annotations__)
 _TRANSCRIPTION_KEYS: Final = ("language", "prompt", "keywords", "delay")
+_INPUT_KEYS: Final = ("noise_reduction", "turn_detection")
 
 
 def transcription_session(
@@ -125,12 +126,11 @@ def transcription_session(
             f"unknown transcription option(s) {', '.join(unknown)}; "
             f"known: {', '.join(sorted(_OPTION_NAMES))}"
         )
-    transcription: dict[str, Any] = {"model": options.get("model", DEFAULT_TRANSCRIPTION_MODEL)}
-    transcription.update({key: options[key] for key in _TRANSCRIPTION_KEYS if key in options})
+    given: dict[str, Any] = dict(options)
+    transcription = {"model": given.get("model", DEFAULT_TRANSCRIPTION_MODEL)}
+    transcription.update({key: given[key] for key in _TRANSCRIPTION_KEYS if key in given})
     audio_input: dict[str, Any] = {"transcription": transcription}
-    for key in ("noise_reduction", "turn_detection"):
-        if key in options:
-            audio_input[key] = options[key]
+    audio_input.update({key: given[key] for key in _INPUT_KEYS if key in given})
     session: dict[str, Any] = {"type": "transcription", "audio": {"input": audio_input}}
     if options.get("include_logprobs"):
         session["include"] = [_LOGPROBS]

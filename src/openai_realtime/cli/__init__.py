@@ -7,11 +7,11 @@ file, saved as SRT/WebVTT), ``translate`` (a WAV file's speech translated to a W
 live client) and ``timeline`` (a recorded session drawn on one time axis, PNG or HTML).
 
 Each command's ``--help`` shows only the options it uses. The commands that talk to a model
-(``demo``, ``chat``, ``talk``, ``transcribe``, ``translate``) take ``--live`` or ``--url URL``, ``--model`` and ``--record
-FILE``; the relay takes ``--model``. ``--debug`` is accepted by every command, before or after
-its name. ``--live`` and ``--model`` before the command name still work for the commands that
-take them, with a deprecation warning; for a command that does not take them they are a usage
-error, never silently ignored.
+(``demo``, ``chat``, ``talk``, ``transcribe``, ``translate``) take ``--live`` or ``--url URL``,
+``--model`` and ``--record FILE``; the relay takes ``--model``. ``--debug`` is accepted by every
+command, before or after its name. ``--live`` and ``--model`` before the command name still work
+for the commands that take them, with a deprecation warning; for a command that does not take
+them they are a usage error, never silently ignored.
 
 Exit codes: 0 success, 1 an error (one line on stderr naming the file at fault, if any;
 ``--debug`` adds the traceback), 2 a usage error, 130 interrupted by Ctrl-C.
