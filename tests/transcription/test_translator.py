@@ -20,7 +20,11 @@ from openai_realtime.errors import (
 from openai_realtime.secrets import create_translation_client_secret
 from openai_realtime.testing import FakeRealtimeServer
 from openai_realtime.translator import RealtimeTranslator
-from openai_realtime.types import ErrorEvent, TranslationSessionUpdateEvent
+from openai_realtime.types import (
+    ErrorEvent,
+    TranslationSessionOutputAudioDeltaEvent,
+    TranslationSessionUpdateEvent,
+)
 from tests.support import WAIT
 
 TIME_SCALE = 0.02
@@ -46,6 +50,8 @@ async def test_output_audio_matches_the_input_length_and_both_transcripts_arrive
     )
     async with FakeRealtimeServer(time_scale=TIME_SCALE) as server:
         translator = RealtimeTranslator(translation_url(server), language="fr")
+        deltas: list[TranslationSessionOutputAudioDeltaEvent] = []
+        translator.on("server.session.output_audio.delta", deltas.append)
         async with translator:
             assert translator.session is not None
             assert translator.session.audio.output is not None
@@ -66,6 +72,13 @@ async def test_output_audio_matches_the_input_length_and_both_transcripts_arrive
     # Each translated phrase starts where its utterance did, on the input clock.
     first_output = transcript.output_pieces[0].elapsed_ms
     assert first_output is not None and abs(first_output - spans[0].start_ms) <= 200
+    # Each audio delta declares its format and where it sits on the input clock.
+    position = 0
+    for delta in deltas:
+        assert (delta.sample_rate, delta.channels, delta.format) == (RATE, 1, "pcm16")
+        assert delta.elapsed_ms == position * 1000 // RATE
+        position += len(delta.delta) * 3 // 4 // 2
+    assert position == len(output)
     # Silence stays silence; speech becomes sound where the utterances were.
     first = spans[0]
     speech = output[first.start_ms * RATE // 1000 : first.end_ms * RATE // 1000]
