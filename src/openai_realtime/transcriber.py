@@ -29,7 +29,6 @@ name                     payload
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Sequence
 from typing import Any, Final, Literal, Self, TypedDict, Unpack
 
@@ -37,8 +36,9 @@ from numpy.typing import NDArray
 from pydantic import ValidationError
 from yarl import URL
 
+from openai_realtime._session_update import new_event_id, send_and_confirm
 from openai_realtime.api import DEFAULT_URL, ConnectionOptions, RealtimeAPI
-from openai_realtime.errors import ConfigurationError, SessionRefusedError
+from openai_realtime.errors import ConfigurationError
 from openai_realtime.events import EventEmitter, EventName, Handler
 from openai_realtime.protocol.audio import SAMPLE_RATE, encode_base64, resample, to_pcm16
 from openai_realtime.protocol.transcripts import (
@@ -47,7 +47,6 @@ from openai_realtime.protocol.transcripts import (
 )
 from openai_realtime.types import (
     ClientEvent,
-    ErrorEvent,
     InputAudioBufferAppendEvent,
     InputAudioBufferCommitEvent,
     RealtimeTranscriptionSessionCreateRequest,
@@ -284,26 +283,15 @@ class RealtimeTranscriber(EventEmitter):
             ConnectionClosedError: The connection is closed.
         """
         typed = session if session is not None else transcription_session(**options)
-        updated = self.realtime.expect("server.session.updated", timeout)
-        refused = self.realtime.expect("server.error", timeout)
-        try:
-            sent = await self.realtime.send(SessionUpdateEvent(session=typed))
-            done, _ = await asyncio.wait(
-                [asyncio.ensure_future(updated), asyncio.ensure_future(refused)],
-                return_when=asyncio.FIRST_COMPLETED,
-            )
-            outcome = done.pop().result()
-        finally:
-            updated.cancel()
-            refused.cancel()
-        if isinstance(outcome, ErrorEvent) and outcome.error.event_id in (None, sent.event_id):
-            raise SessionRefusedError(
-                f"the server refused the transcription session: {outcome.error.message}",
-                code=outcome.error.code,
-                param=outcome.error.param,
-            )
-        assert isinstance(outcome, SessionUpdatedEvent)
-        return outcome
+        event = SessionUpdateEvent(event_id=new_event_id(), session=typed)
+        updated: SessionUpdatedEvent = await send_and_confirm(
+            self.realtime,
+            lambda: self.realtime.send(event),
+            event.event_id or "",
+            timeout,
+            "transcription",
+        )
+        return updated
 
     async def append_input_audio(
         self, audio: bytes | NDArray[Any], *, sample_rate: int | None = None

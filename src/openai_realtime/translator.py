@@ -36,6 +36,7 @@ import numpy as np
 from numpy.typing import NDArray
 from yarl import URL
 
+from openai_realtime._session_update import new_event_id, send_and_confirm
 from openai_realtime.api import USER_AGENT, FrameObserver
 from openai_realtime.credentials import redact_url, require_secure_transport
 from openai_realtime.errors import (
@@ -43,7 +44,6 @@ from openai_realtime.errors import (
     ConnectionClosedError,
     NotConnectedError,
     ProtocolError,
-    SessionRefusedError,
 )
 from openai_realtime.events import EventEmitter, EventName, Handler
 from openai_realtime.local_events import CloseEvent, LocalErrorEvent
@@ -58,7 +58,6 @@ from openai_realtime.protocol.codec import decode_translation_event
 from openai_realtime.protocol.transcripts import TranslationTranscript
 from openai_realtime.transports import Connector, Transport, TransportClosed, WebSocketConnector
 from openai_realtime.types import (
-    ErrorEvent,
     RealtimeTranslationSession,
     TranslationSessionCloseEvent,
     TranslationSessionInputAudioBufferAppendEvent,
@@ -256,27 +255,14 @@ class RealtimeTranslator(EventEmitter):
 
     async def _update(self, changes: dict[str, Any], timeout: float) -> None:
         try:
-            event = TranslationSessionUpdateEvent.model_validate({"session": changes})
+            event = TranslationSessionUpdateEvent.model_validate(
+                {"event_id": new_event_id(), "session": changes}
+            )
         except ValueError as error:
             raise ConfigurationError(f"invalid translation session options: {error}") from None
-        updated = self.expect("server.session.updated", timeout)
-        refused = self.expect("server.error", timeout)
-        try:
-            await self.send(event)
-            done, _ = await asyncio.wait(
-                [asyncio.ensure_future(updated), asyncio.ensure_future(refused)],
-                return_when=asyncio.FIRST_COMPLETED,
-            )
-            outcome = done.pop().result()
-        finally:
-            updated.cancel()
-            refused.cancel()
-        if isinstance(outcome, ErrorEvent):
-            raise SessionRefusedError(
-                f"the server refused the translation session: {outcome.error.message}",
-                code=outcome.error.code,
-                param=outcome.error.param,
-            )
+        await send_and_confirm(
+            self, lambda: self.send(event), event.event_id or "", timeout, "translation"
+        )
 
     async def send(self, event: TranslationClientEvent) -> None:
         """Send one translation client event, then dispatch it as ``client.<type>``.

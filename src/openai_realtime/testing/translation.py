@@ -94,18 +94,23 @@ def parse_translation_frame(frame: str) -> TranslationClientEvent:
         ) from None
     if not isinstance(data, dict):
         raise InvalidRequest("Invalid type for event: expected an object.", code="invalid_type")
+    event_id = data.get("event_id") if isinstance(data.get("event_id"), str) else None
     event_type = data.get("type")
-    if event_type not in _CLIENT_TYPES:
-        raise invalid_value("type", event_type, _CLIENT_TYPES)
     try:
-        event = _CLIENT.validate_python(data)
-    except ValidationError as error:
-        raise validation_rejection(data, error.errors(include_url=False)) from None
-    unknown = unknown_parameter(event, "")
-    if unknown is not None:
-        raise InvalidRequest(
-            f"Unknown parameter: '{unknown}'.", code="unknown_parameter", param=unknown
-        )
+        if event_type not in _CLIENT_TYPES:
+            raise invalid_value("type", event_type, _CLIENT_TYPES)
+        try:
+            event = _CLIENT.validate_python(data)
+        except ValidationError as error:
+            raise validation_rejection(data, error.errors(include_url=False)) from None
+        unknown = unknown_parameter(event, "")
+        if unknown is not None:
+            raise InvalidRequest(
+                f"Unknown parameter: '{unknown}'.", code="unknown_parameter", param=unknown
+            )
+    except InvalidRequest as rejection:
+        rejection.event_id = event_id  # the error names the event it answers
+        raise
     return event
 
 
