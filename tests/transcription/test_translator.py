@@ -103,6 +103,25 @@ async def test_output_is_resampled_and_made_stereo_when_asked() -> None:
     assert sum(len(chunk) for chunk in received) == len(output)
 
 
+async def test_paced_translated_speech_streams_at_the_speed_of_speech() -> None:
+    audio, _ = utterances_with_silences(["one", "two"], [300, 1200], total_ms=4000)
+    arrivals: list[tuple[float, int]] = []
+    async with FakeRealtimeServer(time_scale=TIME_SCALE, pace=1.0) as server:
+        translator = RealtimeTranslator(translation_url(server))
+        translator.on(
+            "server.session.output_audio.delta",
+            lambda delta: arrivals.append((server.clock.now(), delta.elapsed_ms)),
+        )
+        async with translator:
+            await translator.append_input_audio(audio)  # all at once, faster than speech
+            await translator.close()
+    assert len(translator.output_audio) == len(audio)
+    first_time, first_elapsed = arrivals[0]
+    for arrived, elapsed in arrivals:
+        # No delta arrives before the audio ahead of it could have been played.
+        assert arrived - first_time >= (elapsed - first_elapsed) / 1000 - 0.05
+
+
 async def test_close_flushes_speech_still_going_on() -> None:
     speech, _ = utterances_with_silences(["unfinished sentence"], [300], total_ms=0)
     async with FakeRealtimeServer(time_scale=TIME_SCALE) as server:

@@ -148,6 +148,7 @@ class FakeRealtimeServer(LoopbackServer):
             transcribe=self._responder.transcribe,
             fake_clock=self.clock,
             chunk_ms=audio_chunk_ms,
+            pace=pace,
             open_sockets=self._open,
             records=self.connections,
             error_response=lambda rejection, status: web.json_response(

@@ -5,7 +5,7 @@ The channel has its own events: ``session.update``, ``session.input_audio_buffer
 transcript deltas and the output audio deltas out, all stamped with ``elapsed_ms`` on the input
 clock (see :mod:`~openai_realtime.testing.translation_engine`). Input audio is PCM16 at 24 kHz,
 mono; output audio is the same, declared on every delta (``sample_rate``, ``channels``,
-``format``).
+``format``). With the server's ``pace`` the output streams at the speed of speech on its clock.
 
 Refusals follow the live service: an event type of the realtime channel (``response.create``,
 ``input_audio_buffer.append``, ...) is an invalid ``type``; a parameter the channel does not
@@ -15,6 +15,7 @@ flushes what is left, answers ``session.closed`` and closes the socket.
 
 from __future__ import annotations
 
+import asyncio
 import binascii
 import json
 import time
@@ -28,6 +29,7 @@ from pydantic import TypeAdapter, ValidationError
 from openai_realtime._models import RealtimeModel
 from openai_realtime.protocol.audio import decode_base64
 from openai_realtime.testing.client_frames import unknown_parameter, validation_rejection
+from openai_realtime.testing.clock import FakeClock
 from openai_realtime.testing.ids import IdFactory
 from openai_realtime.testing.outbox import ConnectionGone, Outbox
 from openai_realtime.testing.record import ConnectionRecord
@@ -170,6 +172,10 @@ class TranslationConnection:
         session: The session's settings.
         transcribe: Transcribes each stretch of speech (the responder's ``transcribe``).
         chunk_ms: Audio per output delta.
+        clock: The server's clock.
+        pace: ``None`` sends output as soon as it is made; 1.0 streams the translated speech
+            at the speed of speech on the server's clock (each audio delta no earlier than the
+            previous one has played), as the live service does; other values are multiples.
     """
 
     def __init__(
@@ -180,6 +186,8 @@ class TranslationConnection:
         session: TranslationSessionConfig,
         transcribe: Transcriber,
         chunk_ms: int,
+        clock: FakeClock,
+        pace: float | None,
     ) -> None:
         self._websocket = websocket
         self._outbox = outbox
@@ -188,9 +196,15 @@ class TranslationConnection:
         self._ids = IdFactory()
         self._timeline = TranslationTimeline(TRANSLATION_SAMPLE_RATE, transcribe, _VAD, chunk_ms)
         self._closing = False
+        self._clock = clock
+        self._pace = pace
+        # Output waits here for its turn; one task sends it, so pacing never stalls input.
+        self._pending: asyncio.Queue[tuple[float, TranslationServerEvent]] = asyncio.Queue()
+        self._next_send = 0.0
 
     async def run(self) -> None:
         """Send ``session.created``, then serve the client until either side closes."""
+        sender = asyncio.create_task(self._send_paced())
         try:
             await self._send(
                 TranslationSessionCreatedEvent(
@@ -207,6 +221,8 @@ class TranslationConnection:
         except ConnectionGone:
             pass
         finally:
+            sender.cancel()
+            await asyncio.gather(sender, return_exceptions=True)
             self._record.closed = True
 
     async def _handle_text(self, frame: str) -> None:
@@ -243,34 +259,54 @@ class TranslationConnection:
 
     async def _on_close(self, event: TranslationSessionCloseEvent) -> None:
         await self._emit(self._timeline.flush(self._session.language))
+        await self._pending.join()  # everything translated has gone out
         await self._send(TranslationSessionClosedEvent(event_id=self._event_id()))
         self._closing = True
 
     async def _emit(self, outputs: list[TranslationOutput]) -> None:
         for output in outputs:
+            event: TranslationServerEvent
             if isinstance(output, AudioChunk):
-                await self._send(
-                    TranslationSessionOutputAudioDeltaEvent(
-                        event_id=self._event_id(),
-                        delta=_encode(output.samples),
-                        sample_rate=TRANSLATION_SAMPLE_RATE,
-                        channels=1,
-                        format="pcm16",
-                        elapsed_ms=output.elapsed_ms,
-                    )
+                event = TranslationSessionOutputAudioDeltaEvent(
+                    event_id=self._event_id(),
+                    delta=_encode(output.samples),
+                    sample_rate=TRANSLATION_SAMPLE_RATE,
+                    channels=1,
+                    format="pcm16",
+                    elapsed_ms=output.elapsed_ms,
                 )
             elif output.side == "input":
-                await self._send(
-                    TranslationSessionInputTranscriptDeltaEvent(
-                        event_id=self._event_id(), delta=output.text, elapsed_ms=output.elapsed_ms
-                    )
+                event = TranslationSessionInputTranscriptDeltaEvent(
+                    event_id=self._event_id(), delta=output.text, elapsed_ms=output.elapsed_ms
                 )
             else:
-                await self._send(
-                    TranslationSessionOutputTranscriptDeltaEvent(
-                        event_id=self._event_id(), delta=output.text, elapsed_ms=output.elapsed_ms
-                    )
+                event = TranslationSessionOutputTranscriptDeltaEvent(
+                    event_id=self._event_id(), delta=output.text, elapsed_ms=output.elapsed_ms
                 )
+            self._pending.put_nowait((self._send_time(output), event))
+
+    def _send_time(self, output: TranslationOutput) -> float:
+        """When ``output`` may go out: at once unpaced, else after the audio before it."""
+        if self._pace is None:
+            return 0.0
+        self._next_send = max(self._next_send, self._clock.now())
+        send_at = self._next_send
+        if isinstance(output, AudioChunk):
+            self._next_send += len(output.samples) / TRANSLATION_SAMPLE_RATE / self._pace
+        return send_at
+
+    async def _send_paced(self) -> None:
+        gone = False  # once the client has gone, output is dropped (close still finishes)
+        while True:
+            send_at, event = await self._pending.get()
+            try:
+                if not gone:
+                    await self._clock.sleep_until(send_at)
+                    await self._send(event)
+            except ConnectionGone:
+                gone = True
+            finally:
+                self._pending.task_done()
 
     async def _send(self, event: TranslationServerEvent) -> None:
         await self._outbox.send_encoded(event.model_dump_json(exclude_unset=True), event.type)

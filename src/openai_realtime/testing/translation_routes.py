@@ -54,6 +54,7 @@ class TranslationEndpoint:
         transcribe: The responder's transcriber.
         fake_clock: The server's clock.
         chunk_ms: Audio per output delta.
+        pace: Streaming pace of the translated speech (see ``FakeRealtimeServer(pace=)``).
         open_sockets: The server's open WebSockets (closed when it stops).
         records: The server's connection records.
         error_response: Builds a live-shaped HTTP error.
@@ -66,6 +67,7 @@ class TranslationEndpoint:
         transcribe: Transcriber,
         fake_clock: FakeClock,
         chunk_ms: int,
+        pace: float | None,
         open_sockets: MutableSet[web.WebSocketResponse],
         records: list[ConnectionRecord],
         error_response: ErrorResponse,
@@ -74,6 +76,7 @@ class TranslationEndpoint:
         self._transcribe = transcribe
         self._clock = fake_clock
         self._chunk_ms = chunk_ms
+        self._pace = pace
         self._open = open_sockets
         self._records = records
         self._error = error_response
@@ -100,7 +103,14 @@ class TranslationEndpoint:
             session = TranslationSessionConfig(ids.make("sess"), model, overrides)
             outbox = Outbox(websocket, request, record, ids, self._clock)
             connection = TranslationConnection(
-                websocket, outbox, record, session, self._transcribe, self._chunk_ms
+                websocket,
+                outbox,
+                record,
+                session,
+                self._transcribe,
+                self._chunk_ms,
+                self._clock,
+                self._pace,
             )
             await connection.run()
         finally:
