@@ -170,7 +170,6 @@ class RealtimeTranscriber(EventEmitter):
         sample_rate: int = SAMPLE_RATE,
         **options: Unpack[TranscriptionOptions],
     ) -> None:
-        super().__init__()
         if sample_rate <= 0:
             raise ConfigurationError(f"sample_rate must be positive, got {sample_rate}")
         self._session = transcription_session(**options)
@@ -179,6 +178,8 @@ class RealtimeTranscriber(EventEmitter):
         target = target.with_query({**query, "intent": "transcription"})
         self.realtime = RealtimeAPI(target, api_key, model=None, **(connection or {}))
         """The event connection (every wire event is dispatched there)."""
+        # Segment handlers count against the connection's bound, so a slow one slows reading.
+        super().__init__(count_tasks_with=self.realtime)
         self.realtime.attach_state(self)
         self.store = TranscriptStore()
         """The transcript, one segment per committed stretch of speech."""

@@ -44,6 +44,7 @@ from openai_realtime.errors import (
     ConnectionClosedError,
     NotConnectedError,
     ProtocolError,
+    RealtimeConnectionError,
 )
 from openai_realtime.events import EventEmitter, EventName, Handler
 from openai_realtime.local_events import CloseEvent, LocalErrorEvent
@@ -230,9 +231,13 @@ class RealtimeTranslator(EventEmitter):
             RealtimeTimeoutError: The server did not answer in time.
         """
         if self._transport is not None:
-            raise ConnectionClosedError(None, "already connected or connecting")
+            raise RealtimeConnectionError("already connected or connecting")
         created = self.expect("server.session.created", timeout)
-        transport = await self._connector(self._url, self._headers)
+        try:
+            transport = await self._connector(self._url, self._headers)
+        except BaseException:
+            created.cancel()
+            raise
         self._transport = transport
         self._closed = None
         self._receive_task = asyncio.create_task(self._receive_loop(transport))
