@@ -14,8 +14,9 @@ from typing import Any
 from example_support import argument_parser, realtime_url
 
 from openai_realtime import RealtimeClient
+from openai_realtime.types.params import RealtimeFunctionToolParam
 
-WEATHER_TOOL = {
+WEATHER_TOOL: RealtimeFunctionToolParam = {
     "name": "get_weather",
     "description": "The current weather in a city.",
     "parameters": {

@@ -77,7 +77,12 @@ from typing import TYPE_CHECKING, Any, Literal, Unpack
 
 from pydantic import ValidationError
 
-from openai_realtime._client.input import UserContentPart, audio_appends, user_message
+from openai_realtime._client.input import (
+    InputAudioPart,
+    UserContentPart,
+    audio_appends,
+    user_message,
+)
 from openai_realtime._client.item_feed import ItemFeed, item_filter
 from openai_realtime._client.lifecycle import Lifecycle
 from openai_realtime._client.observability import Observability
@@ -142,7 +147,7 @@ from openai_realtime.types.params import (
 if TYPE_CHECKING:
     from openai_realtime.recording import AudioMode, Recorder, SessionMetrics
 
-__all__ = ["DEFAULT_ACTIVE_RESPONSE_TIMEOUT", "RealtimeClient"]
+__all__ = ["DEFAULT_ACTIVE_RESPONSE_TIMEOUT", "InputAudioPart", "RealtimeClient", "UserContentPart"]
 
 DEFAULT_ACTIVE_RESPONSE_TIMEOUT = 60.0
 """Seconds ``create_response`` waits for a running response to finish before giving up."""

@@ -457,7 +457,7 @@ async def test_an_invalid_client_event_is_a_protocol_error_and_nothing_is_sent(
     connected: RealtimeAPI, server: ScriptedServer, event_type: str, data: dict[str, Any]
 ) -> None:
     with pytest.raises(ProtocolError):
-        await connected.send(event_type, data)
+        await connected.send(event_type, data)  # type: ignore[arg-type]  # wrong on purpose
     await connected.send(ResponseCreateEvent(event_id="evt_marker"))
     assert (await server.next_frame())["event_id"] == "evt_marker"
     assert server.received == ['{"event_id":"evt_marker","type":"response.create"}']

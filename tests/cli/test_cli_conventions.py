@@ -11,12 +11,13 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from cli_process import WAIT, read_reply_wav, run_cli, tone, write_test_wav
+from cli_process import read_reply_wav, run_cli, tone, write_test_wav
 
 from openai_realtime.cli import main, parse_arguments
 from openai_realtime.cli.servers import DEFAULT_RECORD_FRAMES, fake_server_from
 from openai_realtime.recording import read_recording
 from openai_realtime.testing import FakeRealtimeServer
+from tests.support import WAIT
 
 TALKING = ("demo", "chat", "talk", "transcribe", "translate")
 """The commands that talk to a model."""

@@ -31,17 +31,8 @@ from openai_realtime.types import (
     InputAudioBufferClearEvent,
     RealtimeSessionCreateResponse,
 )
-from tests.support import WAIT
-
-WEATHER_TOOL = {
-    "name": "get_weather",
-    "description": "Current weather for a city.",
-    "parameters": {
-        "type": "object",
-        "properties": {"city": {"type": "string"}},
-        "required": ["city"],
-    },
-}
+from openai_realtime.types.params import RealtimeFunctionToolParam
+from tests.support import WAIT, WEATHER_TOOL
 
 
 def realtime_session(session: object) -> RealtimeSessionCreateResponse:
@@ -292,7 +283,11 @@ async def test_tool_without_handler_is_left_to_the_application() -> None:
 
 
 async def test_manual_tools_merge_with_added_tools(server: FakeRealtimeServer) -> None:
-    manual = {"type": "function", "name": "manual", "parameters": {"type": "object"}}
+    manual: RealtimeFunctionToolParam = {
+        "type": "function",
+        "name": "manual",
+        "parameters": {"type": "object"},
+    }
     client = client_for(server)
     await client.update_session(tools=[manual])
     await client.add_tool(WEATHER_TOOL, lambda arguments: "sunny")
@@ -441,9 +436,9 @@ async def test_reset_keeps_config_and_tools_and_forgets_the_conversation(
 async def test_unknown_session_option_is_refused_before_sending(server: FakeRealtimeServer) -> None:
     client = client_for(server)
     with pytest.raises(ConfigurationError, match="unknown session option"):
-        await client.update_session(colour="blue")
+        await client.update_session(colour="blue")  # type: ignore[call-arg]  # on purpose
     with pytest.raises(ConfigurationError, match="invalid session configuration"):
-        await client.update_session(output_modalities=["smell"])
+        await client.update_session(output_modalities=["smell"])  # type: ignore[list-item]
 
 
 def test_a_prebuilt_api_excludes_connection_arguments(server: FakeRealtimeServer) -> None:

@@ -32,11 +32,12 @@ from openai_realtime.testing import (
     ScriptedResponder,
     synthesize_speech,
 )
+from openai_realtime.types.params import RealtimeFunctionToolParam
 from tests.support import WAIT
 
 FAST = ReconnectPolicy(initial_delay=0.01, max_delay=0.05, jitter=0.0)
 TEXT_ONLY: dict[str, Any] = {"turn_detection": None, "output_modalities": ["text"]}
-TOOL = {"name": "lookup", "parameters": {"type": "object"}}
+TOOL: RealtimeFunctionToolParam = {"name": "lookup", "parameters": {"type": "object"}}
 
 
 class Timeline:

@@ -18,10 +18,11 @@ from fault_support import FAST_RECONNECT, FrameLedger
 from openai_realtime import ConnectionClosedError, RealtimeAPI, RealtimeClient
 from openai_realtime.local_events import CloseEvent, DisconnectedEvent
 from openai_realtime.testing import FakeRealtimeServer, SendUnknownEvent
+from openai_realtime.types.params import InputAudioBufferAppendEventFields
 from tests.support import WAIT, until
 
 # One append of 2 s of audio: 96 000 bytes of PCM16, 128 000 characters of base64.
-BIG_APPEND = {"audio": base64.b64encode(bytes(96_000)).decode()}
+BIG_APPEND: InputAudioBufferAppendEventFields = {"audio": base64.b64encode(bytes(96_000)).decode()}
 MAX_SENDS = 2_000  # ~256 MB: far more than loopback socket buffers hold
 
 

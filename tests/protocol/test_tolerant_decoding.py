@@ -46,6 +46,7 @@ def test_the_custom_voice_object_live_sends_is_modelled_by_the_overlay() -> None
 
     assert isinstance(event, SessionCreatedEvent)
     assert event.validation_issues == ()
+    assert isinstance(event.session, RealtimeSessionCreateResponse)
     assert event.session.audio is not None and event.session.audio.output is not None
     voice = event.session.audio.output.voice
     assert isinstance(voice, RealtimeModel)

@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 
 from openai_realtime import RealtimeClient, RealtimeConversation
 from openai_realtime.audio import SAMPLE_RATE
+from openai_realtime.client import UserContentPart
 from openai_realtime.protocol.codec import encode_client_event, encode_server_event
 from openai_realtime.recording import FORMAT_VERSION, AudioMode, Recorder
 from openai_realtime.testing import FakeRealtimeServer, Reply, ScriptedResponder, ToolCall
@@ -39,7 +40,7 @@ from openai_realtime.types import (
     ResponseOutputTextDeltaEvent,
     ServerEvent,
 )
-from tests.support import WAIT
+from tests.support import WAIT, WEATHER_TOOL
 
 __all__ = [
     "HEARD_SAMPLES",
@@ -55,15 +56,6 @@ __all__ = [
 HEARD_SAMPLES = 12_000
 """How much of the last spoken answer the scenario's listener heard before interrupting."""
 
-WEATHER_TOOL = {
-    "name": "get_weather",
-    "description": "Current weather for a city.",
-    "parameters": {
-        "type": "object",
-        "properties": {"city": {"type": "string"}},
-        "required": ["city"],
-    },
-}
 _CHUNK = SAMPLE_RATE // 10
 
 
@@ -123,7 +115,7 @@ async def run_scenario(client: RealtimeClient) -> None:
         input_audio_transcription={"model": "whisper-1"},
     )
     await client.add_tool(WEATHER_TOOL, get_weather)
-    text = [{"type": "input_text", "text": "Hi there"}]
+    text: list[UserContentPart] = [{"type": "input_text", "text": "Hi there"}]
     await _respond_and_wait(client, 1, client.send_user_message_content(text))
 
     await client.update_session(
@@ -139,7 +131,7 @@ async def run_scenario(client: RealtimeClient) -> None:
     await _respond_and_wait(client, 1, speak())
 
     await client.update_session(turn_detection=None)
-    question = [{"type": "input_text", "text": "Weather in Oslo?"}]
+    question: list[UserContentPart] = [{"type": "input_text", "text": "Weather in Oslo?"}]
     await _respond_and_wait(client, 2, client.send_user_message_content(question))
 
     spoken = [item for item in client.conversation.get_items() if item.role == "assistant"]

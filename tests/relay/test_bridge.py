@@ -84,7 +84,7 @@ async def test_model_precedence(
         ("{not json", "invalid_json", None),
         (
             json.dumps({"type": "response.create", "event_id": "evt_bad", "response": 3}),
-            "invalid_event",
+            "invalid_type",
             "evt_bad",
         ),
         (

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import gc
 import logging
 import os
+import tracemalloc
 from collections.abc import AsyncIterator, Callable
 
 import aiohttp
@@ -99,11 +101,8 @@ async def test_sockets_count_against_the_cap_before_their_handshake(
     await connect(relay.url)
 
 
-async def test_a_slowloris_and_silent_run_leaves_descriptors_flat(
-    make_relay: RelayFactory, raw_sockets: list[RawSocket]
-) -> None:
-    relay = await make_relay(max_connections_per_client=100, handshake_timeout=0.3)
-    before = _open_descriptors()
+async def _slowloris_round(relay: RealtimeRelay, raw_sockets: list[RawSocket]) -> None:
+    """60 sockets, half sending a partial handshake and half nothing, all dropped in time."""
     attackers = [
         await _open(relay, raw_sockets, _PARTIAL_HANDSHAKE if index % 2 else b"")
         for index in range(60)
@@ -115,7 +114,27 @@ async def test_a_slowloris_and_silent_run_leaves_descriptors_flat(
     for socket in attackers:
         socket.close()
     raw_sockets.clear()
+
+
+async def test_a_slowloris_and_silent_run_leaves_descriptors_and_memory_flat(
+    make_relay: RelayFactory, raw_sockets: list[RawSocket]
+) -> None:
+    relay = await make_relay(max_connections_per_client=100, handshake_timeout=0.3)
+    before = _open_descriptors()
+    await _slowloris_round(relay, raw_sockets)  # warm-up: first-use allocations happen here
     await until(lambda: _open_descriptors() <= before)
+    tracemalloc.start()
+    try:
+        settled = tracemalloc.get_traced_memory()[0]
+        for _ in range(3):
+            await _slowloris_round(relay, raw_sockets)
+        await until(lambda: _open_descriptors() <= before)
+        gc.collect()
+        grown = tracemalloc.get_traced_memory()[0] - settled
+    finally:
+        tracemalloc.stop()
+    # 180 more dropped sockets leave nothing behind (a leak would keep ~KiB per socket).
+    assert grown < 64 * 1024, f"{grown} bytes still held after 180 dropped sockets"
 
 
 async def test_an_idle_session_is_closed_with_1001(

@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 
 from openai_realtime.errors import ConfigurationError
+from openai_realtime.protocol.client_frames import parse_client_frame
 from openai_realtime.protocol.codec import decode_server_event
+from openai_realtime.protocol.rejections import InvalidRequest
 from openai_realtime.relay import ClientEventPolicy, Rejection
 from openai_realtime.relay.policy import BINARY_FRAME_REJECTION
 from openai_realtime.types import ErrorEvent
@@ -42,20 +44,34 @@ def test_frames_that_are_not_one_json_object_are_rejected(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "event_id"),
+    ("text", "code", "param", "event_id"),
     [
-        (frame(event_id="evt_1"), "evt_1"),
-        (frame(type="no.such.event", event_id="evt_2"), "evt_2"),
-        (frame(type="response.create", event_id="evt_3", response={"tools": "many"}), "evt_3"),
-        (frame(type="response.create", event_id=7), None),
+        (frame(event_id="evt_1"), "missing_required_parameter", "type", "evt_1"),
+        (frame(type="no.such.event", event_id="evt_2"), "invalid_value", "type", "evt_2"),
+        (
+            frame(type="response.create", event_id="evt_3", response={"tools": "many"}),
+            "invalid_type",
+            "response.tools",
+            "evt_3",
+        ),
+        (frame(type="response.create", event_id=7), "invalid_type", "event_id", None),
     ],
 )
-def test_invalid_frames_are_rejected_with_their_event_id(text: str, event_id: str | None) -> None:
+def test_invalid_events_get_the_services_own_rejection(
+    text: str, code: str, param: str, event_id: str | None
+) -> None:
     rejection = ClientEventPolicy().check(text)
     assert rejection is not None
-    assert rejection.code == "invalid_event"
-    assert rejection.event_id == event_id
-    assert rejection.message
+    # The same judgement the fake server makes: the service's code, wording and param.
+    try:
+        parse_client_frame(text)
+    except InvalidRequest as service:
+        assert (rejection.code, rejection.message, rejection.param) == (
+            service.code,
+            service.message,
+            service.param,
+        )
+    assert (rejection.code, rejection.param, rejection.event_id) == (code, param, event_id)
 
 
 def test_allow_list_rejects_other_types() -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import aiohttp
 import pytest
 from aiohttp import web
 from multidict import CIMultiDictProxy
 
+from openai_realtime.api import RealtimeAPI
 from openai_realtime.errors import CredentialRedirectError
 from openai_realtime.relay import RealtimeRelay
 from openai_realtime.secrets import create_client_secret
@@ -95,3 +97,19 @@ async def test_the_relay_never_takes_its_key_to_another_origin(hosts: Hosts) -> 
             await session.ws_connect(relay.url)
     assert refused.value.status == 502
     assert hosts.seen_elsewhere == []
+
+
+@pytest.mark.parametrize(
+    "credentials",
+    [{"api_key": SENTINEL_KEY}, {"headers": {"api-key": SENTINEL_KEY}}],
+    ids=["bearer", "azure api-key"],
+)
+async def test_the_client_never_takes_credentials_to_another_origin(
+    hosts: Hosts, credentials: dict[str, Any]
+) -> None:
+    url = hosts.redirector.replace("http://", "ws://") + "/away/v1/realtime"
+    api = RealtimeAPI(url, **credentials)
+    with pytest.raises(CredentialRedirectError) as raised:
+        await api.connect()
+    assert hosts.seen_elsewhere == []
+    assert SENTINEL_KEY not in str(raised.value)

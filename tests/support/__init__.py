@@ -4,16 +4,19 @@ on ``sys.path``).
 - :mod:`tests.support.waiting`: the ``WAIT`` budget and ``until()``.
 - :mod:`tests.support.system`: ``require_binary`` / ``require_library`` for Debian packages.
 - :mod:`tests.support.network`: the loopback guard and ``allow_namespace_network``.
+- :mod:`tests.support.tools`: tool definitions (``WEATHER_TOOL``).
 """
 
 from __future__ import annotations
 
 from .network import OutsideAddressError, allow_namespace_network
 from .system import require_binary, require_library
+from .tools import WEATHER_TOOL
 from .waiting import WAIT, until
 
 __all__ = [
     "WAIT",
+    "WEATHER_TOOL",
     "OutsideAddressError",
     "allow_namespace_network",
     "require_binary",

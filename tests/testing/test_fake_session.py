@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from openai_realtime.protocol.client_frames import InvalidRequest
 from openai_realtime.testing.audio_format import PCM_24K, AudioFormat
-from openai_realtime.testing.client_frames import InvalidRequest
 from openai_realtime.testing.session import SessionState, deep_merge
 from openai_realtime.types import (
     RealtimeSessionCreateRequest,

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from pydantic import TypeAdapter
 
+from openai_realtime.protocol.rejections import InvalidRequest
 from openai_realtime.testing.audio_format import PCM_24K, AudioFormat
 from openai_realtime.testing.conversation import (
     ROOT,
@@ -14,7 +15,6 @@ from openai_realtime.testing.conversation import (
     StoredItem,
     text_length,
 )
-from openai_realtime.testing.rejections import InvalidRequest
 from openai_realtime.types import RealtimeConversationItem
 
 ITEM = TypeAdapter[RealtimeConversationItem](RealtimeConversationItem)

@@ -26,8 +26,10 @@ from openai_realtime.cli._common import (
     Subparsers,
     add_model_option,
     describe_fake_server,
+    notice,
     port_number,
 )
+from openai_realtime.cli._secrets import SecretOption, add_secret_option, read_secret
 from openai_realtime.credentials import redact_url
 from openai_realtime.errors import InsecureTransportError
 from openai_realtime.relay import RealtimeRelay, serve_relay
@@ -48,6 +50,8 @@ DEFAULT_RECORD_FRAMES: Final = 100
 """Frames per direction kept of each open connection (the library's default is 1000)."""
 _OPENAI_HOST: Final = "api.openai.com"
 _KEY_FROM_ENVIRONMENT: Final = object()
+RELAY_TOKEN: Final = SecretOption("--token", "OPENAI_REALTIME_RELAY_TOKEN", "relay token")
+"""The relay's token: ``--token-file``, ``OPENAI_REALTIME_RELAY_TOKEN`` or ``--token``."""
 _STOP_HINT: Final = "Press Ctrl-C to stop."
 
 
@@ -118,7 +122,7 @@ def register(subparsers: Subparsers) -> None:
         "(default: OpenAI, which needs OPENAI_API_KEY)",
     )
     add_model_option(relay)
-    relay.add_argument("--token", help="relay token clients must present (default: none)")
+    add_secret_option(relay, RELAY_TOKEN)
     relay.add_argument(
         "--allow-origin",
         action="append",
@@ -181,6 +185,11 @@ def fake_server_from(args: argparse.Namespace) -> FakeRealtimeServer:
         required_key = os.environ.get("OPENAI_API_KEY")
         if not required_key:
             raise CommandError("--api-key-required without a value needs OPENAI_API_KEY")
+    elif required_key is not None:
+        notice(
+            "warning: --api-key-required KEY shows the key to every user of this machine; "
+            "set OPENAI_API_KEY and pass --api-key-required without a value"
+        )
     return FakeRealtimeServer(
         args.host,
         args.port,
@@ -220,8 +229,8 @@ async def run_relay(args: argparse.Namespace) -> int:
     """Relay until cancelled (Ctrl-C).
 
     Args:
-        args: ``host``, ``port``, ``upstream``, ``token``, ``allow_origin``, ``allow_event``,
-            ``deny_session_field`` and ``model`` are read.
+        args: ``host``, ``port``, ``upstream``, the relay token (see :data:`RELAY_TOKEN`),
+            ``allow_origin``, ``allow_event``, ``deny_session_field`` and ``model`` are read.
 
     Returns:
         Only in theory: the command ends by cancellation (Ctrl-C).
@@ -242,12 +251,13 @@ async def run_relay(args: argparse.Namespace) -> int:
             "the OpenAI upstream needs an API key: set OPENAI_API_KEY; or relay to the "
             f"built-in fake upstream with '{PROG} relay --upstream {FAKE_UPSTREAM}'"
         )
+    token = read_secret(args, RELAY_TOKEN)
     async with _upstream(args.upstream) as (upstream_url, upstream_description):
         try:
             relay = RealtimeRelay(
                 upstream_url,
                 model=args.model,
-                relay_token=args.token,
+                relay_token=token,
                 allowed_origins=args.allow_origin,
                 allowed_client_events=args.allow_event,
                 denied_session_fields=args.deny_session_field,
@@ -263,7 +273,7 @@ async def run_relay(args: argparse.Namespace) -> int:
         def announce(url: str) -> None:
             print(f"relay listening on {url}", flush=True)
             print(f"upstream: {upstream_description}", flush=True)
-            who = "clients must present the relay token" if args.token else "no relay token"
+            who = "clients must present the relay token" if token else "no relay token"
             print(f"({who}) {_STOP_HINT}", flush=True)
 
         await serve_relay(relay, on_ready=announce)

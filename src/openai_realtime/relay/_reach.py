@@ -1,7 +1,7 @@
 """Where a validated client event reaches: walks over its typed tree, derived from the schema.
 
 The relay's rules name places by what they are, not by a list of paths: "any field called
-``model``", "anything that carries instructions", "a key the schema does not know". Walking the
+``model``", "anything that carries instructions". Walking the
 typed event finds them wherever the generated models put them, so a field added to the schema
 is covered as soon as the models are regenerated. Paths are written as the Realtime API writes
 ``param`` in its errors, relative to the event: ``session.tools[2].name``.
@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 
 from pydantic import BaseModel
 
-__all__ = ["fields_set_named", "system_messages", "unknown_parameters"]
+__all__ = ["fields_set_named", "system_messages"]
 
 
 def _children(node: object, path: str) -> Iterator[tuple[str, object]]:
@@ -39,26 +39,6 @@ def _walk(node: object, path: str = "") -> Iterator[tuple[str, object]]:
     yield path, node
     for child_path, child in _children(node, path):
         yield from _walk(child, child_path)
-
-
-def unknown_parameters(event: BaseModel) -> list[str]:
-    """Paths of keys the schema does not define, anywhere in the event.
-
-    The generated models keep unknown keys (``extra="allow"``) so a newer server does not break
-    an older client; a relay must not let them through to a server that might act on them.
-
-    Args:
-        event: A validated client event.
-
-    Returns:
-        The paths, e.g. ``["response.INSTRUCTIONS"]``; empty when every key is known.
-    """
-    found: list[str] = []
-    for path, node in _walk(event):
-        # A free-form mapping field (metadata, tool parameters) is data, not schema keys.
-        if isinstance(node, BaseModel) and node.model_extra:
-            found.extend(_join(path, name) for name in node.model_extra)
-    return found
 
 
 def fields_set_named(event: BaseModel, names: frozenset[str]) -> list[str]:

@@ -2,17 +2,22 @@
 
 A client frame is forwarded only when all of these hold, checked in this order:
 
-===================================  ========================  ================================
-check                                rejection ``code``        ``param``
-===================================  ========================  ================================
-frame is text, not binary            ``binary_frame``          none
-one JSON object, no repeated key     ``invalid_json``          none
-it is a valid client event           ``invalid_event``         none
-every key is one the schema defines  ``unknown_parameter``     the key, e.g. ``response.FOO``
-its type is allowed                  ``event_not_allowed``     none
-it sets no pinned or denied field    ``session_field_denied``  the field, e.g.
-                                                               ``session.instructions``
-===================================  ========================  ================================
+===================================  ==============================  ==========================
+check                                rejection ``code``              ``param``
+===================================  ==============================  ==========================
+frame is text, not binary            ``binary_frame``                none
+one JSON object, no repeated key     ``invalid_json``                none
+a client event the service accepts   the service's own: ``invalid_   the field, as the service
+(schema, known keys, item rules)     value``, ``missing_required_    names it:
+                                     parameter``, ``invalid_type``,  ``item.content[0].type``
+                                     ``unknown_parameter``, ...
+its type is allowed                  ``event_not_allowed``           none
+it sets no pinned or denied field    ``session_field_denied``        the field, e.g.
+                                                                     ``session.instructions``
+===================================  ==============================  ==========================
+
+The third row is :mod:`openai_realtime.protocol.client_frames`, the same judgement the fake
+server makes, so a client sees the live service's error before anything is sent upstream.
 
 What is forwarded is the validated event, encoded again: never the client's own bytes, so the
 upstream reads exactly what the policy judged. Denied fields are checked in ``session.update``
@@ -34,10 +39,12 @@ from typing import Any, Final, Literal, TypeAlias
 
 from pydantic import BaseModel
 
-from openai_realtime.errors import ConfigurationError, ProtocolError
-from openai_realtime.protocol.codec import encode_client_event, validate_client_event
+from openai_realtime.errors import ConfigurationError
+from openai_realtime.protocol.client_frames import validate_client_fields
+from openai_realtime.protocol.codec import encode_client_event
+from openai_realtime.protocol.rejections import InvalidRequest
 from openai_realtime.relay._frames import UnreadableFrame, read_json_object
-from openai_realtime.relay._reach import fields_set_named, system_messages, unknown_parameters
+from openai_realtime.relay._reach import fields_set_named, system_messages
 from openai_realtime.types import (
     CLIENT_EVENTS,
     ClientEvent,
@@ -53,14 +60,9 @@ from openai_realtime.types import (
 __all__ = ["BINARY_FRAME_REJECTION", "ClientEventPolicy", "Rejection", "RejectionCode"]
 
 RejectionCode: TypeAlias = Literal[
-    "binary_frame",
-    "invalid_json",
-    "invalid_event",
-    "unknown_parameter",
-    "event_not_allowed",
-    "session_field_denied",
+    "binary_frame", "invalid_json", "event_not_allowed", "session_field_denied"
 ]
-"""Why a client frame was not forwarded; sent to the client as ``error.code``."""
+"""The relay's own reasons; an invalid event gets the service's code (``invalid_value``, ...)."""
 
 # The OpenAI API reports bad client input with this error type; clients already handle it.
 _ERROR_TYPE: Final = "invalid_request_error"
@@ -88,7 +90,7 @@ class Rejection:
         param: The offending field, relative to the event (``session.instructions``).
     """
 
-    code: RejectionCode
+    code: RejectionCode | str
     message: str
     event_id: str | None = None
     param: str | None = None
@@ -184,17 +186,9 @@ class ClientEventPolicy:
             return Rejection("invalid_json", str(error))
         event_id = _event_id_of(fields)
         try:
-            event = validate_client_event(fields)
-        except ProtocolError as error:
-            return Rejection("invalid_event", str(error), event_id=event_id)
-        unknown = unknown_parameters(event)
-        if unknown:
-            return Rejection(
-                "unknown_parameter",
-                f"Unknown parameter: '{unknown[0]}'.",
-                event_id=event_id,
-                param=unknown[0],
-            )
+            event = validate_client_fields(fields)
+        except InvalidRequest as refused:
+            return Rejection(refused.code, refused.message, refused.event_id, refused.param)
         if self.allowed_client_events is not None and event.type not in self.allowed_client_events:
             return Rejection(
                 "event_not_allowed",

@@ -17,9 +17,9 @@ from typing import Annotated, Any, Final
 
 from pydantic import Field, TypeAdapter, ValidationError
 
+from openai_realtime.protocol.client_frames import unknown_parameter, validation_rejection
+from openai_realtime.protocol.rejections import InvalidRequest, invalid_value, out_of_range
 from openai_realtime.testing import clock
-from openai_realtime.testing.client_frames import unknown_parameter, validation_rejection
-from openai_realtime.testing.rejections import InvalidRequest, invalid_value, out_of_range
 from openai_realtime.testing.session import DEFAULT_MODEL, SessionState, deep_merge
 from openai_realtime.testing.transcription import TranscriptionSession
 from openai_realtime.types import (

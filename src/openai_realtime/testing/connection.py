@@ -20,7 +20,7 @@ import numpy as np
 from aiohttp import WSMsgType, web
 from numpy.typing import NDArray
 
-from openai_realtime.testing.client_frames import InvalidRequest, parse_client_frame
+from openai_realtime.protocol.client_frames import InvalidRequest, parse_client_frame
 from openai_realtime.testing.clock import FakeClock
 from openai_realtime.testing.conversation import (
     Conversation,
@@ -291,6 +291,17 @@ class Connection:
             raise InvalidRequest(
                 f"Invalid input audio: {error}", code="invalid_value", param="audio"
             ) from None
+        await self.receive_audio(samples)
+
+    async def receive_audio(self, samples: NDArray[np.int16]) -> None:
+        """Take input audio in the session's input format, from an append or a media track.
+
+        A WebRTC call's microphone arrives as media, not as ``input_audio_buffer.append``
+        events; it goes through the same buffer, VAD and turns.
+
+        Raises:
+            ConnectionGone: The connection is closed.
+        """
         for transition in self._input.append(samples):
             if isinstance(transition, SpeechStarted):
                 await self._speech_started(transition)
@@ -492,6 +503,23 @@ class Connection:
                 audio_end_ms=event.audio_end_ms,
             )
         )
+
+    async def truncate_played(self, item_id: str, content_index: int, audio_end_ms: int) -> None:
+        """Truncate an assistant item at what a call's media track played (WebRTC barge-in).
+
+        The service does this itself on a call, as a client does over a WebSocket.
+
+        Raises:
+            ConnectionGone: The connection is closed.
+        """
+        event = ConversationItemTruncateEvent(
+            item_id=item_id, content_index=content_index, audio_end_ms=audio_end_ms
+        )
+        try:
+            await self._on_item_truncate(event)
+        except InvalidRequest as rejection:
+            # The item was deleted meanwhile: nothing is left to truncate.
+            logger.debug("no truncation after an interruption: %s", rejection.message)
 
     async def _on_item_delete(self, event: ConversationItemDeleteEvent) -> None:
         self._conversation.delete(event.item_id)

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from openai_realtime.protocol.rejections import InvalidRequest
 from openai_realtime.testing.audio_format import AudioFormat
-from openai_realtime.testing.rejections import InvalidRequest
 from openai_realtime.types import (
     RealtimeConversationItem,
     RealtimeConversationItemMessageAssistant,

@@ -6,20 +6,20 @@ import asyncio
 import hmac
 import logging
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any, ClassVar, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from aiohttp import web
 
 from openai_realtime._loopback_server import LoopbackServer
+from openai_realtime.protocol.rejections import InvalidRequest
 from openai_realtime.testing.client_secrets import SECRET_PREFIX, ClientSecretStore
 from openai_realtime.testing.clock import FakeClock
 from openai_realtime.testing.connection import Connection, ConnectionOptions, TranscriptionOrder
 from openai_realtime.testing.default_responder import DefaultResponder
 from openai_realtime.testing.faults import Fault
 from openai_realtime.testing.record import ConnectionRecord
-from openai_realtime.testing.rejections import InvalidRequest
 from openai_realtime.testing.responder import Responder, ResponderFunction, as_responder
 from openai_realtime.testing.seeds import seed_from_environment
 from openai_realtime.testing.session import DEFAULT_MODEL, SessionState
@@ -28,6 +28,9 @@ from openai_realtime.testing.synth import DEFAULT_MS_PER_CHAR
 from openai_realtime.testing.transcription import TranscriptionConnection
 from openai_realtime.testing.translation import TRANSLATION_ADDRESS
 from openai_realtime.testing.translation_routes import TRANSLATION_SECRETS_PATH, TranslationEndpoint
+
+if TYPE_CHECKING:
+    from openai_realtime.testing.webrtc import WebRTCCalls
 
 __all__ = ["FakeRealtimeServer", "serve"]
 
@@ -47,9 +50,12 @@ class FakeRealtimeServer(LoopbackServer):
     It speaks the GA Realtime protocol over a real WebSocket at ``/v1/realtime``: sessions,
     partial ``session.update``, the conversation, the input audio buffer with server VAD
     emulation and its idle timeout, input transcription, streamed text, audio, function-call
-    and MCP tool responses, cancellation and truncation; and it mints client secrets at
-    ``POST /v1/realtime/client_secrets``. What the "model" says is decided by a responder (by
-    default :class:`~openai_realtime.testing.DefaultResponder`).
+    and MCP tool responses, cancellation and truncation; it mints client secrets at
+    ``POST /v1/realtime/client_secrets``, and with the ``webrtc`` extra it answers WebRTC calls
+    at ``POST /v1/realtime/calls`` (audio on media tracks, events on the ``oai-events`` data
+    channel, sidebands at ``/v1/realtime?call_id=``; see :mod:`~openai_realtime.testing.webrtc`).
+    What the "model" says is decided by a responder (by default
+    :class:`~openai_realtime.testing.DefaultResponder`).
 
     Args:
         host: Interface to bind; loopback unless told otherwise.
@@ -140,6 +146,7 @@ class FakeRealtimeServer(LoopbackServer):
         self._client_secrets = ClientSecretStore(session)
         self._keep_closed = keep_closed_connections
         self._connection_count = 0
+        self._webrtc_calls: WebRTCCalls | None = None
         self.connections: list[ConnectionRecord] = []
         """Every connection so far, oldest first, including closed ones (as many as
         ``keep_closed_connections`` allows)."""
@@ -167,6 +174,11 @@ class FakeRealtimeServer(LoopbackServer):
     def _add_routes(self, app: web.Application) -> None:
         super()._add_routes(app)
         app.router.add_post(CLIENT_SECRETS_PATH, self._mint_client_secret)
+        # Imported here: the WebRTC answering needs the `webrtc` extra only when a call comes.
+        from openai_realtime.testing.webrtc import WebRTCCalls
+
+        self._webrtc_calls = WebRTCCalls(self)
+        self._webrtc_calls.add_routes(app)
         app.router.add_get(TRANSLATION_ADDRESS, self._handle_translation)
         app.router.add_post(TRANSLATION_SECRETS_PATH, self._mint_translation_secret)
 
@@ -175,6 +187,11 @@ class FakeRealtimeServer(LoopbackServer):
 
     async def _mint_translation_secret(self, request: web.Request) -> web.StreamResponse:
         return await self._translation.mint_secret(request, _bearer_token(request))
+
+    def _webrtc(self) -> WebRTCCalls:
+        if self._webrtc_calls is None:
+            raise RuntimeError("the server is not running")
+        return self._webrtc_calls
 
     async def _mint_client_secret(self, request: web.Request) -> web.StreamResponse:
         # Secrets are minted with the real key; a secret cannot mint another.
@@ -188,38 +205,86 @@ class FakeRealtimeServer(LoopbackServer):
         return web.json_response(body)
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
+        call_id = request.query.get("call_id")
+        if call_id is not None:
+            # A sideband connection: it serves the call's own connection, not a new one.
+            return await self._webrtc().attach_sideband(request, call_id)
+        authorized = self.authorize(request, request.query.get("model"))
+        if isinstance(authorized, web.Response):
+            return authorized
+        options, model = authorized
+        # A transcription session: asked for by intent, or bound by a transcription secret.
+        bound = (options.session_overrides or {}).get("type")
+        transcription = bound == "transcription" or (
+            bound is None and request.query.get("intent") == "transcription"
+        )
+        websocket = web.WebSocketResponse(max_msg_size=_MAX_MESSAGE_BYTES, protocols=_SUBPROTOCOLS)
+        await websocket.prepare(request)
+        await self.serve_connection(websocket, request, options, model, transcription=transcription)
+        return websocket
+
+    def authorize(
+        self, request: web.Request, model: str | None
+    ) -> tuple[ConnectionOptions, str | None] | web.Response:
+        """Check a request's key or client secret.
+
+        Args:
+            request: The request, with its ``Authorization`` header or key subprotocol.
+            model: The model the request asks for.
+
+        Returns:
+            The options and model of the connection to open, or the 401 response to send.
+        """
         token = _request_token(request)
         options = self._options
-        model = request.query.get("model")
-        transcription = request.query.get("intent") == "transcription"
         if token.startswith(SECRET_PREFIX):
             secret = self._client_secrets.valid(token)
             if secret is None:
                 return _unauthorized("The client secret is unknown or has expired.")
-            options = replace(options, session_overrides=secret.session)
-            model = secret.model  # the secret binds the session, model included
-            transcription = secret.session.get("type") == "transcription"
-        elif not self._key_matches(token):
+            # The secret binds the session, model included.
+            return replace(options, session_overrides=secret.session), secret.model
+        if not self._key_matches(token):
             return _unauthorized()
-        websocket = web.WebSocketResponse(max_msg_size=_MAX_MESSAGE_BYTES, protocols=_SUBPROTOCOLS)
-        await websocket.prepare(request)
+        return options, model
+
+    async def serve_connection(
+        self,
+        websocket: web.WebSocketResponse,
+        request: web.Request,
+        options: ConnectionOptions,
+        model: str | None,
+        started: Callable[[Connection], object] | None = None,
+        *,
+        transcription: bool = False,
+    ) -> None:
+        """Serve one prepared connection until it ends.
+
+        Args:
+            websocket: The prepared connection (or an object that behaves like one).
+            request: The request that opened it.
+            options: Its options, from :meth:`authorize`.
+            model: Its model, from :meth:`authorize`.
+            started: Called with the connection before it starts serving.
+            transcription: Serve a transcription session (no responses) instead.
+        """
         record = ConnectionRecord(model=model or DEFAULT_MODEL, limit=options.record_limit)
         self.connections.append(record)
         self._connection_count += 1
         number = self._connection_count
         self._open.add(websocket)
         logger.debug("connection %d opened (model %s)", number, record.model)
+        rng = random.Random(f"{self.seed}:{number}")
+        kind = TranscriptionConnection if transcription else Connection
+        connection = kind(websocket, request, record, self._responder, options, rng)
+        if started is not None:
+            started(connection)
         try:
-            rng = random.Random(f"{self.seed}:{number}")
-            kind = TranscriptionConnection if transcription else Connection
-            connection = kind(websocket, request, record, self._responder, options, rng)
             await connection.run()
         finally:
             self._open.discard(websocket)
             await websocket.close()
             self._forget_closed()
             logger.debug("connection %d closed", number)
-        return websocket
 
     def _forget_closed(self) -> None:
         if self._keep_closed is None:

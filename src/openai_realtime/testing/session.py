@@ -15,8 +15,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from openai_realtime.protocol.rejections import InvalidRequest
 from openai_realtime.testing.audio_format import AudioFormat
-from openai_realtime.testing.rejections import InvalidRequest
 from openai_realtime.types import (
     RealtimeSessionCreateRequest,
     RealtimeSessionCreateResponse,

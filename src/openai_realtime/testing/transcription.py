@@ -28,10 +28,10 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import ValidationError
 
+from openai_realtime.protocol.rejections import InvalidRequest
 from openai_realtime.testing.connection import Connection, _Handler
 from openai_realtime.testing.conversation import StoredItem
 from openai_realtime.testing.pacing import text_deltas
-from openai_realtime.testing.rejections import InvalidRequest
 from openai_realtime.testing.session import (
     SessionState,
     deep_merge,

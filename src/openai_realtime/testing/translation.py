@@ -28,12 +28,12 @@ from pydantic import TypeAdapter, ValidationError
 
 from openai_realtime._models import RealtimeModel
 from openai_realtime.protocol.audio import decode_base64
-from openai_realtime.testing.client_frames import unknown_parameter, validation_rejection
+from openai_realtime.protocol.client_frames import unknown_parameter, validation_rejection
+from openai_realtime.protocol.rejections import InvalidRequest, invalid_value
 from openai_realtime.testing.clock import FakeClock
 from openai_realtime.testing.ids import IdFactory
 from openai_realtime.testing.outbox import ConnectionGone, Outbox
 from openai_realtime.testing.record import ConnectionRecord
-from openai_realtime.testing.rejections import InvalidRequest, invalid_value
 from openai_realtime.testing.session import deep_merge
 from openai_realtime.testing.translation_engine import (
     AudioChunk,

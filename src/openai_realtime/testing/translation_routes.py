@@ -16,8 +16,9 @@ from typing import Any, Final
 from aiohttp import web
 from pydantic import ValidationError
 
+from openai_realtime.protocol.client_frames import unknown_parameter, validation_rejection
+from openai_realtime.protocol.rejections import InvalidRequest
 from openai_realtime.testing import clock
-from openai_realtime.testing.client_frames import unknown_parameter, validation_rejection
 from openai_realtime.testing.client_secrets import (
     SECRET_PREFIX,
     MintedSecret,
@@ -28,7 +29,6 @@ from openai_realtime.testing.clock import FakeClock
 from openai_realtime.testing.ids import IdFactory
 from openai_realtime.testing.outbox import Outbox
 from openai_realtime.testing.record import ConnectionRecord
-from openai_realtime.testing.rejections import InvalidRequest
 from openai_realtime.testing.translation import (
     DEFAULT_TRANSLATION_MODEL,
     TranslationConnection,

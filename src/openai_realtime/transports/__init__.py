@@ -1,23 +1,23 @@
 """The transport seam: how ``RealtimeAPI`` moves JSON text frames, whatever carries them.
 
 ``RealtimeAPI`` only ever sends text, receives text (or the end of the connection) and closes;
-a :class:`Transport` does that over one connection, and a :class:`Connector` opens one. Two
+a :class:`Transport` does that over one connection, and a :class:`Connector` opens one. Three
 ship here:
 
 * :class:`WebSocketConnector` (the default): aiohttp's WebSocket client;
 * :class:`MemoryConnector`: an in-memory pair for tests, in the manner of httpx's
   ``MockTransport``; the test holds the server's end (:class:`MemoryTransport`) and delivers
   frames deterministically (:meth:`MemoryTransport.flush` returns once the client has handled
-  every frame sent to it).
-
-A WebRTC data channel plugs in the same way: a connector that returns a transport whose
-``send_text`` / ``receive`` use the ``oai-events`` channel.
+  every frame sent to it);
+* :class:`WebRTCConnector` (the ``webrtc`` extra): a WebRTC call, events on the
+  ``oai-events`` data channel and audio on media tracks (aiortc is imported when it connects).
 """
 
 from __future__ import annotations
 
 from openai_realtime.transports.base import Connector, Transport, TransportClosed
 from openai_realtime.transports.memory import MemoryConnector, MemoryTransport, memory_pair
+from openai_realtime.transports.webrtc import WebRTCConnector, WebRTCTransport
 from openai_realtime.transports.websocket import WebSocketConnector, WebSocketTransport
 
 __all__ = [
@@ -26,6 +26,8 @@ __all__ = [
     "MemoryTransport",
     "Transport",
     "TransportClosed",
+    "WebRTCConnector",
+    "WebRTCTransport",
     "WebSocketConnector",
     "WebSocketTransport",
     "memory_pair",

@@ -11,7 +11,7 @@ from typing import Final, Protocol
 import aiohttp
 from yarl import URL
 
-from openai_realtime.credentials import redact_url
+from openai_realtime.credentials import redact_url, same_origin_only
 from openai_realtime.errors import (
     ConnectionClosedError,
     RealtimeConnectionError,
@@ -158,7 +158,9 @@ class WebSocketConnector:
         """
         owned_session = None
         if self._session is None:
-            session = owned_session = aiohttp.ClientSession()
+            # The session it opens itself follows no redirect to another origin: aiohttp would
+            # drop only `Authorization` there, and an Azure `api-key` would go along.
+            session = owned_session = aiohttp.ClientSession(middlewares=(same_origin_only(url),))
         else:
             session = self._session
         try:

@@ -1,7 +1,8 @@
-"""How the fake server refuses a client event: :class:`InvalidRequest`, worded as live.
+"""How the live service refuses a client event: :class:`InvalidRequest`, worded as live.
 
 The helpers build the rejections the live service sends most often, with its codes and message
-wording (see the testing guide's table of live errors for where each comes from).
+wording (the testing guide's table of live errors says where each comes from). The fake server
+answers with them, and the relay refuses with them before anything reaches the upstream.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ __all__ = [
 
 
 class InvalidRequest(Exception):
-    """A client event the fake server refuses, to be reported as an ``error`` event.
+    """A client event the service refuses, to be reported as an ``error`` event.
 
     Args:
         message: What is wrong, in words a developer can act on.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from openai_realtime.testing.rejections import missing_parameter
+from openai_realtime.protocol.rejections import missing_parameter
 from openai_realtime.types import (
     RealtimeConversationItem,
     RealtimeConversationItemMessageAssistant,

@@ -1,4 +1,4 @@
-"""Client frames in, typed events or a live-shaped rejection out.
+"""Client frames in, typed events or a live-shaped rejection out (no I/O).
 
 The service answers a bad client event with an ``error`` event (``invalid_request_error``,
 naming the offending ``event_id``) and keeps the connection open; :class:`InvalidRequest` is
@@ -21,8 +21,8 @@ from pydantic import TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
 from openai_realtime._models import RealtimeModel
-from openai_realtime.testing.item_rules import check_item
-from openai_realtime.testing.rejections import (
+from openai_realtime.protocol.item_rules import check_item
+from openai_realtime.protocol.rejections import (
     InvalidRequest,
     invalid_value,
     missing_parameter,
@@ -35,6 +35,7 @@ __all__ = [
     "InvalidRequest",
     "parse_client_frame",
     "unknown_parameter",
+    "validate_client_fields",
     "validation_rejection",
 ]
 
@@ -94,6 +95,21 @@ def parse_client_frame(frame: str) -> ClientEvent:
             f"Invalid type for event: expected an object, but got {_json_kind(data)} instead.",
             code="invalid_type",
         )
+    return validate_client_fields(data)
+
+
+def validate_client_fields(data: dict[str, Any]) -> ClientEvent:
+    """Validate a client event already parsed from JSON, as the service would.
+
+    Args:
+        data: The event's JSON object.
+
+    Returns:
+        The typed client event.
+
+    Raises:
+        InvalidRequest: As :func:`parse_client_frame`, with the event's ``event_id``.
+    """
     event_id = data.get("event_id") if isinstance(data.get("event_id"), str) else None
     try:
         event = _validate(data)

@@ -1,4 +1,4 @@
-"""Tests for openai_realtime.testing.client_frames: client frames in, rejections out."""
+"""openai_realtime.protocol.client_frames: client frames in, live-shaped rejections out."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from openai_realtime.testing.client_frames import (
+from openai_realtime.protocol.client_frames import (
     CLIENT_EVENT_TYPES,
     InvalidRequest,
     parse_client_frame,
