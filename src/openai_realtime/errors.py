@@ -11,6 +11,9 @@ Every exception the SDK raises on purpose derives from :class:`RealtimeError`::
     ├── WebhookVerificationError  a webhook request is not signed by OpenAI with your secret
     ├── ResponseInProgressError   a response.create now would be refused: one is running
     ├── ResponseRefusedError      the server refused a response.create this client sent
+    ├── ToolError                 a tool call did not run to its end
+    │   ├── ToolCapacityError       every tool worker thread is stuck on a timed-out call
+    │   └── ToolInterruptedError    the connection dropped while the call ran (not rerun)
     ├── RealtimeConnectionError   the WebSocket is not usable
     │   ├── CredentialRedirectError a server redirected elsewhere: credentials were not sent
     │   ├── NotConnectedError       used before connect()
@@ -36,6 +39,9 @@ __all__ = [
     "RealtimeTimeoutError",
     "ResponseInProgressError",
     "ResponseRefusedError",
+    "ToolCapacityError",
+    "ToolError",
+    "ToolInterruptedError",
     "WebhookVerificationError",
 ]
 
@@ -123,6 +129,21 @@ class ResponseRefusedError(RealtimeError):
     def __init__(self, message: str, *, code: str | None) -> None:
         self.code = code
         super().__init__(message)
+
+
+class ToolError(RealtimeError):
+    """A tool call did not run to its end; the call still gets an error output."""
+
+
+class ToolCapacityError(ToolError):
+    """Every worker thread for sync tool handlers is stuck on a call that timed out.
+
+    Threads cannot be stopped, so a new sync call fails at once rather than queue behind them.
+    """
+
+
+class ToolInterruptedError(ToolError):
+    """The connection dropped while the call ran; it is reported, never run a second time."""
 
 
 class RealtimeConnectionError(RealtimeError):

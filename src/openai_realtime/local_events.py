@@ -3,7 +3,8 @@
 ``RealtimeAPI`` emits ``error`` and ``close``; ``RealtimeClient`` adds the utility events
 ``conversation.updated``, ``conversation.item.appended``, ``conversation.item.completed``,
 ``conversation.interrupted``, ``realtime.event`` and the connection events ``reconnecting``,
-``reconnected`` and ``disconnected``. Handlers receive one of these frozen dataclasses.
+``reconnected``, ``session.renewed`` and ``disconnected``. Handlers receive one of these frozen
+dataclasses.
 
 At the end, for type checkers only, each class binds its SDK events to the generated overloads
 (``openai_realtime.types.hooks``): the generic slots there take the (name, payload) pairs here.
@@ -29,6 +30,7 @@ __all__ = [
     "RealtimeEventRecord",
     "ReconnectedEvent",
     "ReconnectingEvent",
+    "SessionRenewedEvent",
 ]
 
 
@@ -151,6 +153,27 @@ class ReconnectedEvent:
 
     attempt: int
     replayed_items: int
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRenewedEvent:
+    """The server ended the session at its maximum duration, and a new one now holds the
+    conversation, carried over as text (``session.renewed``, just before ``reconnected``).
+
+    Attributes:
+        item_ids: The items carried over, in order (messages as their text and transcripts,
+            function calls and their outputs; see ``replay_events``).
+        instructions: The instructions the new session was given.
+        tools: The names of the tools the new session was given.
+        code: The close code that ended the old session.
+        reason: The close reason that ended it.
+    """
+
+    item_ids: tuple[str, ...]
+    instructions: str | None
+    tools: tuple[str, ...]
+    code: int | None
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
