@@ -22,7 +22,7 @@ from openai_realtime.types import ConversationItemCreateEvent, SessionUpdateEven
 __all__ = ["Lifecycle"]
 
 # Waits for these survive a close: the events are still to come.
-_CONNECTION_EVENTS = ("reconnecting", "reconnected", "disconnected")
+_CONNECTION_EVENTS = ("reconnecting", "reconnected", "session.renewed", "disconnected")
 
 
 class Lifecycle:
