@@ -12,9 +12,10 @@ from memory_server import connected_client, frame, response
 
 from openai_realtime.errors import ToolCapacityError
 from openai_realtime.tools import ToolRegistry
+from openai_realtime.types.params import RealtimeFunctionToolParam
 from tests.support import WAIT, until
 
-LOOKUP = {"name": "lookup", "parameters": {"type": "object"}}
+LOOKUP: RealtimeFunctionToolParam = {"name": "lookup", "parameters": {"type": "object"}}
 
 
 def call(call_id: str) -> dict[str, Any]:

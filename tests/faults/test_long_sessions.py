@@ -28,9 +28,10 @@ from openai_realtime.testing import (
     ScriptedResponder,
     ToolCall,
 )
+from openai_realtime.types.params import RealtimeFunctionToolParam
 from tests.support import WAIT, until
 
-LOOKUP = {"name": "lookup", "parameters": {"type": "object"}}
+LOOKUP: RealtimeFunctionToolParam = {"name": "lookup", "parameters": {"type": "object"}}
 # Events of a one-call tool reply, from response.created to response.done.
 TOOL_RESPONSE_LENGTH = 10
 
@@ -123,15 +124,15 @@ async def test_a_useful_connection_starts_the_count_again() -> None:
 
 
 async def test_the_fake_server_ends_a_session_at_its_maximum_duration() -> None:
-    async with FakeRealtimeServer(time_scale=0.001, max_session_seconds=120) as server:
-        async with aiohttp.ClientSession() as http, http.ws_connect(server.url) as ws:
-            first = await ws.receive_json(timeout=WAIT)
-            assert first["type"] == "session.created"
-            events = []
-            while (message := await ws.receive(timeout=WAIT)).type is aiohttp.WSMsgType.TEXT:
-                events.append(json.loads(message.data))
-            assert ws.close_code == 1001
-            assert message.extra == "Your session hit the maximum duration of 2 minutes."
+    server = FakeRealtimeServer(time_scale=0.001, max_session_seconds=120)
+    async with server, aiohttp.ClientSession() as http, http.ws_connect(server.url) as ws:
+        first = await ws.receive_json(timeout=WAIT)
+        assert first["type"] == "session.created"
+        events = []
+        while (message := await ws.receive(timeout=WAIT)).type is aiohttp.WSMsgType.TEXT:
+            events.append(json.loads(message.data))
+        assert ws.close_code == 1001
+        assert message.extra == "Your session hit the maximum duration of 2 minutes."
     expired = events[-1]
     assert expired["type"] == "error" and expired["error"]["code"] == "session_expired"
     assert expired["error"]["message"] == "Your session hit the maximum duration of 2 minutes."
