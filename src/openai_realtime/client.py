@@ -44,9 +44,14 @@ The life of a connection, as the connection events tell it:
 * the connection closes (any reason): a response still in progress is marked failed (its
   ``ResponseRecord.status`` becomes ``failed``, its unfinished items ``incomplete``) and, unless
   ``disconnect()`` asked for the close, an ``error`` (``LocalErrorEvent``) says so; tool runs
-  are cancelled; ``close`` fires; every pending wait fails with ``ConnectionClosedError``
-  (except waits for ``reconnecting``, ``reconnected`` and ``disconnected``), and so do response
-  handles not done;
+  are cancelled (never run again: after a reconnect each gets an error output and an ``error``
+  with ``ToolInterruptedError``, then one ``response.create``); ``close`` fires; every pending
+  wait fails with ``ConnectionClosedError`` (except waits for ``reconnecting``, ``reconnected``,
+  ``session.renewed`` and ``disconnected``), and so do response handles not done;
+* the server ended the session at its maximum duration (1001, "...maximum duration...", or a
+  ``session_expired`` error first): with ``session_renewal`` (the default) the client opens a
+  new session at once, sends the configuration and the conversation as text (as a replay
+  does), and fires ``session.renewed`` (a ``SessionRenewedEvent``) then ``reconnected``;
 * with a :class:`~openai_realtime.reconnect.ReconnectPolicy` and a close code it retries:
   ``reconnecting`` fires before each attempt, then the backoff delay passes, then the client
   connects again, sends the whole session configuration (tools included) in one
@@ -54,7 +59,8 @@ The life of a connection, as the connection events tell it:
   (:func:`~openai_realtime.reconnect.replay_events` lists exactly what), and ``reconnected``
   fires. While reconnecting, sends raise ``ConnectionClosedError``; ``update_session`` and
   ``add_tool`` still record their changes for the next connection;
-* otherwise (``disconnect()``, no policy, a code not retried, attempts used up)
+* otherwise (``disconnect()``, no policy, a code not retried, ``max_attempts`` consecutive
+  failures, where a connection that closed before it was useful counts as one)
   ``disconnected`` fires, once per ``connect()``, and every further send raises
   ``ConnectionClosedError`` until ``connect()`` is called again.
 
