@@ -132,7 +132,8 @@ class ReconnectingEvent:
     """The connection dropped and a reconnect attempt is about to start.
 
     Attributes:
-        attempt: 1 for the first attempt.
+        attempt: 1 for the first attempt; it goes on counting across connections that closed
+            before they were useful (see ``ReconnectPolicy.max_attempts``).
         delay: Seconds waited before this attempt.
         code: The close code that triggered it.
     """

@@ -11,6 +11,7 @@ from typing import Any
 from memory_server import connected_client, frame, response
 
 from openai_realtime.errors import ToolCapacityError
+from openai_realtime.local_events import ClientErrorPayload, LocalErrorEvent
 from openai_realtime.tools import ToolRegistry
 from openai_realtime.types.params import RealtimeFunctionToolParam
 from tests.support import WAIT, until
@@ -117,3 +118,28 @@ async def test_stuck_sync_calls_fill_only_the_clients_threads_then_new_ones_fail
         release.set()
     await until(lambda: registry.threads.stuck == 0)
     assert (await registry.run("lookup", "{}", timeout=WAIT)).output == "true"
+
+
+async def test_a_sync_call_with_every_worker_stuck_gets_an_error_output_at_once() -> None:
+    release = threading.Event()
+    client, server = await connected_client(tool_timeout=0.5, tool_workers=1)
+    errors: list[ClientErrorPayload] = []
+    client.on("error", errors.append)
+    await client.add_tool(LOOKUP, lambda arguments: release.wait())
+    loop = asyncio.get_running_loop()
+    try:
+        await server.push(*tool_response_done("resp_1", "call_1"))
+        timed_out = await server.next_sent("conversation.item.create")
+        assert "timed out" in json.loads(timed_out["item"]["output"])["error"]
+        await server.next_sent("response.create")
+        started = loop.time()
+        await server.push(*tool_response_done("resp_2", "call_2"))
+        refused = await server.next_sent("conversation.item.create")
+        assert loop.time() - started < 0.5  # not after tool_timeout: at once
+    finally:
+        release.set()
+    assert refused["item"]["call_id"] == "call_2"
+    assert "ToolCapacityError" in json.loads(refused["item"]["output"])["error"]
+    reported = [e for e in errors if isinstance(e, LocalErrorEvent)]
+    assert isinstance(reported[-1].exception, ToolCapacityError)
+    await client.disconnect()
