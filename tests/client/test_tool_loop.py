@@ -143,3 +143,27 @@ async def test_a_sync_call_with_every_worker_stuck_gets_an_error_output_at_once(
     reported = [e for e in errors if isinstance(e, LocalErrorEvent)]
     assert isinstance(reported[-1].exception, ToolCapacityError)
     await client.disconnect()
+
+
+async def test_a_burst_of_tool_calling_responses_shares_its_follow_up_requests() -> None:
+    async def lookup(arguments: dict[str, Any]) -> str:
+        return "found"
+
+    client, server = await connected_client()
+    await client.add_tool(LOOKUP, lookup)
+    # A response runs (server VAD started it) while fifty tool-calling responses complete.
+    await server.push(frame("response.created", response=response("resp_vad")))
+    frames = [f for n in range(50) for f in tool_response_done(f"resp_{n}", f"call_{n}")]
+    await server.push(*frames)
+    outputs = [await server.next_sent("conversation.item.create") for _ in range(50)]
+    assert len({output["item"]["call_id"] for output in outputs}) == 50
+    await server.push(frame("response.done", response=response("resp_vad", "completed")))
+    # The run that finished first asks once the running response is done; the 49 that
+    # finished while it waited share the next request.
+    await server.next_sent("response.create")
+    await server.answer_text("resp_a", "First.")
+    await server.next_sent("response.create")
+    await server.answer_text("resp_b", "Second.")
+    handle = await client.create_response()
+    assert (await server.next_sent("response.create"))["event_id"] == handle.request_id
+    await client.disconnect()

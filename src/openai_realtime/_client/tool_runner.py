@@ -2,7 +2,10 @@
 
 Runs are bounded twice: at most ``max_concurrent`` handlers run at once (the others wait for a
 slot), and every call is a task counted against the connection's ``max_pending_handlers``, so a
-flood of tool-calling responses holds the receive loop back instead of piling up tasks.
+flood of tool-calling responses holds the receive loop back instead of piling up tasks. The
+follow-up ``response.create`` is shared: runs whose outputs are all sent while one is waiting
+for its turn join it, so a burst of tool-calling responses asks for one or two responses, not
+one each.
 
 A run cut short by a dropped connection is cancelled, never rerun (its handler may have done
 its work already): after the reconnect, :meth:`ToolRunner.report_interrupted` gives each call
@@ -84,15 +87,27 @@ class ToolRunner:
         self._track = track
         self._slots = asyncio.Semaphore(max_concurrent)
         self._runs: dict[str, list[asyncio.Task[None]]] = {}
+        # Runs whose outputs are all sent and that wait for the follow-up response.
+        self._owed: list[str] = []
+        self._follow_up: asyncio.Task[None] | None = None
 
     def start(self, run: RunTools) -> None:
         """Run the calls of ``run`` concurrently (within the bound), then respond once."""
         tasks = [self._spawn(self._run_call(call)) for call in run.calls]
         self._runs[run.response_id] = tasks
-        # Not counted: it may wait for the running response, whose end the receive loop must
-        # still be free to read.
-        follow_up = asyncio.ensure_future(self._respond_after(run.response_id, tasks))
-        follow_up.add_done_callback(lambda _: self._runs.pop(run.response_id, None))
+        remaining = len(tasks)
+
+        def call_done(task: asyncio.Task[None]) -> None:
+            nonlocal remaining
+            remaining -= 1
+            if remaining or self._runs.pop(run.response_id, None) is None:
+                return  # calls still running, or cancelled with the connection
+            if any(t.cancelled() or t.exception() is not None for t in tasks):
+                return  # an output could not be sent (connection gone): reported after a reconnect
+            self._owe(run.response_id)
+
+        for task in tasks:
+            task.add_done_callback(call_done)
 
     def cancel_all(self) -> None:
         """Cancel every run (the connection ended: their outputs could not be sent)."""
@@ -100,6 +115,7 @@ class ToolRunner:
             for task in tasks:
                 task.cancel()
         self._runs.clear()
+        self._owed.clear()
 
     async def report_interrupted(self, runs: Sequence[RunTools], *, replayed: bool) -> None:
         """After a reconnect: report the calls a dropped connection cut off, and ask for a
@@ -146,18 +162,30 @@ class ToolRunner:
         item = RealtimeConversationItemFunctionCallOutput(call_id=call.call_id or "", output=output)
         await self._send(ConversationItemCreateEvent(item=item))
 
-    async def _respond_after(self, response_id: str, tasks: list[asyncio.Task[None]]) -> None:
-        results = await asyncio.gather(*tasks, return_exceptions=True)
-        if any(isinstance(result, BaseException) for result in results):
-            return  # an output could not be sent (connection gone): reported after a reconnect
+    def _owe(self, response_id: str) -> None:
+        self._owed.append(response_id)
+        if self._follow_up is None:
+            # Not counted in back-pressure: it may wait for the running response, whose end
+            # the receive loop must still be free to read.
+            self._follow_up = asyncio.ensure_future(self._follow_ups())
+
+    async def _follow_ups(self) -> None:
         try:
-            await self._respond()
-        except RealtimeConnectionError:
-            logger.info("connection ended before the response after %s's tools", response_id)
-            return  # still pending: the reconnect asks for it
-        except RealtimeError as error:
-            self._report(
-                LocalErrorEvent(f"no response after {response_id}'s tools: {error}", error)
-            )
-        self._finished(response_id)
-        logger.debug("tool outputs of %s sent; new response requested", response_id)
+            while self._owed:
+                # Runs that join while this request waits for its turn get the next one: their
+                # outputs may be sent after it.
+                batch, self._owed = self._owed, []
+                try:
+                    await self._respond()
+                except RealtimeConnectionError:
+                    logger.info("connection ended before the response after tools of %s", batch)
+                    self._owed.clear()  # still pending in the session: the reconnect asks
+                    return
+                except RealtimeError as error:
+                    message = f"no response after the tools of {', '.join(batch)}: {error}"
+                    self._report(LocalErrorEvent(message, error))
+                for response_id in batch:
+                    self._finished(response_id)
+                logger.debug("tool outputs of %s sent; new response requested", batch)
+        finally:
+            self._follow_up = None
