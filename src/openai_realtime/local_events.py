@@ -216,6 +216,7 @@ if TYPE_CHECKING:
         Literal["realtime.event"], RealtimeEventRecord,
         Literal["reconnecting"], ReconnectingEvent,
         Literal["reconnected"], ReconnectedEvent,
+        Literal["session.renewed"], SessionRenewedEvent,
         Literal["disconnected"], DisconnectedEvent,
     ]  # fmt: skip
     ClientWaits: TypeAlias = EventWaits[
@@ -228,6 +229,7 @@ if TYPE_CHECKING:
         Literal["realtime.event"], RealtimeEventRecord,
         Literal["reconnecting"], ReconnectingEvent,
         Literal["reconnected"], ReconnectedEvent,
+        Literal["session.renewed"], SessionRenewedEvent,
         Literal["disconnected"], DisconnectedEvent,
     ]  # fmt: skip
     # A translation connection: `error` and `close` beside the translation channel's events.
