@@ -145,8 +145,8 @@ async def test_a_61_minute_session_carries_its_conversation_into_a_new_session()
         Reply(text="It is sunny."),
     ]
     responder = ScriptedResponder(replies, then=DefaultResponder())
-    # 60 minutes of server time last 1.8 real seconds.
-    async with FakeRealtimeServer(responder=responder, time_scale=0.0005) as server:
+    # 60 minutes of server time last 3.6 real seconds: time enough for the turns on a busy box.
+    async with FakeRealtimeServer(responder=responder, time_scale=0.001) as server:
         client = RealtimeClient(url=server.url)
         renewed = client.expect("session.renewed", timeout=WAIT)
         await client.update_session(instructions="Be brief.", **TEXT_SESSION)
@@ -160,6 +160,7 @@ async def test_a_61_minute_session_carries_its_conversation_into_a_new_session()
             before = [(item.id, item.type) for item in client.conversation.get_items()]
             event: SessionRenewedEvent = await renewed
             assert client.is_connected
+            await server.clock.sleep(60)  # the 61st minute, on the new session
             # One more turn on the new session: its responder sees the server's conversation.
             await talk(client, "Still there?")
             await client.wait_for_next_completed_item(WAIT, role="assistant")
