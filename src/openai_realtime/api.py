@@ -28,7 +28,9 @@ Flow control, both ways:
 * sending: concurrent ``send()`` calls are serialised (one frame is written at a time, in call
   order) and each returns once aiohttp's bounded write buffer has accepted its frame. A server
   that stops reading makes sends wait; after ``send_timeout`` seconds the connection is treated
-  as dead: it is aborted (code 1006) and the send raises ``ConnectionClosedError``.
+  as dead: it is aborted (code 1006) and the send raises ``ConnectionClosedError``. One timer per
+  connection times every send (see :mod:`openai_realtime._send_watchdog`): a send leaves no
+  timer behind in the event loop.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ import aiohttp
 from multidict import CIMultiDict
 from yarl import URL
 
+from openai_realtime._send_watchdog import SendWatchdog
 from openai_realtime.credentials import redact_url, require_secure_transport
 from openai_realtime.errors import (
     ConfigurationError,
@@ -278,6 +281,11 @@ class RealtimeAPI(ApiSendMixin, ApiEventsMixin, EventEmitter):
             session=session, max_message_size=max_message_size, heartbeat=heartbeat
         )
         self._send_timeout = send_timeout
+        self._watchdog = (
+            None
+            if send_timeout is None
+            else SendWatchdog(send_timeout, lambda: self._abort(self._transport, self._late()))
+        )
         self._strict = strict
         self._send_lock = asyncio.Lock()
         self._transport: Transport | None = None
@@ -516,18 +524,27 @@ class RealtimeAPI(ApiSendMixin, ApiEventsMixin, EventEmitter):
         """
         transport = self._open_connection()
         typed, frame = self._prepare(event, data)
+        watchdog = self._watchdog
+        pending = watchdog.start() if watchdog is not None else None
         try:
-            async with asyncio.timeout(self._send_timeout):
-                # Awaiting the write is what passes back-pressure on to the caller.
-                async with self._send_lock:
-                    if self._state is not None:
-                        # Before the write: the answer may be handled before this resumes.
-                        self._state.sending(typed)
-                    await transport.send_text(frame)
-        except TimeoutError:
-            reason = f"a send did not complete within {self._send_timeout} s"
-            self._abort(transport, reason)
-            raise ConnectionClosedError(_ABNORMAL_CLOSURE, reason) from None
+            # Awaiting the write is what passes back-pressure on to the caller.
+            async with self._send_lock:
+                if self._state is not None:
+                    # Before the write: the answer may be handled before this resumes.
+                    self._state.sending(typed)
+                await transport.send_text(frame)
+        except asyncio.CancelledError:
+            if pending is None or not pending.expired:
+                raise
+            # The watchdog cancelled this send (and aborted the connection): not a cancellation
+            # of the caller, so take it back, as asyncio.timeout does.
+            task = asyncio.current_task()
+            if task is not None:
+                task.uncancel()
+            raise ConnectionClosedError(_ABNORMAL_CLOSURE, self._late()) from None
+        finally:
+            if watchdog is not None and pending is not None:
+                watchdog.finish(pending)
         logger.debug("sent %s", typed.type)
         for observer in self._frame_observers:
             observer("client", frame)
@@ -536,13 +553,16 @@ class RealtimeAPI(ApiSendMixin, ApiEventsMixin, EventEmitter):
             await self._wait_for_handler_room()
         return typed
 
-    def _abort(self, transport: Transport, reason: str) -> None:
+    def _late(self) -> str:
+        return f"a send did not complete within {self._send_timeout} s"
+
+    def _abort(self, transport: Transport | None, reason: str) -> None:
         """Cut a connection whose peer stopped reading, without waiting for the peer.
 
         The pending write and the receive loop then fail at once, and the receive loop
         finishes the close with code 1006.
         """
-        if transport is not self._transport:
+        if transport is None or transport is not self._transport:
             return  # that connection has already ended
         logger.warning("aborting the connection: %s", reason)
         self._abort_reason = reason
@@ -650,6 +670,8 @@ class RealtimeAPI(ApiSendMixin, ApiEventsMixin, EventEmitter):
         self._transport = None
         self._receive_task = None
         self._last_close = (code, reason)
+        if self._watchdog is not None:
+            self._watchdog.stop()
         requested = self._close_requested
         if requested or code == _NORMAL_CLOSURE:
             logger.debug("connection closed (code %s)", code)

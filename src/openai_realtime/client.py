@@ -44,9 +44,14 @@ The life of a connection, as the connection events tell it:
 * the connection closes (any reason): a response still in progress is marked failed (its
   ``ResponseRecord.status`` becomes ``failed``, its unfinished items ``incomplete``) and, unless
   ``disconnect()`` asked for the close, an ``error`` (``LocalErrorEvent``) says so; tool runs
-  are cancelled; ``close`` fires; every pending wait fails with ``ConnectionClosedError``
-  (except waits for ``reconnecting``, ``reconnected`` and ``disconnected``), and so do response
-  handles not done;
+  are cancelled (never run again: after a reconnect each gets an error output and an ``error``
+  with ``ToolInterruptedError``, then one ``response.create``); ``close`` fires; every pending
+  wait fails with ``ConnectionClosedError`` (except waits for ``reconnecting``, ``reconnected``,
+  ``session.renewed`` and ``disconnected``), and so do response handles not done;
+* the server ended the session at its maximum duration (1001, "...maximum duration...", or a
+  ``session_expired`` error first): with ``session_renewal`` (the default) the client opens a
+  new session at once, sends the configuration and the conversation as text (as a replay
+  does), and fires ``session.renewed`` (a ``SessionRenewedEvent``) then ``reconnected``;
 * with a :class:`~openai_realtime.reconnect.ReconnectPolicy` and a close code it retries:
   ``reconnecting`` fires before each attempt, then the backoff delay passes, then the client
   connects again, sends the whole session configuration (tools included) in one
@@ -54,7 +59,8 @@ The life of a connection, as the connection events tell it:
   (:func:`~openai_realtime.reconnect.replay_events` lists exactly what), and ``reconnected``
   fires. While reconnecting, sends raise ``ConnectionClosedError``; ``update_session`` and
   ``add_tool`` still record their changes for the next connection;
-* otherwise (``disconnect()``, no policy, a code not retried, attempts used up)
+* otherwise (``disconnect()``, no policy, a code not retried, ``max_attempts`` consecutive
+  failures, where a connection that closed before it was useful counts as one)
   ``disconnected`` fires, once per ``connect()``, and every further send raises
   ``ConnectionClosedError`` until ``connect()`` is called again.
 
@@ -68,6 +74,7 @@ Recording and metrics cost nothing until asked for: ``record=`` / :meth:`start_r
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import os
 import secrets
@@ -92,7 +99,7 @@ from openai_realtime._client.playback import PlaybackLink
 from openai_realtime._client.response_gate import ResponseGate
 from openai_realtime._client.session_config import SessionConfig
 from openai_realtime._client.sideband import watch_call_end
-from openai_realtime._client.tool_runner import ToolRunner
+from openai_realtime._client.tool_runner import DEFAULT_MAX_CONCURRENT_TOOLS, ToolRunner
 from openai_realtime.api import DEFAULT_MODEL, ConnectionOptions, RealtimeAPI
 from openai_realtime.audio import AudioInput
 from openai_realtime.errors import (
@@ -125,9 +132,9 @@ from openai_realtime.protocol.session_state import (
     SessionState,
     StoreRefused,
 )
-from openai_realtime.reconnect import ReconnectPolicy
+from openai_realtime.reconnect import ReconnectPolicy, SessionRenewal
 from openai_realtime.responses import ResponseHandle, ResponseTracker
-from openai_realtime.tools import ToolHandler, ToolRegistry
+from openai_realtime.tools import DEFAULT_TOOL_WORKERS, ToolHandler, ToolRegistry
 from openai_realtime.types import (
     ClientEvent,
     ConversationItemDeleteEvent,
@@ -178,11 +185,20 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
         keep_audio: Keep audio in the conversation store (``False`` for long-running agents
             that play audio and drop it; transcripts and text are still kept).
         tool_timeout: Seconds a tool handler may run before its call gets an error output.
+        tool_workers: Worker threads this client keeps for sync tool handlers (never the event
+            loop's default executor). When all are stuck on calls that timed out, a new sync
+            call fails at once with ``ToolCapacityError`` and an error output.
+        max_concurrent_tools: Tool handlers that run at once; each call also counts against
+            ``max_pending_handlers`` until it ends.
         realtime: An already built ``RealtimeAPI`` to use instead of building one (e.g. from
             ``RealtimeAPI.azure(...)``); then the connection arguments are not allowed.
         reconnect: A :class:`~openai_realtime.reconnect.ReconnectPolicy`, ``True`` for the
             default policy, or ``False`` to end on the first abnormal close (see the module
             docstring for what happens on a close).
+        session_renewal: What to do when the server ends the session at its maximum duration
+            (60 minutes live): a :class:`~openai_realtime.reconnect.SessionRenewal` (the
+            default) opens a new session carrying the conversation as text and fires
+            ``session.renewed``; ``None`` treats that close like any other.
         record: Record every frame into this JSON Lines file from now until ``disconnect()``
             (see :meth:`start_recording`).
         metrics: Collect :attr:`metrics` from the start (otherwise from their first read).
@@ -211,8 +227,11 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
         model: str | None = None,
         keep_audio: bool = True,
         tool_timeout: float | None = 30.0,
+        tool_workers: int = DEFAULT_TOOL_WORKERS,
+        max_concurrent_tools: int = DEFAULT_MAX_CONCURRENT_TOOLS,
         realtime: RealtimeAPI | None = None,
         reconnect: ReconnectPolicy | bool = False,
+        session_renewal: SessionRenewal | None = SessionRenewal(),  # noqa: B008 (frozen)
         record: str | os.PathLike[str] | None = None,
         metrics: bool = False,
         active_response_timeout: float = DEFAULT_ACTIVE_RESPONSE_TIMEOUT,
@@ -233,11 +252,13 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
             ReconnectPolicy() if reconnect is True else reconnect or None
         )
         """How the client reconnects after an abnormal close; ``None`` never reconnects."""
+        self.session_renewal = session_renewal
+        """How a session ended at its maximum duration is replaced; ``None``: it is not."""
         self.conversation = RealtimeConversation(keep_audio=keep_audio)
         self.tool_timeout = tool_timeout
         self.active_response_timeout = active_response_timeout
         """Seconds ``create_response`` waits for a running response before giving up."""
-        self._tools = ToolRegistry()
+        self._tools = ToolRegistry(max_workers=tool_workers)
         self._config = SessionConfig(self._tools)
         self._state = SessionState(self.conversation, runs_tool=self._tools.has_handler)
         self._responses = ResponseTracker()
@@ -252,6 +273,9 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
             respond=self.create_response,
             report=self._report,
             timeout=lambda: self.tool_timeout,
+            finished=self._state.tool_run_finished,
+            track=self._count_task,
+            max_concurrent=max_concurrent_tools,
         )
         watch_call_end(self.realtime, self)
         self._lifecycle = Lifecycle(
@@ -261,6 +285,8 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
             session_update=self._config.full_update,
             policy=lambda: self.reconnect_policy,
             connection_lost=self._connection_lost,
+            renewal=lambda: self.session_renewal,
+            restored=self._restored,
         )
         self._perform: dict[type, Callable[[Any, ServerEvent | UnknownServerEvent], None]] = {
             ItemAppended: self._item_appended,
@@ -767,7 +793,7 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
         self._gate.wake()
 
     def _run_tools(self, action: RunTools, event: object) -> None:
-        self._tool_runner.start(action.response_id, action.calls)
+        self._tool_runner.start(action)
 
     def _store_refused(self, action: StoreRefused, event: ServerEvent | UnknownServerEvent) -> None:
         # The store is unchanged; the event is still dispatched.
@@ -776,6 +802,15 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
 
     def _report(self, event: LocalErrorEvent) -> None:
         self.dispatch("error", event)
+
+    def _count_task(self, task: asyncio.Task[Any]) -> None:
+        # Tool runs count against max_pending_handlers, like async handlers.
+        self._handler_tasks.add(task)
+        task.add_done_callback(self._handler_tasks.discard)
+
+    async def _restored(self, replayed: bool) -> None:
+        runs = self._state.interrupted_tool_runs()
+        await self._tool_runner.report_interrupted(runs, replayed=replayed)
 
     def _connection_lost(self, error: ConnectionClosedError) -> None:
         self._tool_runner.cancel_all()

@@ -13,6 +13,9 @@ Every exception the SDK raises on purpose derives from :class:`RealtimeError`::
     ├── ResponseInProgressError   a response.create now would be refused: one is running
     ├── ResponseRefusedError      the server refused a response.create this client sent
     ├── SessionRefusedError       the server refused a session configuration this client sent
+    ├── ToolError                 a tool call did not run to its end
+    │   ├── ToolCapacityError       every tool worker thread is stuck on a timed-out call
+    │   └── ToolInterruptedError    the connection dropped while the call ran (not rerun)
     ├── RealtimeConnectionError   the WebSocket is not usable
     │   ├── CredentialRedirectError a server redirected elsewhere: credentials were not sent
     │   ├── NotConnectedError       used before connect()
@@ -40,6 +43,9 @@ __all__ = [
     "ResponseInProgressError",
     "ResponseRefusedError",
     "SessionRefusedError",
+    "ToolCapacityError",
+    "ToolError",
+    "ToolInterruptedError",
     "WebhookVerificationError",
 ]
 
@@ -160,6 +166,21 @@ class SessionRefusedError(RealtimeError):
         self.code = code
         self.param = param
         super().__init__(message)
+
+
+class ToolError(RealtimeError):
+    """A tool call did not run to its end; the call still gets an error output."""
+
+
+class ToolCapacityError(ToolError):
+    """Every worker thread for sync tool handlers is stuck on a call that timed out.
+
+    Threads cannot be stopped, so a new sync call fails at once rather than queue behind them.
+    """
+
+
+class ToolInterruptedError(ToolError):
+    """The connection dropped while the call ran; it is reported, never run a second time."""
 
 
 class RealtimeConnectionError(RealtimeError):

@@ -3,8 +3,8 @@
 ``RealtimeAPI`` emits ``error`` and ``close``; ``RealtimeClient`` adds the utility events
 ``conversation.updated``, ``conversation.item.appended``, ``conversation.item.completed``,
 ``conversation.interrupted``, ``realtime.event`` and the connection events ``reconnecting``,
-``reconnected``, ``disconnected`` and, on a sideband, ``call.ended``. Handlers receive one of
-these frozen dataclasses.
+``reconnected``, ``session.renewed``, ``disconnected`` and, on a sideband, ``call.ended``.
+Handlers receive one of these frozen dataclasses.
 
 At the end, for type checkers only, each class binds its SDK events to the generated overloads
 (``openai_realtime.types.hooks``): the generic slots there take the (name, payload) pairs here.
@@ -31,6 +31,7 @@ __all__ = [
     "RealtimeEventRecord",
     "ReconnectedEvent",
     "ReconnectingEvent",
+    "SessionRenewedEvent",
 ]
 
 
@@ -151,7 +152,8 @@ class ReconnectingEvent:
     """The connection dropped and a reconnect attempt is about to start.
 
     Attributes:
-        attempt: 1 for the first attempt.
+        attempt: 1 for the first attempt; it goes on counting across connections that closed
+            before they were useful (see ``ReconnectPolicy.max_attempts``).
         delay: Seconds waited before this attempt.
         code: The close code that triggered it.
     """
@@ -172,6 +174,27 @@ class ReconnectedEvent:
 
     attempt: int
     replayed_items: int
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRenewedEvent:
+    """The server ended the session at its maximum duration, and a new one now holds the
+    conversation, carried over as text (``session.renewed``, just before ``reconnected``).
+
+    Attributes:
+        item_ids: The items carried over, in order (messages as their text and transcripts,
+            function calls and their outputs; see ``replay_events``).
+        instructions: The instructions the new session was given.
+        tools: The names of the tools the new session was given.
+        code: The close code that ended the old session.
+        reason: The close reason that ended it.
+    """
+
+    item_ids: tuple[str, ...]
+    instructions: str | None
+    tools: tuple[str, ...]
+    code: int | None
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +236,7 @@ if TYPE_CHECKING:
         Literal["realtime.event"], RealtimeEventRecord,
         Literal["reconnecting"], ReconnectingEvent,
         Literal["reconnected"], ReconnectedEvent,
+        Literal["session.renewed"], SessionRenewedEvent,
         Literal["disconnected"], DisconnectedEvent,
         Literal["call.ended"], CallEndedEvent,
     ]  # fmt: skip
@@ -226,6 +250,7 @@ if TYPE_CHECKING:
         Literal["realtime.event"], RealtimeEventRecord,
         Literal["reconnecting"], ReconnectingEvent,
         Literal["reconnected"], ReconnectedEvent,
+        Literal["session.renewed"], SessionRenewedEvent,
         Literal["disconnected"], DisconnectedEvent,
         Literal["call.ended"], CallEndedEvent,
     ]  # fmt: skip

@@ -10,6 +10,20 @@ backoff is unit-tested with a seeded ``random.Random``. The client asks two ques
 conversation the client holds into the ``conversation.item.create`` events that rebuild it on a
 new server session.
 
+Reconnects that end: ``max_attempts`` counts *consecutive* failures, and a connection that opens
+but dies before it does anything useful is a failure too. A connection is useful once a response
+completed on it, or once it stayed open ``stable_after`` seconds; only a useful connection
+starts the count again. So a server that accepts every connection and drops it at once gets
+``max_attempts`` tries, with the backoff growing from one to the next, and then
+``disconnected`` fires.
+
+:class:`SessionRenewal` is the other way a connection ends and a new one begins: the service
+ends every session at its maximum duration (60 minutes: close 1001, "Your session hit the
+maximum duration of 60 minutes.", often after an ``error`` with code ``session_expired``). With
+``RealtimeClient(session_renewal=SessionRenewal())`` (the default) the client then opens a new
+session at once and carries the conversation over as text (assistant audio cannot be sent back),
+with its instructions and tools, and fires ``session.renewed`` saying what it carried.
+
 Close codes retried by default (:data:`DEFAULT_RETRY_CODES`) are the ones that say "the
 connection failed, not the request": 1001 going away (a server restarting or a load balancer
 draining), 1006 abnormal closure (the network dropped, or a heartbeat or send timed out), 1011
@@ -30,7 +44,7 @@ from typing import Final
 from openai_realtime.errors import ConfigurationError
 from openai_realtime.protocol.replay import replay_events
 
-__all__ = ["DEFAULT_RETRY_CODES", "ReconnectPolicy", "replay_events"]
+__all__ = ["DEFAULT_RETRY_CODES", "ReconnectPolicy", "SessionRenewal", "replay_events"]
 
 DEFAULT_RETRY_CODES: Final = frozenset({1001, 1006, 1011, 1012, 1013, 1014})
 """Close codes that start a reconnect unless ``retry_on`` says otherwise."""
@@ -45,8 +59,10 @@ class ReconnectPolicy:
     clients dropped together do not return together; the result never exceeds ``max_delay``.
 
     Args:
-        max_attempts: Attempts after one drop before giving up (then ``disconnected`` fires).
-            A successful reconnect starts the count again for the next drop.
+        max_attempts: Consecutive failures before giving up (then ``disconnected`` fires). An
+            attempt that cannot connect fails, and so does a connection that closes before it
+            was useful (see ``stable_after``); attempt numbers, and with them the backoff, go on
+            growing across such connections. A useful connection starts the count again.
         initial_delay: Seconds before the first attempt.
         max_delay: Longest wait before any attempt, in seconds.
         multiplier: Growth of the wait from one attempt to the next (at least 1).
@@ -54,6 +70,8 @@ class ReconnectPolicy:
         retry_on: Close codes that start a reconnect; see :data:`DEFAULT_RETRY_CODES`.
         replay_history: After reconnecting, send the conversation the client holds to the new
             server session (see ``RealtimeClient`` for exactly what is sent).
+        stable_after: Seconds after which an open connection counts as useful even if no
+            response completed on it.
 
     Raises:
         ConfigurationError: A number is out of range (negative, not finite, ``max_delay``
@@ -68,9 +86,16 @@ class ReconnectPolicy:
     jitter: float = 0.2
     retry_on: frozenset[int] = DEFAULT_RETRY_CODES
     replay_history: bool = False
+    stable_after: float = 30.0
 
     def __post_init__(self) -> None:
-        numbers = (self.initial_delay, self.max_delay, self.multiplier, self.jitter)
+        numbers = (
+            self.initial_delay,
+            self.max_delay,
+            self.multiplier,
+            self.jitter,
+            self.stable_after,
+        )
         if not all(math.isfinite(number) for number in numbers):
             raise ConfigurationError(f"reconnect delays must be finite numbers, got {self!r}")
         if self.max_attempts < 1:
@@ -84,6 +109,8 @@ class ReconnectPolicy:
             raise ConfigurationError(f"multiplier must be at least 1, got {self.multiplier}")
         if not 0 <= self.jitter <= 1:
             raise ConfigurationError(f"jitter must be between 0 and 1, got {self.jitter}")
+        if self.stable_after < 0:
+            raise ConfigurationError(f"stable_after must be at least 0, got {self.stable_after}")
 
     def should_retry(self, code: int | None) -> bool:
         """Whether a close with ``code`` starts a reconnect.
@@ -122,3 +149,40 @@ class ReconnectPolicy:
         base = min(base, self.max_delay)
         scale = 1.0 + self.jitter * rng.uniform(-1.0, 1.0)
         return min(base * scale, self.max_delay)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRenewal:
+    """How ``RealtimeClient`` replaces a session the server ended at its maximum duration.
+
+    The new session gets the whole session configuration (instructions and tools included)
+    and the conversation as text: what :func:`replay_events` lists, with the original item
+    ids. It opens at the limit, when the server closes the old one, whether or not a
+    :class:`ReconnectPolicy` is set; ``session.renewed`` then says what was carried.
+
+    Args:
+        max_attempts: Attempts to open the new session before giving up.
+        delay: Seconds before the first attempt (then doubling, up to ten times ``delay``).
+
+    Raises:
+        ConfigurationError: ``max_attempts`` below 1 or a negative ``delay``.
+    """
+
+    max_attempts: int = 3
+    delay: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise ConfigurationError(f"max_attempts must be at least 1, got {self.max_attempts}")
+        if not (math.isfinite(self.delay) and self.delay >= 0):
+            raise ConfigurationError(f"delay must be a finite number >= 0, got {self.delay}")
+
+    def policy(self) -> ReconnectPolicy:
+        """The reconnect policy the renewal runs with: history replayed, no jitter."""
+        return ReconnectPolicy(
+            max_attempts=self.max_attempts,
+            initial_delay=self.delay,
+            max_delay=self.delay * 10,
+            jitter=0.0,
+            replay_history=True,
+        )

@@ -5,22 +5,34 @@ when the model calls it). :meth:`ToolRegistry.run` never raises: whatever happen
 are not JSON, a handler that raises, a handler that hangs past the timeout) becomes a JSON error
 object that is sent back as the call's output, so the model hears about it and the conversation
 goes on.
+
+Sync handlers run on the registry's own worker threads (:class:`ToolThreads`), never on the
+event loop's default executor, which ``getaddrinfo`` and other library calls share: a handler
+that hangs cannot hold up the next connect. A thread cannot be stopped, so a sync call that
+times out keeps its worker until the handler returns; once every worker is held that way, a new
+sync call fails at once with :class:`~openai_realtime.errors.ToolCapacityError` (and an error
+output) instead of queueing behind calls that may never end.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import inspect
 import json
 import logging
+import threading
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import Any, Final, TypeAlias
 
-from openai_realtime.errors import ConfigurationError
+from openai_realtime.errors import ConfigurationError, ToolCapacityError
 from openai_realtime.types import RealtimeFunctionTool
 
-__all__ = ["ToolHandler", "ToolRegistry", "ToolResult"]
+__all__ = ["DEFAULT_TOOL_WORKERS", "ToolHandler", "ToolRegistry", "ToolResult", "ToolThreads"]
+
+DEFAULT_TOOL_WORKERS: Final = 8
+"""Worker threads a client keeps for its sync tool handlers."""
 
 logger = logging.getLogger("openai_realtime")
 
@@ -48,11 +60,74 @@ class _Tool:
     handler: ToolHandler | None
 
 
-class ToolRegistry:
-    """The tools a client declares, by name, with their handlers."""
+class ToolThreads:
+    """The worker threads sync handlers run on, owned by one registry (so by one client).
 
-    def __init__(self) -> None:
+    Args:
+        max_workers: Threads at most; they are started as calls need them.
+
+    Raises:
+        ConfigurationError: ``max_workers`` is below 1.
+    """
+
+    def __init__(self, max_workers: int = DEFAULT_TOOL_WORKERS) -> None:
+        if max_workers < 1:
+            raise ConfigurationError(f"tool workers must be at least 1, got {max_workers}")
+        self.max_workers = max_workers
+        self._executor: concurrent.futures.ThreadPoolExecutor | None = None
+        # Updated from worker threads when a stuck handler finally returns.
+        self._lock = threading.Lock()
+        self._stuck = 0
+
+    @property
+    def stuck(self) -> int:
+        """Workers still running a call that timed out."""
+        with self._lock:
+            return self._stuck
+
+    async def call(
+        self, handler: ToolHandler, arguments: dict[str, Any], timeout: float | None
+    ) -> Any:
+        """Run ``handler(arguments)`` on a worker; wait at most ``timeout`` seconds.
+
+        Raises:
+            ToolCapacityError: Every worker is stuck on a timed-out call (raised at once).
+            TimeoutError: The handler did not return within ``timeout``.
+        """
+        if self.stuck >= self.max_workers:
+            raise ToolCapacityError(
+                f"all {self.max_workers} tool worker threads are stuck on calls that timed out"
+            )
+        if self._executor is None:
+            self._executor = concurrent.futures.ThreadPoolExecutor(
+                self.max_workers, thread_name_prefix="openai-realtime-tool"
+            )
+        work = self._executor.submit(handler, arguments)
+        try:
+            return await asyncio.wait_for(asyncio.wrap_future(work), timeout)
+        except TimeoutError:
+            if not work.cancel():  # it started: its thread stays busy until the handler returns
+                with self._lock:
+                    self._stuck += 1
+                work.add_done_callback(self._released)
+            raise
+
+    def _released(self, work: concurrent.futures.Future[Any]) -> None:
+        with self._lock:
+            self._stuck -= 1
+
+
+class ToolRegistry:
+    """The tools a client declares, by name, with their handlers.
+
+    Args:
+        max_workers: Worker threads for sync handlers (see :class:`ToolThreads`).
+    """
+
+    def __init__(self, *, max_workers: int = DEFAULT_TOOL_WORKERS) -> None:
         self._tools: dict[str, _Tool] = {}
+        self.threads = ToolThreads(max_workers)
+        """Where sync handlers run."""
 
     def add(
         self, definition: RealtimeFunctionTool | Mapping[str, Any], handler: ToolHandler | None
@@ -126,9 +201,12 @@ class ToolRegistry:
         except ValueError as error:
             return _failure(name, f"invalid arguments: {error}", error)
         try:
-            result = await asyncio.wait_for(_call(tool.handler, parsed), timeout)
+            result = await self._call(tool.handler, parsed, timeout)
         except TimeoutError as error:
             return _failure(name, f"timed out after {timeout} s", error)
+        except ToolCapacityError as error:
+            logger.warning("tool %r refused: %s", name, error)
+            return _failure(name, f"{type(error).__name__}: {error}", error)
         except Exception as error:
             logger.warning("tool %r raised %s", name, type(error).__name__, exc_info=True)
             return _failure(name, f"{type(error).__name__}: {error}", error)
@@ -137,15 +215,23 @@ class ToolRegistry:
         except (TypeError, ValueError) as error:
             return _failure(name, f"result is not JSON-serialisable: {error}", error)
 
+    async def _call(
+        self, handler: ToolHandler, arguments: dict[str, Any], timeout: float | None
+    ) -> Any:
+        if inspect.iscoroutinefunction(handler):
+            return await asyncio.wait_for(handler(arguments), timeout)
+        # A sync handler may block (I/O, CPU): keep it off the event loop.
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        result = await self.threads.call(handler, arguments, timeout)
+        if inspect.isawaitable(result):
+            left = None if timeout is None else max(0.0, timeout - (loop.time() - started))
+            return await asyncio.wait_for(_awaited(result), left)
+        return result
 
-async def _call(handler: ToolHandler, arguments: dict[str, Any]) -> Any:
-    if inspect.iscoroutinefunction(handler):
-        return await handler(arguments)
-    # A sync handler may block (I/O, CPU): keep it off the event loop.
-    result = await asyncio.to_thread(handler, arguments)
-    if inspect.isawaitable(result):
-        return await result
-    return result
+
+async def _awaited(awaitable: Awaitable[Any]) -> Any:
+    return await awaitable
 
 
 def _failure(name: str, message: str, error: BaseException) -> ToolResult:

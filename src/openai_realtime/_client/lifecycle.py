@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Awaitable, Callable
 
 from openai_realtime._client.reconnector import Reconnector
 from openai_realtime.api import RealtimeAPI
 from openai_realtime.errors import ConnectionClosedError, RealtimeConnectionError
 from openai_realtime.events import EventEmitter
-from openai_realtime.local_events import CloseEvent, DisconnectedEvent, LocalErrorEvent
-from openai_realtime.protocol.session_state import SessionState
-from openai_realtime.reconnect import ReconnectPolicy
-from openai_realtime.types import SessionUpdateEvent
+from openai_realtime.local_events import (
+    CloseEvent,
+    DisconnectedEvent,
+    LocalErrorEvent,
+    SessionRenewedEvent,
+)
+from openai_realtime.protocol.session_state import SessionState, is_session_expiry
+from openai_realtime.reconnect import ReconnectPolicy, SessionRenewal
+from openai_realtime.types import ConversationItemCreateEvent, SessionUpdateEvent
 
 __all__ = ["Lifecycle"]
 
 # Waits for these survive a close: the events are still to come.
-_CONNECTION_EVENTS = ("reconnecting", "reconnected", "disconnected")
+_CONNECTION_EVENTS = ("reconnecting", "reconnected", "session.renewed", "disconnected")
 
 
 class Lifecycle:
@@ -31,6 +37,10 @@ class Lifecycle:
         policy: The reconnect policy now (``None``: never reconnect).
         connection_lost: Called on every close, before ``close`` is dispatched, with the error
             that pending work fails with.
+        renewal: How a session the server ended at its maximum duration is replaced (``None``:
+            it is not, the close is handled like any other).
+        restored: Called after a reconnect sent the configuration and the history, with
+            whether the history was replayed (the tool runner reports interrupted calls).
     """
 
     def __init__(
@@ -42,6 +52,8 @@ class Lifecycle:
         session_update: Callable[[], SessionUpdateEvent],
         policy: Callable[[], ReconnectPolicy | None],
         connection_lost: Callable[[ConnectionClosedError], None],
+        renewal: Callable[[], SessionRenewal | None],
+        restored: Callable[[bool], Awaitable[None]],
     ) -> None:
         self._realtime = realtime
         self._state = state
@@ -49,6 +61,11 @@ class Lifecycle:
         self._session_update = session_update
         self._policy = policy
         self._connection_lost = connection_lost
+        self._renewal = renewal
+        self._restored = restored
+        # Set while a renewal runs: the close that started it, for `session.renewed`.
+        self._renewing: CloseEvent | None = None
+        self._opened_at = 0.0
         self._reconnector = Reconnector(emitter, restore=self._restore, end=self._end)
         self._last_close: CloseEvent | None = None
         # True outside a connect() .. disconnected span, so `disconnected` fires once per span.
@@ -64,6 +81,9 @@ class Lifecycle:
         """
         if self._reconnector.running:
             raise RealtimeConnectionError("a reconnect is in progress")
+        # A new span: nothing failed in it yet, and no earlier tool run belongs to it.
+        self._reconnector.useful()
+        self._state.forget_tool_runs()
         await self._open_session()
         self._ended = False
         last = self._last_close
@@ -81,12 +101,15 @@ class Lifecycle:
 
     async def _open_session(self) -> None:
         await self._realtime.connect()
+        self._opened_at = asyncio.get_running_loop().time()
         self._state.connection_opened()
         # Read only now: update_session() calls made while connecting must not be lost.
         await self._realtime.send(self._session_update())
 
     def _on_close(self, event: CloseEvent) -> None:
         self._last_close = event
+        if self._was_useful():
+            self._reconnector.useful()
         closed = ConnectionClosedError(event.code, event.reason)
         for response_id in self._state.connection_closed():
             if not event.requested:
@@ -101,7 +124,22 @@ class Lifecycle:
             return
         self._after_close(event)
 
+    def _was_useful(self) -> bool:
+        """Whether the connection now closing did something useful (see ``ReconnectPolicy``)."""
+        if self._state.response_completed:
+            return True
+        policy = self._policy()
+        open_for = asyncio.get_running_loop().time() - self._opened_at
+        stable = policy is not None and open_for >= policy.stable_after
+        return stable and self._state.session_created
+
     def _after_close(self, event: CloseEvent) -> None:
+        renewal = self._renewal()
+        expired = self._state.session_expired or is_session_expiry(event.code, event.reason)
+        if renewal is not None and expired and not event.requested:
+            self._renewing = event
+            self._reconnector.start(renewal.policy(), event.code, event.reason)
+            return
         policy = self._policy()
         if event.requested or policy is None or not policy.should_retry(event.code):
             self._end(event.code, event.reason)
@@ -116,19 +154,42 @@ class Lifecycle:
             RealtimeError: The connection could not be opened.
         """
         history = self._state.replay() if policy.replay_history else []
+        configuration = self._session_update()
         await self._open_session()
         for event in history:
             await self._realtime.send(event)
+        await self._restored(policy.replay_history)
         last = self._last_close
         if not self._realtime.is_connected and last is not None:
             # It closed while the last send was completing: a failed attempt like any other.
             raise ConnectionClosedError(last.code, last.reason)
+        renewed = self._renewing
+        if renewed is not None:
+            self._renewing = None
+            self._emitter.dispatch("session.renewed", _renewed(configuration, history, renewed))
         return len(history)
 
     def _end(self, code: int | None, reason: str) -> None:
         """The connection is over for good: ``disconnected``, once, then no wait can succeed."""
+        self._renewing = None
         if self._ended:
             return
         self._ended = True
         self._emitter.dispatch("disconnected", DisconnectedEvent(code, reason))
         self._emitter.release_waiters(ConnectionClosedError(code, reason))
+
+
+def _renewed(
+    configuration: SessionUpdateEvent,
+    history: list[ConversationItemCreateEvent],
+    closed: CloseEvent,
+) -> SessionRenewedEvent:
+    session = configuration.session
+    tools = getattr(session, "tools", None) or ()
+    return SessionRenewedEvent(
+        item_ids=tuple(event.item.id for event in history if event.item.id is not None),
+        instructions=getattr(session, "instructions", None),
+        tools=tuple(name for tool in tools if isinstance(name := getattr(tool, "name", None), str)),
+        code=closed.code,
+        reason=closed.reason,
+    )

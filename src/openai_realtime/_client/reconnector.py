@@ -19,7 +19,11 @@ logger = logging.getLogger("openai_realtime")
 
 class Reconnector:
     """Runs one reconnect at a time: ``reconnecting`` before each attempt, ``reconnected``
-    after the one that worked, ``end`` when every attempt failed.
+    after the one that worked, ``end`` when ``max_attempts`` consecutive failures happened.
+
+    Failures are counted across reconnects: a connection that opened but closed before it was
+    useful (see :meth:`useful`) leaves the count where it was, so the next drop goes on from the
+    next attempt number, with its longer backoff.
 
     Args:
         emitter: Where ``reconnecting`` and ``reconnected`` are dispatched.
@@ -40,11 +44,16 @@ class Reconnector:
         self._end = end
         self._task: asyncio.Task[None] | None = None
         self._random = random.Random()
+        self._failures = 0
 
     @property
     def running(self) -> bool:
         """True while attempts are under way."""
         return self._task is not None
+
+    def useful(self) -> None:
+        """The connection did something useful (or a fresh ``connect()``): count from zero."""
+        self._failures = 0
 
     def start(self, policy: ReconnectPolicy, code: int | None, reason: str) -> None:
         """Start reconnecting after a close with ``code`` and ``reason``."""
@@ -61,7 +70,11 @@ class Reconnector:
 
     async def _attempts(self, policy: ReconnectPolicy, code: int | None, reason: str) -> None:
         try:
-            for attempt in range(1, policy.max_attempts + 1):
+            while self._failures < policy.max_attempts:
+                # Counted before the attempt: a connection that works but dies before it is
+                # useful stays counted as a failure.
+                self._failures += 1
+                attempt = self._failures
                 delay = policy.delay(attempt, self._random)
                 self._emitter.dispatch("reconnecting", ReconnectingEvent(attempt, delay, code))
                 await asyncio.sleep(delay)
@@ -78,6 +91,7 @@ class Reconnector:
                 self._emitter.dispatch("reconnected", ReconnectedEvent(attempt, replayed))
                 return
             logger.warning("giving up reconnecting after code %s", code)
+            self._failures = 0
             self._end(code, reason)
         finally:
             self._task = None

@@ -18,14 +18,24 @@ action                    when
                           it answers, when it answers one this side sent
 :class:`ResponseFinished` ``response.done``
 :class:`RequestRefused`   an ``error`` names a ``response.create`` this side sent
-:class:`RunTools`         a completed response called tools this side runs
+:class:`RunTools`         a completed response called tools this side runs (each
+                          ``call_id`` once, however often its ``response.done`` arrives)
 :class:`StoreRefused`     the store could not apply the event (it is left unchanged)
 ========================  ==================================================================
 
 It also answers the questions a client asks before acting: is a response in progress (so a
 ``response.create`` would be refused)? Which item may the listener still be hearing, and where
 does an interruption cut it (:meth:`SessionState.truncate_point`)? Which input audio is
-uncommitted? What must a reconnect replay (:meth:`SessionState.replay`)?
+uncommitted? What must a reconnect replay (:meth:`SessionState.replay`)? Which tool runs did a
+dropped connection interrupt (:meth:`SessionState.interrupted_tool_runs`)? Did the connection do
+anything useful before it dropped (:attr:`SessionState.response_completed`)? Did the server end
+the session at its maximum duration (:attr:`SessionState.session_expired`)?
+
+Tool runs: a :class:`RunTools` stays pending until the caller reports, with
+:meth:`SessionState.tool_run_finished`, that the outputs and the follow-up ``response.create``
+are on the wire. A run still pending when its connection drops was interrupted: the caller
+cancels it and, after the reconnect, asks :meth:`SessionState.interrupted_tool_runs` which calls
+have no output in the conversation, so that it can report them (they are never run twice).
 
 Tested with plain lists of frames, like the store::
 
@@ -75,6 +85,7 @@ from openai_realtime.types import (
 )
 
 __all__ = [
+    "SESSION_EXPIRED_CODE",
     "Action",
     "Interrupted",
     "ItemAppended",
@@ -87,7 +98,18 @@ __all__ = [
     "SessionState",
     "StoreRefused",
     "TruncatePoint",
+    "is_session_expiry",
 ]
+
+SESSION_EXPIRED_CODE: Final = "session_expired"
+"""The ``error.code`` the service sends as a session reaches its maximum duration."""
+_EXPIRY_CLOSE_CODE: Final = 1001
+_EXPIRY_REASON: Final = "maximum duration"
+
+
+def is_session_expiry(code: int | None, reason: str) -> bool:
+    """Whether a close says the session hit its maximum duration (1001, "maximum duration")."""
+    return code == _EXPIRY_CLOSE_CODE and _EXPIRY_REASON in reason.lower()
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +237,10 @@ class SessionState:
         conversation: The store.
         session: The session as the server last reported it.
         session_created: True once ``session.created`` arrived on the current connection.
+        response_completed: True once a response completed on the current connection (it did
+            something useful, whatever happens to it next).
+        session_expired: True once the server said the current session reached its maximum
+            duration (an ``error`` with code ``session_expired``).
     """
 
     def __init__(
@@ -226,7 +252,13 @@ class SessionState:
         self.conversation = conversation
         self.session: _Session | None = None
         self.session_created = False
+        self.response_completed = False
+        self.session_expired = False
         self._runs_tool = runs_tool
+        # Every call_id handed out in a RunTools (a call runs at most once), and the runs not
+        # finished yet (outputs and follow-up not all sent), by response id.
+        self._started_calls: set[str] = set()
+        self._tool_runs: dict[str, RunTools] = {}
         # Responses running, by id; the value says whether it is out of band (conversation
         # "none"), which does not block another response.
         self._active: dict[str, bool] = {}
@@ -292,6 +324,28 @@ class SessionState:
         heard = max(0, min(heard_samples, len(item.formatted.audio_buffer)))
         return TruncatePoint(item_id, content_index, samples_to_ms(heard))
 
+    def interrupted_tool_runs(self) -> list[RunTools]:
+        """The tool runs still pending, each with only its calls that have no output in the
+        conversation (a run whose outputs all arrived keeps no calls: it only lacks its
+        follow-up ``response.create``). Finish each with :meth:`tool_run_finished`."""
+        answered = {
+            getattr(item.item, "call_id", None)
+            for item in self.conversation.get_items()
+            if item.type == "function_call_output"
+        }
+        return [
+            RunTools(run.response_id, tuple(c for c in run.calls if c.call_id not in answered))
+            for run in self._tool_runs.values()
+        ]
+
+    def tool_run_finished(self, response_id: str) -> None:
+        """The outputs of ``response_id``'s calls and the follow-up request are sent."""
+        self._tool_runs.pop(response_id, None)
+
+    def forget_tool_runs(self) -> None:
+        """Drop pending tool runs: the next connection is a new conversation, not a resumed one."""
+        self._tool_runs.clear()
+
     def replay(self) -> list[ConversationItemCreateEvent]:
         """What a new connection must be sent to hold this conversation (see
         :func:`~openai_realtime.protocol.replay.replay_events`)."""
@@ -302,6 +356,8 @@ class SessionState:
     def connection_opened(self) -> None:
         """A new connection: the server's input buffer and session start over."""
         self.session_created = False
+        self.response_completed = False
+        self.session_expired = False
         self._uncommitted_samples = 0
         self.conversation.restart_input_audio()
 
@@ -334,6 +390,10 @@ class SessionState:
         self.conversation.clear()
         self.session = None
         self.session_created = False
+        self.response_completed = False
+        self.session_expired = False
+        self._started_calls.clear()
+        self._tool_runs.clear()
         self._active.clear()
         self._requests.clear()
         self._streaming.clear()
@@ -425,6 +485,7 @@ class SessionState:
         actions.append(ResponseFinished(response))
         if response.status != "completed":
             return  # calls of a cancelled, failed or incomplete response are not executed
+        self.response_completed = True
         calls = tuple(
             item
             for item in response.output or ()
@@ -434,9 +495,14 @@ class SessionState:
             and item.call_id
             and isinstance(item.name, str)
             and self._runs_tool(item.name)
+            # A response.done seen twice (a replayed frame, a buggy relay) runs nothing twice.
+            and item.call_id not in self._started_calls
         )
         if calls:
-            actions.append(RunTools(response.id or "", calls))
+            self._started_calls.update(call.call_id or "" for call in calls)
+            run = RunTools(response.id or "", calls)
+            self._tool_runs[run.response_id] = run
+            actions.append(run)
 
     def _on_output_item(
         self, event: ServerEvent | UnknownServerEvent, actions: list[Action]
@@ -465,6 +531,8 @@ class SessionState:
     def _on_error(self, event: ServerEvent | UnknownServerEvent, actions: list[Action]) -> None:
         if not isinstance(event, ErrorEvent):
             return
+        if event.error.code == SESSION_EXPIRED_CODE:
+            self.session_expired = True
         refused = event.error.event_id
         if refused is None:
             return

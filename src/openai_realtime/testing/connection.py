@@ -32,6 +32,7 @@ from openai_realtime.testing.faults import Fault
 from openai_realtime.testing.idle import IdleTimer
 from openai_realtime.testing.ids import IdFactory
 from openai_realtime.testing.input_audio import InputAudio
+from openai_realtime.testing.lifetime import DEFAULT_MAX_SESSION_SECONDS, SessionLifetime
 from openai_realtime.testing.mcp_tools import McpServers
 from openai_realtime.testing.outbox import ConnectionGone, Outbox
 from openai_realtime.testing.pacing import text_deltas
@@ -105,6 +106,8 @@ class ConnectionOptions:
         transcription_order: Whether input transcripts finish before or after the
             ``response.created`` of the response their turn starts; ``None`` lets the
             connection's seeded random choose for each turn, as live either happens.
+        max_session_seconds: The session's maximum duration on the clock (``None``: none);
+            see :mod:`~openai_realtime.testing.lifetime`.
     """
 
     stream: StreamOptions = field(default_factory=StreamOptions)
@@ -113,6 +116,7 @@ class ConnectionOptions:
     record_limit: int = 1000
     clock: FakeClock = field(default_factory=FakeClock)
     transcription_order: TranscriptionOrder | None = None
+    max_session_seconds: float | None = DEFAULT_MAX_SESSION_SECONDS
 
 
 class Connection:
@@ -173,6 +177,7 @@ class Connection:
         try:
             await self._outbox.schedule(self._options.faults)
             await self._greet()
+            self._start_lifetime()
             async for message in self._websocket:
                 if message.type is WSMsgType.TEXT:
                     await self._handle_text(message.data)
@@ -210,6 +215,17 @@ class Connection:
             )
         )
         await self._mcp.configure(self._session.current.tools or ())
+
+    def _start_lifetime(self) -> None:
+        """End the session at its maximum duration, on the server's clock, as live does."""
+        if self._options.max_session_seconds is None:
+            return
+        lifetime = SessionLifetime(self._options.clock, self._options.max_session_seconds)
+        task = asyncio.create_task(
+            lifetime.end_at_limit(self._outbox, self._websocket, self._event_id)
+        )
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def _handler(self, event_type: str) -> _Handler:
         """What handles a client event of ``event_type`` (a session kind may refuse some)."""

@@ -21,6 +21,10 @@ from openai_realtime.testing.clock import FakeClock
 from openai_realtime.testing.connection import Connection, ConnectionOptions, TranscriptionOrder
 from openai_realtime.testing.default_responder import DefaultResponder
 from openai_realtime.testing.faults import Fault
+from openai_realtime.testing.lifetime import (
+    DEFAULT_MAX_SESSION_SECONDS,
+    valid_max_session_seconds,
+)
 from openai_realtime.testing.phone import PhoneCall, PhoneLine
 from openai_realtime.testing.record import ConnectionRecord
 from openai_realtime.testing.responder import Responder, ResponderFunction, as_responder
@@ -93,6 +97,9 @@ class FakeRealtimeServer(LoopbackServer):
             Read it back from :attr:`seed` to rerun a failure exactly.
         transcription_order: ``"before_response"`` or ``"after_response"`` fixes when input
             transcripts finish; ``None`` (the default, as live) lets the seed choose per turn.
+        max_session_seconds: Each session's maximum duration on the server's clock, 3600 as
+            live: then the server sends an ``error`` (``session_expired``) and closes with 1001
+            "Your session hit the maximum duration of 60 minutes."; ``None`` never ends one.
 
     Raises:
         ConfigurationError: ``time_scale`` is not a positive finite number.
@@ -123,6 +130,7 @@ class FakeRealtimeServer(LoopbackServer):
         time_scale: float = 1.0,
         seed: int | None = None,
         transcription_order: TranscriptionOrder | None = None,
+        max_session_seconds: float | None = DEFAULT_MAX_SESSION_SECONDS,
     ) -> None:
         self.clock = FakeClock(time_scale)
         """The server's clock; tests pace their own audio on it (``clock.real_seconds``)."""
@@ -143,6 +151,7 @@ class FakeRealtimeServer(LoopbackServer):
             record_limit=record_frames,
             clock=self.clock,
             transcription_order=transcription_order,
+            max_session_seconds=valid_max_session_seconds(max_session_seconds),
         )
         self.seed = seed_from_environment() if seed is None else seed
         """Seeds every choice the service may make either way (see :data:`SEED_VARIABLE`)."""

@@ -150,9 +150,11 @@ class WebRTCCalls:
             self._calls.pop(call.call_id, None)
             return
         try:
-            # The connection serves the call's socket exactly as it would a WebSocket.
+            # The connection serves the call's socket exactly as it would a WebSocket. A call
+            # lasts as long as its peer connection: the session lifetime is not timed here.
             websocket = cast(web.WebSocketResponse, socket)
-            await self._server.serve_connection(websocket, request, options, model, call.start)
+            untimed = replace(options, max_session_seconds=None)
+            await self._server.serve_connection(websocket, request, untimed, model, call.start)
         finally:
             self._calls.pop(call.call_id, None)
             await call.hang_up()
@@ -163,10 +165,18 @@ class WebRTCCalls:
                 await call.socket.close()
             else:
                 await call.hang_up()
-        for task in list(self._tasks):
-            task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        # Closing a socket ends its connection, whose own clean-up (its timers, then the peer
+        # connection's sockets) must run to the end: cancelling it midway leaks the peer.
+        if self._tasks:
+            _, stuck = await asyncio.wait(list(self._tasks), timeout=_SHUTDOWN_GRACE_SECONDS)
+            for task in stuck:
+                task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.gather(*stuck, return_exceptions=True)
+
+
+_SHUTDOWN_GRACE_SECONDS: Final = 5.0
+"""How long a stopping server waits for each call's connection to end on its own."""
 
 
 async def _read_offer(request: web.Request) -> tuple[str, dict[str, Any] | None]:
