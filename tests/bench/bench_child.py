@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import importlib
 import json
 import os
 import sys
@@ -40,10 +41,16 @@ async def _start_ours(url: str) -> None:
         print(time.monotonic_ns(), flush=True)
 
 
-async def _start_openai(url: str) -> None:
-    from openai import AsyncOpenAI
+def _openai_client(url: str) -> Any:
+    # Imported by name: the `openai` SDK comes from the bench extra, which type checks lack.
+    openai = importlib.import_module("openai")
+    return openai.AsyncOpenAI(
+        api_key="sk-bench", base_url="http://127.0.0.1:9/v1", websocket_base_url=url
+    )
 
-    sdk = AsyncOpenAI(api_key="sk-bench", base_url="http://127.0.0.1:9/v1", websocket_base_url=url)
+
+async def _start_openai(url: str) -> None:
+    sdk = _openai_client(url)
     async with sdk.realtime.connect(model="gpt-realtime") as connection:
         event = await connection.recv()
         assert event.type == "session.created"
@@ -94,11 +101,9 @@ async def _memory_ours(url: str, turns: int, turn_seconds: float) -> dict[str, i
 async def _memory_openai(url: str, turns: int, turn_seconds: float) -> dict[str, int]:
     import base64
 
-    from openai import AsyncOpenAI
-
     chunk = _microphone()
     chunks = round(turn_seconds * 24000 / _CHUNK_SAMPLES)
-    sdk = AsyncOpenAI(api_key="sk-bench", base_url="http://127.0.0.1:9/v1", websocket_base_url=url)
+    sdk = _openai_client(url)
 
     async def turn(connection: Any) -> None:
         for _ in range(chunks):

@@ -179,7 +179,10 @@ def machine_facts() -> dict[str, Any]:
     ).stdout.strip()
     return {
         "time": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
-        "cpus": os.cpu_count(),
+        # What `nproc` prints: the CPUs this process may run on.
+        "cpus": len(os.sched_getaffinity(0))
+        if hasattr(os, "sched_getaffinity")
+        else os.cpu_count(),
         "cpu": cpu,
         "system": platform.platform(),
         "python": platform.python_version(),
