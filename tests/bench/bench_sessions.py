@@ -170,6 +170,10 @@ async def session_rows(server: ServerProcess, sizes: Sizes) -> tuple[list[Row], 
                 failed[name] = True
         if all(failed.values()):
             break
+    failed_at = {
+        name: next((f"{step[0]:g}" for step in taken if step[0] > passed[name]), "none")
+        for name, taken in steps.items()
+    }
     row = Row(
         key="sessions",
         what=(
@@ -178,5 +182,6 @@ async def session_rows(server: ServerProcess, sizes: Sizes) -> tuple[list[Row], 
         ),
         ours=[float(passed["ours"])],
         peer=[float(passed["openai"])],
+        note=f"first failed step: ours {failed_at['ours']}, openai {failed_at['openai']}",
     )
     return [row], steps
