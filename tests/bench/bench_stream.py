@@ -15,7 +15,7 @@ import asyncio
 import importlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from typing import Any
 
 import aiohttp
@@ -57,8 +57,14 @@ async def openai_connection(websocket_base_url: str) -> AsyncIterator[Any]:
         await sdk.close()
 
 
-async def ours_answer(url: str, seconds: float, chunk_ms: int, on_delta: Hook | None) -> float:
-    """Seconds from ``response.create`` to ``response.done`` for ``RealtimeClient``."""
+async def ours_answer(
+    url: str, seconds: float, chunk_ms: int, on_delta: Hook | None, lags: list[float] | None
+) -> float:
+    """Seconds from ``response.create`` to ``response.done`` for ``RealtimeClient``.
+
+    ``on_delta`` is called with every audio delta; ``lags`` (when given) collects the loop lag
+    from ``response.create`` to ``response.done``.
+    """
     _, _, samples = answer_shape(seconds, chunk_ms=chunk_ms)
     heard = 0
 
@@ -74,22 +80,23 @@ async def ours_answer(url: str, seconds: float, chunk_ms: int, on_delta: Hook | 
     async with client:
         await client.wait_for_session_created(timeout=WAIT)
         done = asyncio.ensure_future(client.wait_for_next("server.response.done", timeout=WAIT))
-        start = time.perf_counter()
-        await client.create_response()
-        await done
-        elapsed = time.perf_counter() - start
+        async with _probing(lags):
+            start = time.perf_counter()
+            await client.create_response()
+            await done
+            elapsed = time.perf_counter() - start
     held = sum(len(item.formatted.audio) for item in client.conversation.get_items())
     assert heard == held == samples, (heard, held, samples)
     return elapsed
 
 
 async def openai_answer(
-    base_url: str, seconds: float, chunk_ms: int, on_delta: Hook | None
+    base_url: str, seconds: float, chunk_ms: int, on_delta: Hook | None, lags: list[float] | None
 ) -> float:
     """Seconds from ``response.create`` to ``response.done`` for the ``openai`` SDK."""
     events, _, _ = answer_shape(seconds, chunk_ms=chunk_ms)
     received = 0
-    async with openai_connection(base_url) as connection:
+    async with openai_connection(base_url) as connection, _probing(lags):
         start = time.perf_counter()
         await connection.response.create()
         async for event in connection:
@@ -104,7 +111,11 @@ async def openai_answer(
 
 
 async def bare_answer(
-    url: str, seconds: float, chunk_ms: int, keep: list[tuple[str, int]] | None
+    url: str,
+    seconds: float,
+    chunk_ms: int,
+    keep: list[tuple[str, int]] | None,
+    lags: list[float] | None,
 ) -> float:
     """Seconds from ``response.create`` to the last frame for a reader that decodes nothing."""
     events, _, _ = answer_shape(seconds, chunk_ms=chunk_ms)
@@ -113,13 +124,14 @@ async def bare_answer(
         http.ws_connect(f"{url}?model={MODEL}", max_msg_size=0) as websocket,
     ):
         await websocket.receive()  # session.created
-        start = time.perf_counter()
-        await websocket.send_str('{"type": "response.create"}')
-        for _ in range(events):
-            message = await websocket.receive()
-            if keep is not None:
-                keep.append((message.data, time.monotonic_ns()))
-        elapsed = time.perf_counter() - start
+        async with _probing(lags):
+            start = time.perf_counter()
+            await websocket.send_str('{"type": "response.create"}')
+            for _ in range(events):
+                message = await websocket.receive()
+                if keep is not None:
+                    keep.append((message.data, time.monotonic_ns()))
+            elapsed = time.perf_counter() - start
     assert message.type is aiohttp.WSMsgType.TEXT and "response.done" in message.data
     return elapsed
 
@@ -130,14 +142,14 @@ async def stream_rows(server: ServerProcess, sizes: Sizes) -> list[Row]:
     events, _, _ = answer_shape(seconds)
 
     async def ours() -> Figures:
-        return {"rate": events / await ours_answer(server.url("stream"), seconds, 100, None)}
+        return {"rate": events / await ours_answer(server.url("stream"), seconds, 100, None, None)}
 
     async def openai() -> Figures:
-        elapsed = await openai_answer(server.websocket_base_url("stream"), seconds, 100, None)
+        elapsed = await openai_answer(server.websocket_base_url("stream"), seconds, 100, None, None)
         return {"rate": events / elapsed}
 
     async def bare() -> Figures:
-        return {"rate": events / await bare_answer(server.url("stream"), seconds, 100, None)}
+        return {"rate": events / await bare_answer(server.url("stream"), seconds, 100, None, None)}
 
     measured = await interleaved(
         {"ours": ours, "openai": openai, "bare": bare}, sizes.rounds, warm_up=sizes.warm_up
@@ -171,19 +183,19 @@ async def latency_rows(server: ServerProcess, sizes: Sizes) -> list[Row]:
 
     async def ours() -> Figures:
         latencies: list[float] = []
-        await ours_answer(server.url("latency"), seconds, chunk, stamped(latencies))
+        await ours_answer(server.url("latency"), seconds, chunk, stamped(latencies), None)
         return figures(latencies)
 
     async def openai() -> Figures:
         latencies: list[float] = []
         await openai_answer(
-            server.websocket_base_url("latency"), seconds, chunk, stamped(latencies)
+            server.websocket_base_url("latency"), seconds, chunk, stamped(latencies), None
         )
         return figures(latencies)
 
     async def bare() -> Figures:
         kept: list[tuple[str, int]] = []
-        await bare_answer(server.url("latency"), seconds, chunk, kept)
+        await bare_answer(server.url("latency"), seconds, chunk, kept, None)
         # The stamp is the frame's last field; reading it after the run keeps the reader bare.
         return figures(
             [
@@ -210,10 +222,14 @@ async def latency_rows(server: ServerProcess, sizes: Sizes) -> list[Row]:
     ]
 
 
+def _probing(lags: list[float] | None) -> AbstractAsyncContextManager[object]:
+    return nullcontext() if lags is None else loop_probe(lags)
+
+
 @asynccontextmanager
-async def loop_probe() -> AsyncIterator[list[float]]:
-    """Collects how late (ms) a task sleeping 2 ms at a time wakes up, while the block runs."""
-    lags: list[float] = []
+async def loop_probe(lags: list[float]) -> AsyncIterator[None]:
+    """Adds to ``lags`` how late (ms) a task sleeping 2 ms at a time wakes up, while the block
+    runs."""
 
     async def probe() -> None:
         while True:
@@ -223,7 +239,7 @@ async def loop_probe() -> AsyncIterator[list[float]]:
 
     task = asyncio.create_task(probe())
     try:
-        yield lags
+        yield
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
@@ -233,20 +249,21 @@ async def stall_rows(server: ServerProcess, sizes: Sizes) -> list[Row]:
     """The longest event-loop stall while a long answer arrives at a steady pace."""
     seconds = sizes.stall_seconds
 
-    def probed(answer: Callable[[], Awaitable[float]]) -> Callable[[], Awaitable[Figures]]:
+    def probed(
+        answer: Callable[[list[float]], Awaitable[float]],
+    ) -> Callable[[], Awaitable[Figures]]:
         async def measure() -> Figures:
-            async with loop_probe() as lags:
-                await answer()
+            lags: list[float] = []
+            await answer(lags)
             return {"max": max(lags), "p99": _percentile(lags, 99)}
 
         return measure
 
+    url, base_url = server.url("stall"), server.websocket_base_url("stall")
     sides = {
-        "ours": probed(lambda: ours_answer(server.url("stall"), seconds, 100, None)),
-        "openai": probed(
-            lambda: openai_answer(server.websocket_base_url("stall"), seconds, 100, None)
-        ),
-        "bare": probed(lambda: bare_answer(server.url("stall"), seconds, 100, None)),
+        "ours": probed(lambda lags: ours_answer(url, seconds, 100, None, lags)),
+        "openai": probed(lambda lags: openai_answer(base_url, seconds, 100, None, lags)),
+        "bare": probed(lambda lags: bare_answer(url, seconds, 100, None, lags)),
     }
     measured = await interleaved(sides, sizes.rounds, warm_up=sizes.warm_up)
     events, _, _ = answer_shape(seconds)
