@@ -214,21 +214,35 @@ def results_json(facts: dict[str, Any], sizes: dict[str, Any], rows: Sequence[Ro
 
 
 def compare(old_text: str, rows: Sequence[Row]) -> str:
-    """Before and after, row by row: the medians of ours and of the ratio to the peer."""
+    """Before and after, row by row: ours and the ratio to the peer, and whether they agree.
+
+    Two figures agree when each median lies within the other run's range (min-max).
+    """
     old_rows = {row["key"]: Row(**row) for row in json.loads(old_text)["rows"]}
-    header = ("what", "ours before", "ours now", "ours / openai before", "ours / openai now")
+    header = (
+        "what",
+        "ours before",
+        "ours now",
+        "agree",
+        "ours / openai before",
+        "ours / openai now",
+        "agree",
+    )
     cells = [header]
     for row in rows:
         old = old_rows.get(row.key)
         if old is None:
             continue
+        old_ratio, new_ratio = old.ratio_to_peer(), row.ratio_to_peer()
         cells.append(
             (
                 row.what,
                 spread(old.ours),
                 spread(row.ours),
-                _ratio_text(old.ratio_to_peer()),
-                _ratio_text(row.ratio_to_peer()),
+                _agreement(old.ours, row.ours),
+                _ratio_text(old_ratio),
+                _ratio_text(new_ratio),
+                _agreement(old_ratio, new_ratio),
             )
         )
     widths = [max(len(line[column]) for line in cells) for column in range(len(header))]
@@ -236,3 +250,14 @@ def compare(old_text: str, rows: Sequence[Row]) -> str:
         "| " + " | ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)) + " |"
         for line in cells
     )
+
+
+def _agreement(before: Sequence[float], now: Sequence[float]) -> str:
+    if not before or not now:
+        return "-"
+
+    def within(values: Sequence[float], median: float) -> bool:
+        return min(values) <= median <= max(values)
+
+    agree = within(now, statistics.median(before)) and within(before, statistics.median(now))
+    return "yes" if agree else "NO"

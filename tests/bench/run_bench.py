@@ -4,7 +4,8 @@ Usage::
 
     python tests/bench/run_bench.py                      # the full run (about 10 minutes)
     python tests/bench/run_bench.py --quick              # tiny sizes, one round: correctness only
-    python tests/bench/run_bench.py --compare OLD.json   # also print before/after per row
+    python tests/bench/run_bench.py --compare OLD.json   # also before/after per row, and whether
+                                                         # the medians agree within the ranges
 
 The raw figures of every round go to ``bench-results.json`` (``--output``), with the machine,
 Python, load average and versions, so a later run can be compared with ``--compare``.

@@ -94,14 +94,21 @@ def test_ratios_are_taken_round_by_round_then_summarised() -> None:
 def test_compare_prints_before_and_after_of_matching_rows() -> None:
     old = Row(key="k", what="w", ours=[1.0, 2.0, 3.0], peer=[1.0, 1.0, 1.0])
     gone = Row(key="gone", what="old only", ours=[1.0])
-    text = json.dumps({"rows": [old.__dict__, gone.__dict__]})
-    new = Row(key="k", what="w", ours=[4.0, 5.0, 6.0], peer=[2.0, 2.0, 2.0])
-    lines = compare(text, [new, Row(key="new", what="new only", ours=[1.0])]).splitlines()
-    assert len(lines) == 2
+    moved = Row(key="m", what="moved", ours=[1.0, 2.0, 3.0], peer=[1.0, 1.0, 1.0])
+    text = json.dumps({"rows": [old.__dict__, gone.__dict__, moved.__dict__]})
+    new = Row(key="k", what="w", ours=[1.5, 2.5, 3.5], peer=[1.0, 1.0, 1.0])
+    moved_now = Row(key="m", what="moved", ours=[3.5, 4.0, 5.0], peer=[1.0, 1.0, 1.0])
+    rows = [new, Row(key="new", what="new only", ours=[1.0]), moved_now]
+    lines = compare(text, rows).splitlines()
+    assert len(lines) == 3
     assert [cell.strip() for cell in lines[1].split("|")[1:-1]] == [
         "w",
         "2.00 [1.00-3.00]",
-        "5.00 [4.00-6.00]",
+        "2.50 [1.50-3.50]",
+        "yes",
         "2.00 [1.00-3.00]x",
-        "2.50 [2.00-3.00]x",
+        "2.50 [1.50-3.50]x",
+        "yes",
     ]
+    # The new median, 4.0, lies outside the old range, 1.0-3.0.
+    assert [cell.strip() for cell in lines[2].split("|")[1:-1]][3] == "NO"
