@@ -216,7 +216,7 @@ def results_json(facts: dict[str, Any], sizes: dict[str, Any], rows: Sequence[Ro
 def compare(old_text: str, rows: Sequence[Row]) -> str:
     """Before and after, row by row: ours and the ratio to the peer, and whether they agree.
 
-    Two figures agree when each median lies within the other run's range (min-max).
+    Two figures agree when each median lies within the other run's range (min-max, as printed).
     """
     old_rows = {row["key"]: Row(**row) for row in json.loads(old_text)["rows"]}
     header = (
@@ -257,7 +257,9 @@ def _agreement(before: Sequence[float], now: Sequence[float]) -> str:
         return "-"
 
     def within(values: Sequence[float], median: float) -> bool:
-        return min(values) <= median <= max(values)
+        # Within the range as printed (three significant figures): half a percent of slack.
+        low, high = min(values), max(values)
+        return low - 0.005 * abs(low) <= median <= high + 0.005 * abs(high)
 
     agree = within(now, statistics.median(before)) and within(before, statistics.median(now))
     return "yes" if agree else "NO"

@@ -59,12 +59,12 @@ class Sizes:
 
 
 FULL = Sizes(
-    rounds=5,
+    rounds=7,
     warm_up=True,
     decode_frames_per_type=3000,
     decode_stream_seconds=180,
     stream_seconds=465,
-    latency_seconds=5,
+    latency_seconds=4,
     stall_seconds=600,
     stall_events_per_second=3000,
     session_steps=(25, 50, 100, 150, 200, 250, 300, 400, 500, 600, 800),

@@ -14,8 +14,14 @@ from __future__ import annotations
 import asyncio
 import importlib
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import (
+    AbstractAsyncContextManager,
+    asynccontextmanager,
+    contextmanager,
+    nullcontext,
+)
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -57,10 +63,35 @@ async def openai_connection(websocket_base_url: str) -> AsyncIterator[Any]:
         await sdk.close()
 
 
+@dataclass
+class Span:
+    """How long a block took.
+
+    Attributes:
+        wall: Elapsed seconds.
+        cpu: CPU seconds of this process (all its threads; the server is another process).
+    """
+
+    wall: float = 0.0
+    cpu: float = 0.0
+
+
+@contextmanager
+def timed() -> Iterator[Span]:
+    """Measures the block's :class:`Span`."""
+    span = Span()
+    wall, cpu = time.perf_counter(), time.process_time()
+    try:
+        yield span
+    finally:
+        span.wall = time.perf_counter() - wall
+        span.cpu = time.process_time() - cpu
+
+
 async def ours_answer(
     url: str, seconds: float, chunk_ms: int, on_delta: Hook | None, lags: list[float] | None
-) -> float:
-    """Seconds from ``response.create`` to ``response.done`` for ``RealtimeClient``.
+) -> Span:
+    """Time from ``response.create`` to ``response.done`` for ``RealtimeClient``.
 
     ``on_delta`` is called with every audio delta; ``lags`` (when given) collects the loop lag
     from ``response.create`` to ``response.done``.
@@ -81,33 +112,31 @@ async def ours_answer(
         await client.wait_for_session_created(timeout=WAIT)
         done = asyncio.ensure_future(client.wait_for_next("server.response.done", timeout=WAIT))
         async with _probing(lags):
-            start = time.perf_counter()
-            await client.create_response()
-            await done
-            elapsed = time.perf_counter() - start
+            with timed() as span:
+                await client.create_response()
+                await done
     held = sum(len(item.formatted.audio) for item in client.conversation.get_items())
     assert heard == held == samples, (heard, held, samples)
-    return elapsed
+    return span
 
 
 async def openai_answer(
     base_url: str, seconds: float, chunk_ms: int, on_delta: Hook | None, lags: list[float] | None
-) -> float:
-    """Seconds from ``response.create`` to ``response.done`` for the ``openai`` SDK."""
+) -> Span:
+    """Time from ``response.create`` to ``response.done`` for the ``openai`` SDK."""
     events, _, _ = answer_shape(seconds, chunk_ms=chunk_ms)
     received = 0
     async with openai_connection(base_url) as connection, _probing(lags):
-        start = time.perf_counter()
-        await connection.response.create()
-        async for event in connection:
-            received += 1
-            if on_delta is not None and event.type == _AUDIO_DELTA:
-                on_delta(event)
-            if event.type == "response.done":
-                break
-        elapsed = time.perf_counter() - start
+        with timed() as span:
+            await connection.response.create()
+            async for event in connection:
+                received += 1
+                if on_delta is not None and event.type == _AUDIO_DELTA:
+                    on_delta(event)
+                if event.type == "response.done":
+                    break
     assert received == events, (received, events)
-    return elapsed
+    return span
 
 
 async def bare_answer(
@@ -116,8 +145,8 @@ async def bare_answer(
     chunk_ms: int,
     keep: list[tuple[str, int]] | None,
     lags: list[float] | None,
-) -> float:
-    """Seconds from ``response.create`` to the last frame for a reader that decodes nothing."""
+) -> Span:
+    """Time from ``response.create`` to the last frame for a reader that decodes nothing."""
     events, _, _ = answer_shape(seconds, chunk_ms=chunk_ms)
     async with (
         aiohttp.ClientSession() as http,
@@ -125,44 +154,51 @@ async def bare_answer(
     ):
         await websocket.receive()  # session.created
         async with _probing(lags):
-            start = time.perf_counter()
-            await websocket.send_str('{"type": "response.create"}')
-            for _ in range(events):
-                message = await websocket.receive()
-                if keep is not None:
-                    keep.append((message.data, time.monotonic_ns()))
-            elapsed = time.perf_counter() - start
+            with timed() as span:
+                await websocket.send_str('{"type": "response.create"}')
+                for _ in range(events):
+                    message = await websocket.receive()
+                    if keep is not None:
+                        keep.append((message.data, time.monotonic_ns()))
     assert message.type is aiohttp.WSMsgType.TEXT and "response.done" in message.data
-    return elapsed
+    return span
 
 
 async def stream_rows(server: ServerProcess, sizes: Sizes) -> list[Row]:
-    """Events per second end to end, the answer written as fast as the socket takes it."""
+    """Events per second end to end (the answer written as fast as the socket takes it), and
+    the receiving process's CPU time per event (which other work on the machine barely moves)."""
     seconds = sizes.stream_seconds
     events, _, _ = answer_shape(seconds)
+    url, base_url = server.url("stream"), server.websocket_base_url("stream")
+
+    def figures(span: Span) -> Figures:
+        return {"rate": events / span.wall, "cpu_us": span.cpu / events * 1e6}
 
     async def ours() -> Figures:
-        return {"rate": events / await ours_answer(server.url("stream"), seconds, 100, None, None)}
+        return figures(await ours_answer(url, seconds, 100, None, None))
 
     async def openai() -> Figures:
-        elapsed = await openai_answer(server.websocket_base_url("stream"), seconds, 100, None, None)
-        return {"rate": events / elapsed}
+        return figures(await openai_answer(base_url, seconds, 100, None, None))
 
     async def bare() -> Figures:
-        return {"rate": events / await bare_answer(server.url("stream"), seconds, 100, None, None)}
+        return figures(await bare_answer(url, seconds, 100, None, None))
 
     measured = await interleaved(
         {"ours": ours, "openai": openai, "bare": bare}, sizes.rounds, warm_up=sizes.warm_up
     )
     return [
         Row(
-            key="end to end",
-            what=f"end to end, {events:,}-event spoken answer, events/s",
-            ours=_metric(measured["ours"], "rate"),
-            peer=_metric(measured["openai"], "rate"),
-            ceiling=_metric(measured["bare"], "rate"),
+            key=key,
+            what=what,
+            ours=_metric(measured["ours"], name),
+            peer=_metric(measured["openai"], name),
+            ceiling=_metric(measured["bare"], name),
             ceiling_name="bare aiohttp",
         )
+        for key, name, what in [
+            ("end to end", "rate", f"end to end, {events:,}-event spoken answer, events/s"),
+            ("end to end cpu", "cpu_us", "  same answer, receiver's CPU time per event, us"),
+        ]
     ]
 
 
@@ -250,7 +286,7 @@ async def stall_rows(server: ServerProcess, sizes: Sizes) -> list[Row]:
     seconds = sizes.stall_seconds
 
     def probed(
-        answer: Callable[[list[float]], Awaitable[float]],
+        answer: Callable[[list[float]], Awaitable[Span]],
     ) -> Callable[[], Awaitable[Figures]]:
         async def measure() -> Figures:
             lags: list[float] = []

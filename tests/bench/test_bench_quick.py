@@ -20,6 +20,7 @@ ROWS_WITH_PEER_AND_CEILING = [
     "decode session.created",
     "decode mixed stream",
     "end to end",
+    "end to end cpu",
     "latency p50",
     "latency p99",
     "stall max",
@@ -48,7 +49,7 @@ def test_quick_run_measures_every_row(tmp_path: Path, capsys: pytest.CaptureFixt
         assert len(rows[key]["ours"]) == len(rows[key]["peer"]) == 1
     for row in results["rows"]:
         assert all(math.isfinite(value) for value in row["ours"] + row["peer"] + row["ceiling"])
-    for key in ["end to end", "import", "start", "decode mixed stream"]:
+    for key in ["end to end", "end to end cpu", "import", "start", "decode mixed stream"]:
         assert rows[key]["ours"][0] > 0
         assert rows[key]["peer"][0] > 0
     # Two sessions are far below any limit: both sides keep up.
