@@ -67,9 +67,10 @@ $(VENV)/.bench-installed: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	touch $@
 
-# Benchmarks compare against the official `openai` SDK, installed from the bench extra.
+# Benchmarks compare against the official `openai` SDK, installed from the bench extra. Raw figures
+# go to bench-results.json; `make bench BENCH_ARGS="--compare old.json"` prints before/after.
 bench: $(VENV)/.bench-installed
-	$(PY) -m pytest tests/bench -m bench -s -q -p no:cacheprovider
+	$(PY) tests/bench/run_bench.py $(BENCH_ARGS)
 
 demo: $(RUNTIME_STAMP)
 	$(VENV)/bin/openai-realtime demo

@@ -1,0 +1,100 @@
+"""``make bench``: every row, interleaved rounds, one server process; the table and the raw JSON.
+
+Usage::
+
+    python tests/bench/run_bench.py                      # the full run (7 to 8 minutes on 2 CPUs)
+    python tests/bench/run_bench.py --quick              # tiny sizes, one round: correctness only
+    python tests/bench/run_bench.py --compare OLD.json   # also before/after per row, and whether
+                                                         # the medians agree within the ranges
+
+The raw figures of every round go to ``bench-results.json`` (``--output``), with the machine,
+Python, load average and versions, so a later run can be compared with ``--compare``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import importlib.util
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from bench_decode import decode_rows
+from bench_process import memory_rows, startup_rows
+from bench_report import (
+    Row,
+    compare,
+    describe_machine,
+    format_table,
+    machine_facts,
+    results_json,
+)
+from bench_server import ServerProcess
+from bench_sessions import session_rows
+from bench_sizes import FULL, QUICK, Sizes
+from bench_stream import latency_rows, stall_rows, stream_rows
+
+__all__ = ["main", "run"]
+
+
+async def run(sizes: Sizes, log: Any = sys.stderr) -> tuple[list[Row], dict[str, Any]]:
+    """Measure every row with ``sizes``; returns the rows and the session steps taken."""
+    if importlib.util.find_spec("openai") is None:
+        raise SystemExit(
+            "the openai SDK (the peer of every row) is missing: install the bench extra, "
+            "pip install -e '.[dev,bench]' (make bench does)"
+        )
+    rows: list[Row] = []
+    print("decode ...", file=log, flush=True)
+    rows += await decode_rows(sizes)
+    async with ServerProcess(sizes) as server:
+        for name, measure in [
+            ("end to end", stream_rows),
+            ("latency", latency_rows),
+            ("event-loop stall", stall_rows),
+            ("import and start-up", startup_rows),
+            ("memory", memory_rows),
+        ]:
+            print(f"{name} ...", file=log, flush=True)
+            rows += await measure(server, sizes)
+        print("sessions ...", file=log, flush=True)
+        session, steps = await session_rows(server, sizes)
+        rows += session
+    return rows, steps
+
+
+def main(arguments: list[str] | None = None) -> int:
+    """Run the benchmarks, print the table, write the raw results."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, one round")
+    parser.add_argument("--output", default="bench-results.json", help="raw results (JSON)")
+    parser.add_argument("--compare", metavar="OLD.json", help="print before/after per row")
+    options = parser.parse_args(arguments)
+    sizes = QUICK if options.quick else FULL
+    facts = machine_facts()
+    rows, steps = asyncio.run(run(sizes))
+    facts["load_average_end"] = [round(value, 2) for value in os.getloadavg()]
+    facts["session_steps"] = steps
+    print(f"machine: {describe_machine(facts)}")
+    warm_up = "after one warm-up round" if sizes.warm_up else "without a warm-up round"
+    print(f"rounds: {sizes.rounds} measured {warm_up}, sides interleaved; median [min-max]")
+    print()
+    print(format_table(rows))
+    print()
+    for side, taken in steps.items():
+        text = ", ".join(f"{n:.0f}: p99 {lag:.1f} ms, audio {share:.0%}" for n, lag, share in taken)
+        print(f"session steps, {side}: {text}")
+    Path(options.output).write_text(results_json(facts, dataclasses.asdict(sizes), rows))
+    if options.compare:
+        print()
+        print(compare(Path(options.compare).read_text(), rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
