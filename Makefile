@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 SPEC ?= ../shared/openai-spec/openapi.yaml
 STAMP := $(VENV)/.installed
 
-.PHONY: install schema generate check-generated lint test bench demo docs fuzz load clean
+.PHONY: install schema generate check-generated lint test bench demo docs fuzz load mutate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,15 @@ fuzz: install
 
 load: install
 	$(PY) -m tests.load.run_load --clients 200 --seconds 60
+
+# Mutation testing of the pure core (protocol/, tools.py, relay/policy.py); slow, so not part of
+# `make test`. MODULES="codec conversation" limits it, SAMPLE=N tries at most N mutants a module,
+# JOBS=N runs N at once. Fails when under 90% of the non-equivalent mutants are killed.
+MODULES ?=
+SAMPLE ?= 0
+JOBS ?= 1
+mutate: install
+	$(PY) -m tests.mutation.mutate --modules "$(MODULES)" --sample $(SAMPLE) --jobs $(JOBS) --fail-under 90
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache site
