@@ -577,6 +577,8 @@ def _run_module(
             # pytest exits 0 when every test passed: the mutant survived. Anything else
             # (failures, errors in collection, an import that crashed) killed it.
             (result.survived if code == 0 else result.killed).append(child.mutant)
+            if result.tried % 50 == 0:
+                print(f"  {file}: {result.tried}/{len(mutants)}", flush=True)
         if running:
             select.select([], [], [], 0.01)
     return result
@@ -656,7 +658,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.monotonic()
     for file, mutants in plan.items():
         result = _run_module(file, mutants, equivalents, max(1, args.jobs))
-        print(f"{file}: {len(result.killed)}/{len(result.killed) + len(result.survived)} killed")
+        judged = len(result.killed) + len(result.survived)
+        print(f"{file}: {len(result.killed)}/{judged} killed", flush=True)
         results.append(result)
     table = _table(results)
     elapsed = time.monotonic() - started
