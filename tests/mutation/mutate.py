@@ -478,6 +478,22 @@ class _Child:
     mutant: Mutant | None
 
 
+class _HypothesisProfile:
+    """A pytest plugin: property tests without an example database or deadlines, and shorter.
+
+    A mutant's failing examples must not be saved and replayed in later real runs; a slow
+    example on a busy machine is not a kill; property tests dominate a survivor's run time.
+    Hypothesis is imported only once pytest runs (it is a pytest plugin: importing it earlier
+    would keep pytest from rewriting its asserts, a warning the suite turns into an error).
+    """
+
+    def pytest_configure(self, config: object) -> None:
+        from hypothesis import settings
+
+        settings.register_profile("mutate", database=None, deadline=None, max_examples=25)
+        settings.load_profile("mutate")
+
+
 def _fork_tests(
     tests: Sequence[str], target: str, code: CodeType | None, timeout: float, purge: set[str]
 ) -> int:
@@ -495,7 +511,7 @@ def _fork_tests(
         import pytest
 
         args = [*tests, "-x", "-q", "-p", "no:cacheprovider", "-o", f"timeout={timeout:.0f}"]
-        status = pytest.main(args)
+        status = pytest.main(args, plugins=[_HypothesisProfile()])
         os._exit(int(status))
     except BaseException:
         os._exit(70)
