@@ -165,7 +165,7 @@ async def test_error_outputs_name_the_tool_and_keep_the_exception(
     assert json.loads(raised.output) == {"error": "tool 'broken': KeyError: 'city'"}
     assert isinstance(raised.error, KeyError)
     assert [r.getMessage() for r in caplog.records] == ["tool 'broken' raised KeyError"]
-    assert caplog.records[0].exc_info is not None
+    assert caplog.records[0].exc_info is not None and caplog.records[0].exc_info[0] is KeyError
 
     not_object = await registry.run("broken", "3", timeout=5)
     assert json.loads(not_object.output) == {

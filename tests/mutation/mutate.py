@@ -134,6 +134,7 @@ class Mutant:
         file: The source path relative to the project root.
         index: Its position in the file's mutant list (stable while the file does not change).
         line: The 1-based line of the mutated node.
+        column: Its 0-based column (tells apart equal mutations on one line).
         operator: One of :data:`OPERATORS`.
         description: What changed, e.g. ``< -> <=``.
         code: The stripped source line, which identifies the mutant across line shifts.
@@ -142,23 +143,29 @@ class Mutant:
     file: str
     index: int
     line: int
+    column: int
     operator: str
     description: str
     code: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: [{self.operator}] {self.description}  | {self.code}"
+        where = f"{self.file}:{self.line}:{self.column}"
+        return f"{where}: [{self.operator}] {self.description}  | {self.code}"
 
 
 @dataclass(frozen=True)
 class Equivalent:
-    """An annotation: mutants matching it cannot change behaviour, for the given reason."""
+    """An annotation: mutants matching it cannot change behaviour, for the given reason.
+
+    ``column`` is needed only when one line has two equal mutations (e.g. two constants 2).
+    """
 
     file: str
     code: str
     operator: str
     mutation: str
     reason: str
+    column: int | None = None
 
     def matches(self, mutant: Mutant) -> bool:
         """True when ``mutant`` is the one this annotation describes."""
@@ -167,6 +174,7 @@ class Equivalent:
             and mutant.code == self.code
             and mutant.operator == self.operator
             and mutant.description == self.mutation
+            and self.column in (None, mutant.column)
         )
 
 
@@ -180,6 +188,7 @@ _Edit = Callable[[ast.AST], None]
 class _Point:
     node_path: tuple[int, ...]
     line: int
+    column: int
     operator: str
     description: str
     edit: _Edit
@@ -217,7 +226,8 @@ class _Collector:
         return self.points
 
     def _add(self, path: tuple[int, ...], node: ast.AST, op: str, text: str, edit: _Edit) -> None:
-        self.points.append(_Point(path, getattr(node, "lineno", 0), op, text, edit))
+        line, column = getattr(node, "lineno", 0), getattr(node, "col_offset", 0)
+        self.points.append(_Point(path, line, column, op, text, edit))
 
     def _children(self, node: ast.AST) -> Iterator[tuple[int, str, ast.AST]]:
         index = 0
@@ -384,7 +394,7 @@ def find_mutants(path: str) -> list[Mutant]:
     source, points = _points(path)
     lines = source.splitlines()
     return [
-        Mutant(path, index, p.line, p.operator, p.description, lines[p.line - 1].strip())
+        Mutant(path, index, p.line, p.column, p.operator, p.description, lines[p.line - 1].strip())
         for index, p in enumerate(points)
     ]
 
@@ -411,7 +421,14 @@ def load_equivalents(path: Path = EQUIVALENT_FILE) -> list[Equivalent]:
         if missing or not str(row.get("reason", "")).strip():
             raise ValueError(f"{path.name}: entry {row!r} lacks {sorted(missing) or ['reason']}")
         entries.append(
-            Equivalent(row["file"], row["code"], row["operator"], row["mutation"], row["reason"])
+            Equivalent(
+                row["file"],
+                row["code"],
+                row["operator"],
+                row["mutation"],
+                row["reason"],
+                row.get("column"),
+            )
         )
     return entries
 
@@ -653,6 +670,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=1, help="mutants run at once")
     parser.add_argument("--report", type=Path, default=DEFAULT_REPORT, help="survivors file")
     parser.add_argument("--fail-under", type=float, default=0.0, help="minimum overall score")
+    parser.add_argument("--index", type=int, action="append", help="only mutant #N (repeatable)")
     parser.add_argument("--list", action="store_true", help="list the mutants, run nothing")
     args = parser.parse_args(argv)
     os.chdir(ROOT)
@@ -661,6 +679,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     plan: dict[str, list[Mutant]] = {}
     for file in files:
         mutants = find_mutants(file)
+        if args.index:
+            mutants = [m for m in mutants if m.index in args.index]
         if args.sample and len(mutants) > args.sample:
             mutants = sorted(random.Random(args.seed).sample(mutants, args.sample), key=_index)
         plan[file] = mutants
@@ -682,9 +702,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     sampled = f", at most {args.sample} mutants a module (seed {args.seed})" if args.sample else ""
     print(f"\n{table}\n\n{elapsed:.0f} s{sampled}; survivors in {args.report}")
     args.report.parent.mkdir(parents=True, exist_ok=True)
-    lines = [table, "", "Survivors (file:line: [operator] mutation | source line):"]
+    lines = [table, "", "Survivors (file:line:column: [operator] mutation | source line):"]
     lines += [str(m) for r in results for m in r.survived]
-    lines += ["", "Annotated equivalent:"]
+    lines += ["", "Annotated equivalent (file:line:column: [operator] mutation | line # reason):"]
     lines += [f"{m}  # {reason}" for r in results for m, reason in r.equivalent]
     args.report.write_text("\n".join(lines) + "\n")
     killed = sum(len(r.killed) for r in results)

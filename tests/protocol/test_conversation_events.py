@@ -381,3 +381,79 @@ def test_statuses_come_from_the_item_and_survive_an_item_without_one(
     feed(conversation, [frame("conversation.item.retrieved", item=no_status)])
     assert (item.status, item.formatted.text) == ("completed", "ok")
     assert item.item.status is None
+
+
+def test_a_done_item_completes_what_the_deltas_began() -> None:
+    conversation = RealtimeConversation()
+    call = {"id": "item_c", "type": "function_call", "call_id": "c1", "arguments": ""}
+    feed(conversation, start_answer("resp_1", {**call, "name": ""}))
+    fields = {"response_id": "resp_1", "item_id": "item_c", "output_index": 0, "call_id": "c1"}
+    one(conversation, "response.function_call_arguments.delta", delta='{"a"', **fields)
+    item = conversation.get_item("item_c")
+    assert item is not None and item.formatted.tool is not None
+    assert (item.formatted.tool.name, item.formatted.tool.arguments) == ("", '{"a"')
+
+    done = {**call, "name": "lookup", "arguments": '{"a": 1}', "status": "completed"}
+    feed(conversation, [frame("conversation.item.done", item=done)])
+
+    tool = item.formatted.tool
+    assert (tool.name, tool.call_id, tool.arguments) == ("lookup", "c1", '{"a": 1}')
+    assert item.formatted.output is None, "a call's output is a separate item"
+
+
+def test_a_message_has_no_output(answering: tuple[RealtimeConversation, ConversationItem]) -> None:
+    conversation, item = answering
+    text = [{"type": "output_text", "text": "hi"}]
+    feed(
+        conversation, [frame("conversation.item.done", item=assistant("item_a", "completed", text))]
+    )
+    assert (item.formatted.text, item.formatted.output, item.formatted.tool) == ("hi", None, None)
+
+
+def test_a_new_connection_counts_input_audio_from_zero_again() -> None:
+    conversation = RealtimeConversation()
+    conversation.append_input_audio(sine(0.5))
+    feed(
+        conversation,
+        [
+            frame("input_audio_buffer.committed", item_id="item_1"),
+            frame("conversation.item.added", item=user_audio("item_1")),
+        ],
+    )
+    conversation.restart_input_audio()
+    assert conversation.input_audio_samples == 0
+    second = sine(0.25, frequency=880.0)
+    conversation.append_input_audio(second)
+    feed(
+        conversation,
+        [
+            frame("input_audio_buffer.committed", item_id="item_2"),
+            frame("conversation.item.added", item=user_audio("item_2")),
+        ],
+    )
+    item = conversation.get_item("item_2")
+    assert item is not None
+    assert np.array_equal(item.formatted.audio, second)
+    assert (item.audio_start_ms, item.audio_end_ms) == (0, 250)
+
+
+def test_clearing_the_buffer_keeps_speech_that_was_already_committed() -> None:
+    conversation = RealtimeConversation()
+    audio = sine(1.0)
+    conversation.append_input_audio(audio)
+    feed(
+        conversation,
+        [
+            frame("input_audio_buffer.speech_started", audio_start_ms=100, item_id="item_u"),
+            frame("input_audio_buffer.speech_stopped", audio_end_ms=400, item_id="item_u"),
+            frame("input_audio_buffer.committed", item_id="item_u"),
+            frame("input_audio_buffer.speech_started", audio_start_ms=600, item_id="item_v"),
+            frame("input_audio_buffer.cleared"),
+            frame("conversation.item.added", item=user_audio("item_u")),
+            frame("conversation.item.added", item=user_audio("item_v")),
+        ],
+    )
+    kept, dropped = conversation.get_item("item_u"), conversation.get_item("item_v")
+    assert kept is not None and dropped is not None
+    assert np.array_equal(kept.formatted.audio, audio[2400:9600])
+    assert dropped.formatted.audio.size == 0 and dropped.audio_start_ms is None

@@ -66,8 +66,10 @@ def test_forgetting_drops_the_head_but_keeps_absolute_offsets() -> None:
 
 def test_storage_grows_to_twice_what_is_retained_and_shrinks_after_forgetting() -> None:
     window = InputAudioWindow(keep=True)
-    window.append(ramp(0, 10))
+    window.append(ramp(0, 1))
     assert len(window._data) == SAMPLE_RATE  # the first second needs no regrowth
+    window.append(ramp(1, 9))
+    assert len(window._data) == SAMPLE_RATE
     window.append(ramp(10, SAMPLE_RATE))
     assert len(window._data) == 2 * (SAMPLE_RATE + 10)
     window.forget_before(SAMPLE_RATE)

@@ -76,7 +76,10 @@ def test_audio_buffer_regrows_geometrically_from_200_ms(monkeypatch: pytest.Monk
 
     monkeypatch.setattr(items, "_storage", recording)
     buffer = AudioBuffer()
-    for index in range(100):  # 2 s in 20 ms chunks
+    for index in range(10):  # exactly 200 ms: full, but no regrowth yet
+        buffer.append(ramp(480 * index, 480))
+    assert requested == [4800]
+    for index in range(10, 100):  # 2 s in 20 ms chunks
         buffer.append(ramp(480 * index, 480))
     buffer.append(ramp(48_000, 200_000))  # one delta larger than twice the capacity
 

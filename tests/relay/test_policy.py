@@ -124,6 +124,9 @@ def test_rejection_becomes_an_error_server_event() -> None:
 def test_binary_rejection_names_the_problem() -> None:
     assert BINARY_FRAME_REJECTION.code == "binary_frame"
     assert "text" in BINARY_FRAME_REJECTION.message
+    assert (BINARY_FRAME_REJECTION.event_id, BINARY_FRAME_REJECTION.param) == (None, None)
+    error = BINARY_FRAME_REJECTION.to_error_event().error
+    assert (error.event_id, error.param) == (None, None)
 
 
 def test_repr_shows_the_configuration_sorted() -> None:
