@@ -252,6 +252,8 @@ class _Collector:
     def _skipped(self, node: ast.AST) -> bool:
         if isinstance(node, ast.Expr) and _is_docstring(node):
             return True
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            return node.value.value is Ellipsis  # an overload's or a protocol's body
         if isinstance(node, ast.JoinedStr):
             return True  # messages: their wording is not behaviour the mutator judges
         if isinstance(node, ast.AnnAssign) and isinstance(node.annotation, ast.Name):
@@ -671,6 +673,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--report", type=Path, default=DEFAULT_REPORT, help="survivors file")
     parser.add_argument("--fail-under", type=float, default=0.0, help="minimum overall score")
     parser.add_argument("--index", type=int, action="append", help="only mutant #N (repeatable)")
+    parser.add_argument(
+        "--survivors", type=Path, help="only the survivors listed in an earlier report"
+    )
     parser.add_argument("--list", action="store_true", help="list the mutants, run nothing")
     args = parser.parse_args(argv)
     os.chdir(ROOT)
@@ -681,6 +686,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         mutants = find_mutants(file)
         if args.index:
             mutants = [m for m in mutants if m.index in args.index]
+        if args.survivors:
+            listed = set(args.survivors.read_text().splitlines())
+            mutants = [m for m in mutants if str(m) in listed]
         if args.sample and len(mutants) > args.sample:
             mutants = sorted(random.Random(args.seed).sample(mutants, args.sample), key=_index)
         plan[file] = mutants

@@ -488,3 +488,33 @@ def test_read_wav_rounds_the_low_bits_of_wide_samples_half_to_even(
     path = tmp_path / f"wide{width}.wav"
     write_raw_wav(path, frames, channels=1, width=width, rate=SAMPLE_RATE)
     assert read_wav(path).tolist() == [0, 2, 2, -2, 0]
+
+
+def test_append_limit_is_the_apis_fifteen_mebibytes() -> None:
+    assert MAX_APPEND_BASE64_BYTES == 15_728_640
+
+
+def test_decode_base64_rejects_characters_outside_the_alphabet() -> None:
+    for text in ("AAAA!AAA", "AA AA\nAA", "AAAA*"):
+        with pytest.raises(ValueError):
+            decode_base64(text)
+
+
+def test_rates_and_durations_at_their_edges() -> None:
+    assert ms_to_samples(0) == 0
+    assert samples_to_ms(5, rate=1) == 5000
+    assert ms_to_samples(3, rate=1000) == 3
+    with pytest.raises(ValueError, match="sample rate must be positive"):
+        ms_to_samples(10, rate=0)
+
+
+def test_read_wav_checks_the_rate_first(tmp_path: Path) -> None:
+    path = tmp_path / "ok.wav"
+    write_wav(path, np.zeros(10, dtype=np.int16))
+    with pytest.raises(ValueError, match="sample rate must be positive"):
+        read_wav(path, rate=0)
+
+
+def test_resample_of_a_single_sample_keeps_its_energy() -> None:
+    impulse = resample(np.array([16000], dtype=np.int16), 24000, 16000)
+    assert len(impulse) == 1 and impulse[0] > 1000

@@ -24,6 +24,7 @@ from conversation_support import (
 )
 from numpy.typing import NDArray
 
+from openai_realtime.errors import ConversationError
 from openai_realtime.protocol.audio import encode_base64
 from openai_realtime.protocol.codec import decode_server_event
 from openai_realtime.protocol.conversation import RealtimeConversation
@@ -386,12 +387,13 @@ def test_statuses_come_from_the_item_and_survive_an_item_without_one(
 def test_a_done_item_completes_what_the_deltas_began() -> None:
     conversation = RealtimeConversation()
     call = {"id": "item_c", "type": "function_call", "call_id": "c1", "arguments": ""}
-    feed(conversation, start_answer("resp_1", {**call, "name": ""}))
+    feed(conversation, start_answer("resp_1", {**call, "name": "", "call_id": None}))
     fields = {"response_id": "resp_1", "item_id": "item_c", "output_index": 0, "call_id": "c1"}
     one(conversation, "response.function_call_arguments.delta", delta='{"a"', **fields)
     item = conversation.get_item("item_c")
     assert item is not None and item.formatted.tool is not None
     assert (item.formatted.tool.name, item.formatted.tool.arguments) == ("", '{"a"')
+    assert item.formatted.tool.call_id == ""
 
     done = {**call, "name": "lookup", "arguments": '{"a": 1}', "status": "completed"}
     feed(conversation, [frame("conversation.item.done", item=done)])
@@ -457,3 +459,128 @@ def test_clearing_the_buffer_keeps_speech_that_was_already_committed() -> None:
     assert kept is not None and dropped is not None
     assert np.array_equal(kept.formatted.audio, audio[2400:9600])
     assert dropped.formatted.audio.size == 0 and dropped.audio_start_ms is None
+
+
+def test_defaults_keep_thirty_seconds_of_input_and_allow_zero() -> None:
+    conversation = RealtimeConversation()
+    conversation.append_input_audio(sine(40.0))
+    assert conversation.retained_input_samples == 30 * 24000
+    nothing_kept = RealtimeConversation(input_audio_retention_seconds=0)
+    nothing_kept.append_input_audio(sine(1.0))
+    assert nothing_kept.retained_input_samples == 0
+
+
+def test_speech_start_and_clear_trim_the_retained_input_at_once() -> None:
+    conversation = RealtimeConversation()
+    conversation.append_input_audio(sine(40.0))
+    one(conversation, "input_audio_buffer.speech_started", audio_start_ms=35_000, item_id="u")
+    assert conversation.retained_input_samples == 5 * 24000
+    pinned = RealtimeConversation()
+    one(pinned, "input_audio_buffer.speech_started", audio_start_ms=0, item_id="u")
+    pinned.append_input_audio(sine(40.0))
+    assert pinned.retained_input_samples == 40 * 24000
+    one(pinned, "input_audio_buffer.cleared")
+    assert pinned.retained_input_samples == 30 * 24000
+
+
+def test_a_manual_commit_after_a_clear_takes_only_the_audio_sent_since() -> None:
+    conversation = RealtimeConversation()
+    conversation.append_input_audio(sine(1.0))
+    one(conversation, "input_audio_buffer.cleared")
+    after = sine(0.5, frequency=660.0)
+    conversation.append_input_audio(after)
+    feed(
+        conversation,
+        [
+            frame("input_audio_buffer.committed", item_id="item_m"),
+            frame("conversation.item.added", item=user_audio("item_m")),
+        ],
+    )
+    item = conversation.get_item("item_m")
+    assert item is not None and np.array_equal(item.formatted.audio, after)
+
+
+def test_an_item_added_before_its_speech_stops_gets_the_audio_when_it_does() -> None:
+    conversation = RealtimeConversation()
+    audio = sine(1.0)
+    conversation.append_input_audio(audio)
+    one(conversation, "input_audio_buffer.speech_started", audio_start_ms=100, item_id="item_e")
+    assert one(conversation, "conversation.item.added", item=user_audio("item_e"))[0] is not None
+    item = conversation.get_item("item_e")
+    assert item is not None and item.formatted.audio.size == 0
+    result = one(
+        conversation, "input_audio_buffer.speech_stopped", audio_end_ms=300, item_id="item_e"
+    )
+    assert result == (item, None)
+    assert np.array_equal(item.formatted.audio, audio[2400:7200])
+
+
+def test_restart_and_clear_forget_what_belongs_to_the_old_session() -> None:
+    conversation = RealtimeConversation()
+    one(conversation, "input_audio_buffer.speech_started", audio_start_ms=0, item_id="item_s")
+    conversation.restart_input_audio()
+    with pytest.raises(ConversationError):
+        one(conversation, "input_audio_buffer.speech_stopped", audio_end_ms=10, item_id="item_s")
+
+    feed(conversation, [frame("conversation.item.added", item=user_audio("item_1"))])
+    fields = {"item_id": "item_q", "content_index": 0}
+    one(conversation, "conversation.item.input_audio_transcription.delta", delta="old", **fields)
+    conversation.clear()
+    assert conversation.get_item("item_1") is None
+    assert conversation.get_items() == []
+    feed(conversation, [frame("conversation.item.added", item=user_audio("item_q"))])
+    queued = conversation.get_item("item_q")
+    assert queued is not None and queued.formatted.transcript == ""
+
+
+def test_an_item_already_known_moves_first_on_an_explicit_null() -> None:
+    conversation = RealtimeConversation()
+    feed(
+        conversation,
+        [
+            frame("conversation.item.added", item=user_audio("item_a")),
+            frame("conversation.item.added", previous_item_id="item_a", item=user_audio("item_b")),
+            frame("conversation.item.retrieved", previous_item_id=None, item=user_audio("item_b")),
+        ],
+    )
+    assert [item.id for item in conversation.get_items()] == ["item_b", "item_a"]
+
+
+def test_call_items_have_no_role_text_or_status_until_given() -> None:
+    conversation = RealtimeConversation()
+    output = {"id": "item_o", "type": "function_call_output", "call_id": "c", "output": "{}"}
+    feed(conversation, [frame("conversation.item.added", item=output)])
+    item = conversation.get_item("item_o")
+    assert item is not None
+    assert (item.role, item.status, item.formatted.text, item.formatted.transcript) == (
+        None,
+        None,
+        "",
+        "",
+    )
+
+
+def test_a_later_item_without_output_keeps_the_mcp_result() -> None:
+    conversation = RealtimeConversation()
+    call = {"id": "item_m", "type": "mcp_call", "server_label": "d", "name": "s", "arguments": ""}
+    feed(conversation, start_answer("resp_1", {**call, "output": "3 results"}))
+    item = conversation.get_item("item_m")
+    assert item is not None and item.formatted.output == "3 results"
+    feed(conversation, [frame("conversation.item.retrieved", item=call)])
+    assert item.formatted.output == "3 results"
+    status = one(conversation, "response.mcp_call.failed", item_id="item_m", output_index=0)
+    assert status == (item, None)
+    assert item.status == "failed"
+
+
+def test_an_audio_part_carrying_text_adds_no_text() -> None:
+    conversation = RealtimeConversation()
+    user = {
+        "id": "item_x",
+        "type": "message",
+        "role": "user",
+        "content": [{"type": "input_audio", "transcript": "spoken", "text": "stray"}],
+    }
+    feed(conversation, [frame("conversation.item.added", item=user)])
+    item = conversation.get_item("item_x")
+    assert item is not None and (item.formatted.text, item.formatted.transcript) == ("", "spoken")

@@ -69,8 +69,9 @@ def test_storage_grows_to_twice_what_is_retained_and_shrinks_after_forgetting() 
     window.append(ramp(0, 1))
     assert len(window._data) == SAMPLE_RATE  # the first second needs no regrowth
     window.append(ramp(1, 9))
+    window.append(ramp(10, SAMPLE_RATE - 10))  # exactly full: still no regrowth
     assert len(window._data) == SAMPLE_RATE
-    window.append(ramp(10, SAMPLE_RATE))
+    window.append(ramp(SAMPLE_RATE, 10))
     assert len(window._data) == 2 * (SAMPLE_RATE + 10)
     window.forget_before(SAMPLE_RATE)
     window.append(ramp(SAMPLE_RATE + 10, 2 * SAMPLE_RATE))

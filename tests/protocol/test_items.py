@@ -100,6 +100,12 @@ def test_audio_buffer_view_is_read_only_and_not_a_copy() -> None:
     assert np.array_equal(buffer.view(), ramp(0, 110))
 
 
+def test_a_single_sample_is_kept() -> None:
+    buffer = AudioBuffer()
+    buffer.append(np.array([-5], dtype=np.int16))
+    assert buffer.view().tolist() == [-5]
+
+
 def test_empty_audio_buffer_and_empty_appends() -> None:
     buffer = AudioBuffer()
     assert len(buffer) == 0

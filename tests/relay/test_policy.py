@@ -181,6 +181,13 @@ def test_denied_paths_reach_into_plain_mappings() -> None:
     rejection = policy.check(create({"owner": "mallory"}))
     assert rejection is not None and rejection.param == "response.metadata.owner"
     assert policy.check(create(None)) is not None, "a null replaces the denied part with it"
+    deep = ClientEventPolicy(denied_session_fields={"tracing.metadata.owner.name"})
+
+    def traced(metadata: Any) -> str:
+        return session_update(tracing={"workflow_name": "w", "metadata": metadata})
+
+    assert deep.check(traced({"owner": {"id": 1}, "name": "top level"})) is None
+    assert deep.check(traced({"owner": {"name": "mallory"}})) is not None
 
 
 def test_every_denied_path_is_checked_not_only_the_first() -> None:
