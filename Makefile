@@ -7,7 +7,8 @@ STAMP := $(VENV)/.installed
 # The runtime dependencies only (what `make demo` needs); the dev stamp above adds the toolchain.
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 
-.PHONY: install system-deps system-packages schema generate check-generated lint test bench demo docs fuzz load clean
+.PHONY: install system-deps system-packages schema generate check-generated lint test bench demo docs \
+	fuzz load mutate clean
 
 # The Debian packages the tests use: the browser and its driver, the audio stack (PortAudio,
 # PulseAudio in user mode, ALSA's pulse plugin and tools), network namespaces (ip, unshare) and
@@ -84,6 +85,15 @@ fuzz: install
 
 load: install
 	$(PY) -m tests.load.run_load --clients 200 --seconds 60
+
+# Mutation testing of the pure core (protocol/, tools.py, relay/policy.py); slow, so not part of
+# `make test`. MODULES="codec conversation" limits it, SAMPLE=N tries at most N mutants a module,
+# JOBS=N runs N at once. Fails when under 90% of the non-equivalent mutants are killed.
+MODULES ?=
+SAMPLE ?= 0
+JOBS ?= 1
+mutate: install
+	$(PY) -m tests.mutation.mutate --modules "$(MODULES)" --sample $(SAMPLE) --jobs $(JOBS) --fail-under 90
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache site

@@ -86,3 +86,106 @@ async def test_failures_become_error_outputs() -> None:
     assert "not JSON-serialisable" in json.loads(unserialisable.output)["error"]
     missing = await registry.run("nope", "{}", timeout=5)
     assert "no handler" in json.loads(missing.output)["error"]
+
+
+def test_add_returns_the_wire_definition_and_remove_forgets_it() -> None:
+    registry = ToolRegistry()
+
+    async def handler(args: dict[str, Any]) -> None:
+        return None
+
+    wire = registry.add(WEATHER, handler)
+    assert wire == {"type": "function", **WEATHER}
+    typed = registry.add(RealtimeFunctionTool(name="typed", description="d"), None)
+    assert typed == {"type": "function", "name": "typed", "description": "d"}
+    assert registry.definitions() == [wire, typed]
+    assert registry.has_handler("get_weather")
+    assert not registry.has_handler("typed")
+    assert not registry.has_handler("missing")
+
+    registry.remove("get_weather")
+    assert registry.definitions() == [typed]
+    assert not registry.has_handler("get_weather")
+    registry.add(WEATHER, None)  # the name is free again
+    assert [d["name"] for d in registry.definitions()] == ["typed", "get_weather"]
+
+
+@pytest.mark.parametrize("name", [None, "", 5])
+def test_a_definition_needs_a_string_name(name: object) -> None:
+    with pytest.raises(ConfigurationError, match="non-empty 'name'"):
+        ToolRegistry().add({"name": name}, None)
+
+
+def test_a_handler_must_be_callable() -> None:
+    registry = ToolRegistry()
+    with pytest.raises(ConfigurationError, match="not callable"):
+        registry.add(WEATHER, "get_weather")  # type: ignore[arg-type]
+    assert registry.definitions() == []
+
+
+async def test_blank_arguments_are_an_empty_object_and_no_timeout_waits() -> None:
+    registry = ToolRegistry()
+    seen: list[dict[str, Any]] = []
+
+    async def record(args: dict[str, Any]) -> str:
+        seen.append(args)
+        return "ok"
+
+    registry.add({"name": "record"}, record)
+    for arguments in ("", "  \n", "{}"):
+        result = await registry.run("record", arguments, timeout=None)
+        assert (result.output, result.error) == ('"ok"', None)
+    assert seen == [{}, {}, {}]
+
+
+async def test_a_sync_handler_may_return_an_awaitable() -> None:
+    registry = ToolRegistry()
+
+    async def later(value: int) -> int:
+        return value * 2
+
+    registry.add({"name": "deferred"}, lambda args: later(args["n"]))
+    result = await registry.run("deferred", '{"n": 21}', timeout=5)
+    assert (result.output, result.error) == ("42", None)
+
+
+async def test_error_outputs_name_the_tool_and_keep_the_exception(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    registry = ToolRegistry()
+
+    def broken(args: dict[str, Any]) -> None:
+        raise KeyError("city")
+
+    registry.add({"name": "broken"}, broken)
+    registry.add({"name": "defined_only"}, None)
+
+    with caplog.at_level("WARNING", logger="openai_realtime"):
+        raised = await registry.run("broken", "{}", timeout=5)
+    assert json.loads(raised.output) == {"error": "tool 'broken': KeyError: 'city'"}
+    assert isinstance(raised.error, KeyError)
+    assert [r.getMessage() for r in caplog.records] == ["tool 'broken' raised KeyError"]
+    assert caplog.records[0].exc_info is not None and caplog.records[0].exc_info[0] is KeyError
+
+    not_object = await registry.run("broken", "3", timeout=5)
+    assert json.loads(not_object.output) == {
+        "error": "tool 'broken': invalid arguments: arguments must be a JSON object"
+    }
+    assert isinstance(not_object.error, ValueError)
+
+    no_handler = await registry.run("defined_only", "{}", timeout=5)
+    assert json.loads(no_handler.output) == {"error": "no handler for tool 'defined_only'"}
+    assert isinstance(no_handler.error, ConfigurationError)
+
+
+async def test_timeout_output_says_how_long_was_waited() -> None:
+    registry = ToolRegistry()
+    release = asyncio.Event()
+
+    async def stuck(args: dict[str, Any]) -> None:
+        await release.wait()
+
+    registry.add({"name": "stuck"}, stuck)
+    result = await registry.run("stuck", "{}", timeout=0.01)
+    assert json.loads(result.output) == {"error": "tool 'stuck': timed out after 0.01 s"}
+    assert isinstance(result.error, TimeoutError)

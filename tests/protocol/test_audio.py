@@ -460,3 +460,62 @@ def test_public_module_reexports_everything() -> None:
     assert openai_realtime.audio.__all__ == audio.__all__
     for name in audio.__all__:
         assert getattr(openai_realtime.audio, name) is getattr(audio, name)
+
+
+def test_resample_int16_saturates_both_ways_like_the_float_path() -> None:
+    # A full-scale square wave overshoots past both ends of the int16 range.
+    square = np.tile(np.repeat(np.array([-32768, 32767], dtype=np.int16), 200), 5)
+    via_int = resample(square, 24000, 16000)
+    via_float = resample(square.astype(np.float64), 24000, 16000)
+    assert via_float.min() < -32769 and via_float.max() > 32768
+    assert np.array_equal(via_int[via_float < -32769], np.full((via_float < -32769).sum(), -32768))
+    assert np.array_equal(via_int[via_float > 32768], np.full((via_float > 32768).sum(), 32767))
+
+
+def test_chunk_samples_allows_chunks_of_one_sample() -> None:
+    chunks = list(chunk_samples(np.arange(3, dtype=np.int16), chunk_ms=1, rate=1000))
+    assert [chunk.tolist() for chunk in chunks] == [[0], [1], [2]]
+
+
+@pytest.mark.parametrize("width", [3, 4])
+def test_read_wav_rounds_the_low_bits_of_wide_samples_half_to_even(
+    tmp_path: Path, width: int
+) -> None:
+    # In 16-bit steps: 0.5, 1.5, 2.5, -1.5 and a quarter step.
+    steps = [0.5, 1.5, 2.5, -1.5, 0.25]
+    wide = [round(step * 65536) for step in steps]  # as 32-bit values
+    frames = b"".join(value.to_bytes(4, "little", signed=True)[4 - width :] for value in wide)
+    path = tmp_path / f"wide{width}.wav"
+    write_raw_wav(path, frames, channels=1, width=width, rate=SAMPLE_RATE)
+    assert read_wav(path).tolist() == [0, 2, 2, -2, 0]
+
+
+def test_append_limit_is_the_apis_fifteen_mebibytes() -> None:
+    assert MAX_APPEND_BASE64_BYTES == 15_728_640
+
+
+def test_decode_base64_rejects_characters_outside_the_alphabet() -> None:
+    # Each is valid base64 of three samples once the stray character is dropped.
+    for text in ("AAAA!AAAA", "AAAA AAAA", "AAAA\nAAAA"):
+        with pytest.raises(ValueError):
+            decode_base64(text)
+
+
+def test_rates_and_durations_at_their_edges() -> None:
+    assert ms_to_samples(0) == 0
+    assert samples_to_ms(5, rate=1) == 5000
+    assert ms_to_samples(3, rate=1000) == 3
+    with pytest.raises(ValueError, match="sample rate must be positive"):
+        ms_to_samples(10, rate=0)
+
+
+def test_read_wav_checks_the_rate_first(tmp_path: Path) -> None:
+    path = tmp_path / "ok.wav"
+    write_wav(path, np.zeros(10, dtype=np.int16))
+    with pytest.raises(ValueError, match="sample rate must be positive"):
+        read_wav(path, rate=0)
+
+
+def test_resample_of_a_single_sample_keeps_its_energy() -> None:
+    impulse = resample(np.array([16000], dtype=np.int16), 24000, 16000)
+    assert len(impulse) == 1 and impulse[0] > 1000

@@ -146,3 +146,84 @@ def test_rejection_becomes_an_error_server_event() -> None:
 def test_binary_rejection_names_the_problem() -> None:
     assert BINARY_FRAME_REJECTION.code == "binary_frame"
     assert "text" in BINARY_FRAME_REJECTION.message
+    assert (BINARY_FRAME_REJECTION.event_id, BINARY_FRAME_REJECTION.param) == (None, None)
+    error = BINARY_FRAME_REJECTION.to_error_event().error
+    assert (error.event_id, error.param) == (None, None)
+
+
+def test_repr_shows_the_configuration_sorted() -> None:
+    policy = ClientEventPolicy(
+        allowed_client_events=["response.create", "input_audio_buffer.append"],
+        denied_session_fields=["tools", "audio.output.voice", "tools"],
+    )
+    assert repr(policy) == (
+        "ClientEventPolicy(allowed_client_events=['input_audio_buffer.append', "
+        "'response.create'], denied_session_fields=['audio.output.voice', 'tools'], "
+        "pin_model=False)"
+    )
+    assert policy.denied_session_fields == (("audio", "output", "voice"), ("tools",))
+    assert repr(ClientEventPolicy()) == (
+        "ClientEventPolicy(allowed_client_events=None, denied_session_fields=[], pin_model=False)"
+    )
+
+
+def test_configuration_errors_list_every_unknown_name() -> None:
+    with pytest.raises(ConfigurationError) as raised:
+        ClientEventPolicy(allowed_client_events={"b.event", "a.event", "response.create"})
+    assert str(raised.value) == "not client event types: a.event, b.event"
+    with pytest.raises(ConfigurationError) as raised:
+        ClientEventPolicy(denied_session_fields={"voyce", "instructions", "audoi.output"})
+    assert str(raised.value) == "not session or response fields: audoi.output, voyce"
+
+
+def test_an_empty_allow_list_forwards_nothing() -> None:
+    policy = ClientEventPolicy(allowed_client_events=())
+    rejection = policy.check(frame(type="input_audio_buffer.commit"))
+    assert rejection is not None and rejection.code == "event_not_allowed"
+    assert rejection.event_id is None
+
+
+def test_denied_field_rejection_names_the_field() -> None:
+    policy = ClientEventPolicy(denied_session_fields={"audio.output.voice"})
+    rejection = policy.check(session_update(audio={"output": {"voice": "marin"}}))
+    assert rejection == Rejection(
+        "session_field_denied",
+        "this relay does not let clients set session.audio.output.voice",
+        event_id="evt_s",
+        param="session.audio.output.voice",
+    )
+
+
+def test_denied_paths_reach_into_plain_mappings() -> None:
+    policy = ClientEventPolicy(denied_session_fields={"metadata.owner"})
+
+    def create(metadata: Any) -> str:
+        return frame(type="response.create", response={"metadata": metadata})
+
+    assert policy.check(create({"topic": "x"})) is None
+    rejection = policy.check(create({"owner": "mallory"}))
+    assert rejection is not None and rejection.param == "response.metadata.owner"
+    assert policy.check(create(None)) is not None, "a null replaces the denied part with it"
+    deep = ClientEventPolicy(denied_session_fields={"tracing.metadata.owner.name"})
+
+    def traced(metadata: Any) -> str:
+        return session_update(tracing={"workflow_name": "w", "metadata": metadata})
+
+    assert deep.check(traced({"owner": {"id": 1}, "name": "top level"})) is None
+    assert deep.check(traced({"owner": {"name": "mallory"}})) is not None
+
+
+def test_every_denied_path_is_checked_not_only_the_first() -> None:
+    policy = ClientEventPolicy(denied_session_fields={"instructions", "tools"})
+    rejection = policy.check(session_update(tools=[]))
+    assert rejection is not None and rejection.param == "session.tools"
+
+
+def test_transcription_sessions_are_checked_too() -> None:
+    policy = ClientEventPolicy(denied_session_fields={"audio.input.transcription"})
+    update = frame(
+        type="session.update",
+        session={"type": "transcription", "audio": {"input": {"transcription": {"model": "m"}}}},
+    )
+    rejection = policy.check(update)
+    assert rejection is not None and rejection.param == "session.audio.input.transcription"
