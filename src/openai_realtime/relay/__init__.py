@@ -11,7 +11,8 @@ checking every client frame against a :class:`ClientEventPolicy` first. Usage::
         await asyncio.Event().wait()
 
 Modules: ``server`` (the aiohttp app and :func:`serve_relay`), ``policy`` (what clients may
-send), ``tools`` (tools run on the relay), ``_handshake`` (admission and upstream rules), ``_bridge`` (the two frame pumps).
+send), ``tools`` (tools run on the relay), ``_handshake`` (admission and upstream rules),
+``_bridge`` (the two frame pumps).
 """
 
 from __future__ import annotations

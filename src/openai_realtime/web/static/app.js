@@ -19,6 +19,7 @@ const state = {
   truncations: [],
   transcript: [],
   call_id: null,
+  answer_played: 0, // WebRTC mode: samples of the latest answer played from the call
   get played() { return audio.played; },
 };
 window.voice = state;

@@ -2,6 +2,7 @@
 
 export const SAMPLE_RATE = 24000;
 const PREBUFFER_SAMPLES = SAMPLE_RATE / 10;
+const VOICED_LEVEL = 0.01; // RMS of a 40 ms chunk above which it counts as sound
 
 // Chrome's voice processing changes what the model hears: the page sends the raw microphone.
 export const MICROPHONE = {
@@ -52,12 +53,21 @@ export class AudioEngine {
     return stream;
   }
 
-  // A remote WebRTC track: played by the browser's own pipeline, measured for the meter.
-  async playStream(stream) {
+  // A remote WebRTC stream: played through this context, and counted: `onPlayed` gets the
+  // length of each 40 ms chunk and whether it carried sound (the service paces the stream).
+  async playStream(stream, onPlayed) {
+    // Chrome delivers a remote stream to Web Audio only while a media element holds it.
     const element = new Audio();
+    element.muted = true;
     element.srcObject = stream;
     await element.play();
-    return element;
+    const source = this.context.createMediaStreamSource(stream);
+    source.connect(this.context.destination);
+    const meter = new AudioWorkletNode(this.context, "pcm16-capture", { numberOfOutputs: 0 });
+    meter.port.onmessage = ({ data }) => {
+      onPlayed(data.pcm.byteLength / 2, data.level > VOICED_LEVEL);
+    };
+    source.connect(meter);
   }
 
   enqueue(samples) {

@@ -14,21 +14,20 @@ export class WebRTCMode {
     this.peer = null;
     this.channel = null;
     this.microphone = null;
+    this.answer = null;
   }
 
   async connect() {
     const session = await (await fetch("session", { method: "POST" })).json();
     this.peer = new RTCPeerConnection({ iceServers: [] });
-    this.microphone = await navigator.mediaDevices.getUserMedia(MICROPHONE);
-    for (const track of this.microphone.getAudioTracks()) {
-      track.enabled = this.turns === "vad";
-      this.peer.addTrack(track, this.microphone);
-    }
+    // The microphone joins once the call is up (no renegotiation: the sender is reserved now),
+    // so nothing said while connecting is lost.
+    const { sender } = this.peer.addTransceiver("audio", { direction: "sendrecv" });
     const remote = new Promise((resolve) => {
       this.peer.ontrack = ({ streams }) => resolve(streams[0]);
     });
     this.channel = this.peer.createDataChannel("oai-events");
-    this.channel.onmessage = ({ data }) => this.onEvent(JSON.parse(data));
+    this.channel.onmessage = ({ data }) => this.receive(JSON.parse(data));
     const opened = new Promise((resolve) => { this.channel.onopen = resolve; });
     await this.peer.setLocalDescription(await this.peer.createOffer());
     await gatheringComplete(this.peer);
@@ -43,18 +42,42 @@ export class WebRTCMode {
     if (!answer.ok) throw new Error(`the calls endpoint answered ${answer.status}`);
     const callId = answer.headers.get("Location").split("/").pop();
     await this.peer.setRemoteDescription({ type: "answer", sdp: await answer.text() });
-    await fetch("sideband", {
+    this.state.call_id = callId;
+    await this.audio.start({ capture: false });
+    await this.audio.playStream(await remote, (samples, voiced) => this.played(samples, voiced));
+    await opened;
+    // Our server's sideband joins the call: it sets the instructions and runs the tools.
+    const attached = await fetch("sideband", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ call_id: callId }),
     });
-    this.state.call_id = callId;
-    await this.audio.start({ capture: false });
-    this.audio.playStream(await remote);
-    await opened;
+    if (!attached.ok) throw new Error(`the server could not join the call (${attached.status})`);
+    this.microphone = await navigator.mediaDevices.getUserMedia(MICROPHONE);
+    const [track] = this.microphone.getAudioTracks();
+    track.enabled = this.turns === "vad";
+    await sender.replaceTrack(track);
     const level = this.audio.context.createAnalyser();
     this.audio.context.createMediaStreamSource(this.microphone).connect(level);
     watchLevel(level, this.audio.onLevel);
+  }
+
+  receive(event) {
+    if (event.type === "output_audio_buffer.started") {
+      this.answer = { id: event.response_id, heard: false };
+      this.state.answer_played = 0;
+    } else if (event.type === "output_audio_buffer.stopped" ||
+               event.type === "output_audio_buffer.cleared") {
+      this.answer = null;
+    }
+    this.onEvent(event);
+  }
+
+  // The answer's clock: samples played from its first sound until the service stops it.
+  played(samples, voiced) {
+    if (!this.answer || !(voiced || this.answer.heard)) return;
+    this.answer.heard = true;
+    this.state.answer_played += samples;
   }
 
   send(event) {
