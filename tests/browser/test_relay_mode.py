@@ -7,9 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from openai_realtime.testing import FakeRealtimeServer
-from openai_realtime.web import VoiceServer
-from tests.browser.conversation import (
+from browser_conversation import (
     ANSWER,
     API_KEY,
     QUESTION,
@@ -17,7 +15,10 @@ from tests.browser.conversation import (
     microphone,
     responder,
 )
-from tests.browser.harness import open_browser
+from browser_harness import open_browser
+
+from openai_realtime.testing import FakeRealtimeServer
+from openai_realtime.web import VoiceServer
 
 RATE = 24000
 

@@ -1,9 +1,9 @@
 """The ``openai-realtime`` command (also ``python -m openai_realtime``).
 
 Commands: ``demo`` (the quickstart, walked through), ``chat`` (text chat from stdin), ``talk``
-(a WAV file as a spoken turn, the answer to a WAV file), ``fake-server``, ``relay``, ``replay``
-(a recorded session as a chat log, or served back to a live client) and ``timeline`` (a
-recorded session drawn on one time axis, PNG or HTML).
+(a WAV file as a spoken turn, the answer to a WAV file), ``fake-server``, ``relay``, ``serve``
+(a voice page for the browser), ``replay`` (a recorded session as a chat log, or served back
+to a live client) and ``timeline`` (a recorded session drawn on one time axis, PNG or HTML).
 
 Each command's ``--help`` shows only the options it uses. The commands that talk to a model
 (``demo``, ``chat``, ``talk``) take ``--live`` or ``--url URL``, ``--model`` and ``--record
@@ -42,7 +42,7 @@ from typing import Final
 
 from openai_realtime import __version__
 from openai_realtime.api import DEFAULT_MODEL
-from openai_realtime.cli import chat, demo, replay, servers, talk, timeline
+from openai_realtime.cli import chat, demo, replay, serve, servers, talk, timeline
 from openai_realtime.cli._common import (
     PROG,
     UsageError,
@@ -62,7 +62,15 @@ __all__ = [
     "parse_arguments",
 ]
 
-COMMAND_MODULES: Final[tuple[ModuleType, ...]] = (demo, chat, talk, servers, replay, timeline)
+COMMAND_MODULES: Final[tuple[ModuleType, ...]] = (
+    demo,
+    chat,
+    talk,
+    servers,
+    serve,
+    replay,
+    timeline,
+)
 """The modules whose ``register(subparsers)`` adds the commands, in ``--help`` order."""
 EXIT_ERROR: Final = 1
 EXIT_USAGE: Final = 2

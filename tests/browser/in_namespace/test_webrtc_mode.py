@@ -13,11 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from openai_realtime.testing import FakeRealtimeServer
-from openai_realtime.testing.synth import DEFAULT_MS_PER_CHAR
-from openai_realtime.web import VoiceServer
-from tests.browser.conversation import (
+from browser_conversation import (
     ANSWER,
     API_KEY,
     QUESTION,
@@ -25,7 +21,11 @@ from tests.browser.conversation import (
     microphone,
     responder,
 )
-from tests.browser.harness import open_browser
+from browser_harness import open_browser
+
+from openai_realtime.testing import FakeRealtimeServer
+from openai_realtime.testing.synth import DEFAULT_MS_PER_CHAR
+from openai_realtime.web import VoiceServer
 from tests.support import allow_namespace_network
 from tests.support.netns import NAMESPACE_NETWORK, inside_network_namespace
 

@@ -12,9 +12,10 @@ import json
 from pathlib import Path
 from typing import Any, Final
 
+from browser_harness import write_microphone
+
 from openai_realtime.relay import RelayTool
 from openai_realtime.testing import DefaultResponder, Reply, ScriptedResponder, ToolCall
-from tests.browser.harness import write_microphone
 
 __all__ = [
     "ANSWER",

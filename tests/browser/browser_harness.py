@@ -101,7 +101,8 @@ class Browser:
 
     def _everything_received(self) -> list[str]:
         received: list[str] = []
-        for entry in self.driver.get_log("performance"):
+        log: list[dict[str, Any]] = self.driver.get_log("performance")  # type: ignore[no-untyped-call]
+        for entry in log:
             message = json.loads(entry["message"])["message"]
             method, params = message["method"], message.get("params", {})
             if method == "Network.webSocketFrameReceived":
