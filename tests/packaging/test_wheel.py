@@ -26,7 +26,25 @@ PACKAGE = ROOT / "src" / "openai_realtime"
 
 # Files inside the package that are not Python modules, relative to the package directory.
 # Later issues add theirs here (the web page, for example).
-PACKAGE_DATA = ["py.typed", "types/hooks.pyi"]
+PACKAGE_DATA = [
+    "py.typed",
+    "types/hooks.pyi",
+    # The voice page (`openai-realtime serve`): plain files, no build step.
+    *(
+        f"web/static/{name}"
+        for name in (
+            "app.js",
+            "audio.js",
+            "capture-worklet.js",
+            "index.html",
+            "playback-worklet.js",
+            "relay-mode.js",
+            "style.css",
+            "transcript.js",
+            "webrtc-mode.js",
+        )
+    ),
+]
 
 # (group, name, object reference) of every entry point the distribution declares.
 # Later issues add theirs here (the pytest plugin under "pytest11", for example).

@@ -15,6 +15,8 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
+from openai_realtime.errors import ConfigurationError
+
 __all__ = ["RelayTool", "RelayToolRunner", "ToolHandler"]
 
 logger = logging.getLogger("openai_realtime.relay")
@@ -62,13 +64,13 @@ class RelayToolRunner:
         tools: The tools; names must be unique.
 
     Raises:
-        ValueError: Two tools share a name.
+        ConfigurationError: Two tools share a name.
     """
 
     def __init__(self, tools: Sequence[RelayTool]) -> None:
         self._tools = {tool.name: tool for tool in tools}
         if len(self._tools) != len(tools):
-            raise ValueError("relay tool names must be unique")
+            raise ConfigurationError("relay tool names must be unique")
 
     def __bool__(self) -> bool:
         return bool(self._tools)
