@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 SPEC ?= ../shared/openai-spec/openapi.yaml
 STAMP := $(VENV)/.installed
 
-.PHONY: install system-deps system-packages schema generate check-generated lint test bench demo docs fuzz load clean
+.PHONY: install system-deps system-packages schema generate check-generated lint test bench demo docs fuzz load screenshots clean
 
 # The Debian packages the tests use: the browser and its driver, the audio stack (PortAudio,
 # PulseAudio in user mode, ALSA's pulse plugin and tools), network namespaces (ip, unshare) and
@@ -72,6 +72,10 @@ fuzz: install
 
 load: install
 	$(PY) -m tests.load.run_load --clients 200 --seconds 60
+
+# The voice page mid-conversation, for the browser guide (headless Chromium: make system-deps).
+screenshots: install
+	PYTHONPATH=. $(PY) tests/browser/make_screenshot.py docs/images/voice-page.png
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache site

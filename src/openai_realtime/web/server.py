@@ -35,6 +35,7 @@ from openai_realtime.api import DEFAULT_MODEL, DEFAULT_URL
 from openai_realtime.credentials import same_origin_only
 from openai_realtime.errors import NotConnectedError, RealtimeError
 from openai_realtime.relay import RealtimeRelay, RelayTool
+from openai_realtime.relay._handshake import resolve_upstream
 from openai_realtime.relay.tools import RelayToolRunner
 from openai_realtime.secrets import create_client_secret
 
@@ -70,6 +71,10 @@ class VoiceServer:
         port: Port of the page; 0 picks a free one.
         allow_insecure_upstream: Allow the key over plain ``ws://`` / ``http://`` to a
             non-loopback host (a fake server in a test network namespace).
+
+    Raises:
+        ConfigurationError: The upstream is not a WebSocket URL, or OpenAI's host has no key.
+        InsecureTransportError: The key would travel unencrypted to a remote host.
     """
 
     def __init__(
@@ -84,8 +89,10 @@ class VoiceServer:
         port: int = 0,
         allow_insecure_upstream: bool = False,
     ) -> None:
-        self._upstream = URL(upstream_url)
-        self._api_key = api_key
+        # Checked now, the relay's way: a key only for OpenAI's host or the one given.
+        self._upstream, self._api_key = resolve_upstream(
+            upstream_url, api_key, allow_insecure=allow_insecure_upstream
+        )
         self._model = model
         self._tools = tuple(tools)
         self._instructions = instructions
@@ -232,7 +239,10 @@ class VoiceServer:
         )
 
     async def _sideband(self, request: web.Request) -> web.StreamResponse:
-        body = await request.json()
+        try:
+            body = await request.json()
+        except ValueError:
+            body = None
         call_id = body.get("call_id") if isinstance(body, dict) else None
         if not isinstance(call_id, str) or not call_id.startswith("rtc_"):
             raise web.HTTPBadRequest(text="call_id must be a call id (rtc_...)")
