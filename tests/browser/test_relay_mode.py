@@ -71,6 +71,8 @@ async def test_a_spoken_turn_a_server_side_tool_and_a_barge_in_truncated_by_the_
     [event] = _sent(fake, "conversation.item.truncated")
     assert event["item_id"] == cut["item_id"]
     assert abs(event["audio_end_ms"] - cut["played"] * 1000 / RATE) <= 1
+    # The played-sample clock kept time with the wall clock while the answer played.
+    assert abs(event["audio_end_ms"] - cut["wall_ms"]) < 250
     sent_samples = received_by_page[cut["item_id"]]
     assert event["audio_end_ms"] + 1000 <= sent_samples * 1000 / RATE
     deltas = [

@@ -17,6 +17,7 @@ export class AudioEngine {
     this.played = 0; // samples playback has written to the output so far
     this.onLevel = () => {};
     this.onChunk = () => {};
+    this.onPlayed = () => {};
     this.cleared = null;
   }
 
@@ -31,6 +32,7 @@ export class AudioEngine {
     });
     this.playback.port.onmessage = ({ data }) => {
       this.played = data.played;
+      this.onPlayed(data.played);
       if (data.type === "cleared" && this.cleared) {
         this.cleared(data.played);
         this.cleared = null;

@@ -37,6 +37,7 @@ export class RelayMode {
         },
       },
     });
+    this.audio.onPlayed = (played) => this.clockCheck(played);
     this.audio.onChunk = (samples) => {
       if (this.talking) this.send({ type: "input_audio_buffer.append", audio: toBase64(samples) });
     };
@@ -79,6 +80,15 @@ export class RelayMode {
     this.onEvent(event);
   }
 
+  // When the answer started playing, by the wall clock: barge-in reports how long it played
+  // by that clock too, a check on the sample count (both should agree within a few chunks).
+  clockCheck(played) {
+    const item = this.current;
+    if (item && item.startedAt === undefined && played > item.start) {
+      item.startedAt = performance.now() - ((played - item.start) * 1000) / SAMPLE_RATE;
+    }
+  }
+
   // The user spoke over the answer: stop playback and cut the stored answer where it stopped.
   async bargeIn() {
     const item = this.current;
@@ -94,7 +104,13 @@ export class RelayMode {
       content_index: 0,
       audio_end_ms: audioEndMs,
     });
-    this.state.truncations.push({ item_id: item.id, played: heard, audio_end_ms: audioEndMs });
+    const wallMs = item.startedAt === undefined ? 0 : performance.now() - item.startedAt;
+    this.state.truncations.push({
+      item_id: item.id,
+      played: heard,
+      audio_end_ms: audioEndMs,
+      wall_ms: Math.round(wallMs),
+    });
     this.current = null;
     this.onEvent({ type: "page.barge_in", item_id: item.id });
   }
