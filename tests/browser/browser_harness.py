@@ -21,6 +21,8 @@ import numpy as np
 from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
 
 from tests.support import WAIT, require_binary
 
@@ -90,6 +92,15 @@ class Browser:
         except TimeoutError:
             raise TimeoutError(f"{expression} stayed false; page: {await self.state()}") from None
         return value
+
+    async def hold(self, element_id: str) -> None:
+        """Press the mouse on an element and keep it pressed (pointerdown)."""
+        element = self.driver.find_element(By.ID, element_id)
+        await asyncio.to_thread(ActionChains(self.driver).click_and_hold(element).perform)
+
+    async def release(self) -> None:
+        """Release the mouse (pointerup)."""
+        await asyncio.to_thread(ActionChains(self.driver).release().perform)
 
     async def screenshot(self, path: Path) -> None:
         """Save a PNG of the page."""

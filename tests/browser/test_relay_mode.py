@@ -15,9 +15,9 @@ from browser_conversation import (
     microphone,
     responder,
 )
-from browser_harness import open_browser
+from browser_harness import open_browser, write_microphone
 
-from openai_realtime.testing import FakeRealtimeServer
+from openai_realtime.testing import FakeRealtimeServer, Reply, ScriptedResponder
 from openai_realtime.web import VoiceServer
 
 RATE = 24000
@@ -83,3 +83,33 @@ async def test_a_spoken_turn_a_server_side_tool_and_a_barge_in_truncated_by_the_
     # The key never reached the page: not in the HTML, the modules, the JSON or any frame.
     assert len(everything) > 10
     assert not [text for text in everything if API_KEY in text]
+
+
+async def test_push_to_talk_sends_audio_only_while_the_button_is_held(tmp_path: Path) -> None:
+    spoken = ScriptedResponder([Reply(text="Pushed and heard.")], transcripts=["Hello there."])
+    wav = write_microphone(tmp_path / "steady.wav", [("silence", 0.2), ("speech", 15.0)])
+    async with (
+        FakeRealtimeServer(api_key=API_KEY, responder=spoken) as fake,
+        VoiceServer(fake.url, api_key=API_KEY) as server,
+    ):
+        with open_browser(wav) as browser:
+            await browser.open(f"{server.url}?mode=relay&turns=ptt&autoconnect=1")
+            await browser.until("window.voice.status === 'connected'")
+            await browser.until("window.voice.events['session.updated'] >= 1")
+            assert await browser.state("window.voice.sent_ms") == 0
+            await browser.hold("talk")
+            await browser.until("window.voice.sent_ms >= 600")
+            await browser.release()
+            held_ms = await browser.state("window.voice.sent_ms")
+            await browser.until("window.voice.events['response.output_audio.done']")
+            await browser.until("window.voice.played > 0")
+            lines = await browser.state("window.voice.transcript")
+            sent_ms = await browser.state("window.voice.sent_ms")
+
+    assert {"role": "user", "text": "Hello there."} in lines
+    assert {"role": "assistant", "text": "Pushed and heard."} in lines
+    # Nothing more went out once the button was up, though the microphone kept "speaking".
+    assert sent_ms == held_ms
+    received = [json.loads(f)["type"] for f in fake.connections[0].received]
+    assert "input_audio_buffer.commit" in received
+    assert not _sent(fake, "input_audio_buffer.speech_started")

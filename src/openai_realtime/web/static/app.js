@@ -17,6 +17,7 @@ const state = {
   events: {},
   received: {},
   truncations: [],
+  sent_ms: 0, // relay mode: microphone audio sent
   transcript: [],
   call_id: null,
   answer_played: 0, // WebRTC mode: samples of the latest answer played from the call

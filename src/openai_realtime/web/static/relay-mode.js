@@ -39,7 +39,9 @@ export class RelayMode {
     });
     this.audio.onPlayed = (played) => this.clockCheck(played);
     this.audio.onChunk = (samples) => {
-      if (this.talking) this.send({ type: "input_audio_buffer.append", audio: toBase64(samples) });
+      if (!this.talking) return;
+      this.send({ type: "input_audio_buffer.append", audio: toBase64(samples) });
+      this.state.sent_ms += (samples.length * 1000) / SAMPLE_RATE;
     };
     await this.audio.start({ capture: true });
   }
