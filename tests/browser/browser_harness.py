@@ -106,27 +106,28 @@ class Browser:
         """Save a PNG of the page."""
         await asyncio.to_thread(self.driver.save_screenshot, str(path))
 
-    async def everything_received(self) -> list[str]:
-        """Every HTTP response body and WebSocket frame the page received so far."""
+    async def everything_received(self) -> dict[str, list[str]]:
+        """What the page received so far, by kind: ``"http"`` (each response's headers and
+        body), ``"websocket"`` (each frame's payload)."""
         return await asyncio.to_thread(self._everything_received)
 
-    def _everything_received(self) -> list[str]:
-        received: list[str] = []
+    def _everything_received(self) -> dict[str, list[str]]:
+        received: dict[str, list[str]] = {"http": [], "websocket": []}
         log: list[dict[str, Any]] = self.driver.get_log("performance")  # type: ignore[no-untyped-call]
         for entry in log:
             message = json.loads(entry["message"])["message"]
             method, params = message["method"], message.get("params", {})
             if method == "Network.webSocketFrameReceived":
-                received.append(params["response"]["payloadData"])
+                received["websocket"].append(params["response"]["payloadData"])
             elif method == "Network.responseReceived":
-                received.append(json.dumps(params["response"].get("headers", {})))
+                received["http"].append(json.dumps(params["response"].get("headers", {})))
                 try:
                     body = self.driver.execute_cdp_cmd(
                         "Network.getResponseBody", {"requestId": params["requestId"]}
                     )
                 except WebDriverException:
                     continue  # a response without a body (a preflight, a 204)
-                received.append(body["body"])
+                received["http"].append(body["body"])
         return received
 
 
