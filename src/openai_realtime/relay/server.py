@@ -142,8 +142,8 @@ class RealtimeRelay:
 
     Raises:
         ConfigurationError: An argument cannot work: the upstream is not a WebSocket URL, a key
-            or token is empty, OpenAI's host has no key, a limit is below 1, or an event type
-            or session field is unknown.
+            or token is empty, OpenAI's host has no key, a limit is below 1, an event type
+            or session field is unknown, or two tools share a name.
         InsecureTransportError: The key would travel unencrypted to a remote host.
     """
 
