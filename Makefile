@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SPEC ?= ../shared/openai-spec/openapi.yaml
 STAMP := $(VENV)/.installed
+# The runtime dependencies only (what `make demo` needs); the dev stamp above adds the toolchain.
+RUNTIME_STAMP := $(VENV)/.runtime-installed
 
 .PHONY: install system-deps system-packages schema generate check-generated lint test bench demo docs fuzz load screenshots clean
 
@@ -14,11 +16,20 @@ STAMP := $(VENV)/.installed
 SYSTEM_PACKAGES := chromium chromium-driver libportaudio2 pulseaudio pulseaudio-utils \
 	libasound2-plugins alsa-utils iproute2 util-linux npm git
 
-$(STAMP): pyproject.toml
+$(PY):
 	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	touch $(RUNTIME_STAMP) $(STAMP)
+
+# The first `make demo` on a fresh clone: no pip upgrade, no dev extra, and pip's own progress
+# (the dev toolchain would take minutes, silently, for a demo of a few seconds).
+$(RUNTIME_STAMP): pyproject.toml | $(PY)
+	@echo "Installing openai-realtime and its runtime dependencies into $(VENV) (make install adds the dev tools)"
+	$(PY) -m pip install --disable-pip-version-check --progress-bar on -e .
+	touch $(RUNTIME_STAMP)
 
 install: $(STAMP)
 
@@ -60,7 +71,7 @@ $(VENV)/.bench-installed: $(STAMP)
 bench: $(VENV)/.bench-installed
 	$(PY) -m pytest tests/bench -m bench -s -q -p no:cacheprovider
 
-demo: install
+demo: $(RUNTIME_STAMP)
 	$(VENV)/bin/openai-realtime demo
 
 docs: install

@@ -37,8 +37,8 @@ from codegen.render_common import EventSpec, header
 
 __all__ = ["SLOTS", "HookChannel", "render_emitter", "render_hooks_stub"]
 
-# How many SDK events (beside the wire events) one class can bind. RealtimeClient uses 10.
-SLOTS = 10
+# How many SDK events (beside the wire events) one class can bind. RealtimeClient uses 11.
+SLOTS = 11
 
 
 @dataclass(frozen=True)

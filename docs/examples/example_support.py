@@ -10,13 +10,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+from aiohttp import web
+
 from openai_realtime.testing import FakeRealtimeServer
 
-__all__ = ["argument_parser", "realtime_url"]
+__all__ = ["argument_parser", "realtime_url", "serve_webhook"]
 
 
 def argument_parser(description: str | None) -> argparse.ArgumentParser:
@@ -57,3 +59,27 @@ async def realtime_url(live: bool, **fake_server_options: Any) -> AsyncIterator[
         print("--live needs OPENAI_API_KEY; using a local fake server instead", file=sys.stderr)
     async with FakeRealtimeServer(**fake_server_options) as server:
         yield server.url
+
+
+@asynccontextmanager
+async def serve_webhook(
+    handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
+) -> AsyncIterator[str]:
+    """Serve ``handler`` at ``POST /webhook`` on 127.0.0.1 (a free port) while in the block.
+
+    Args:
+        handler: The application's webhook handler.
+
+    Yields:
+        The webhook's URL, ``http://127.0.0.1:<port>/webhook``.
+    """
+    app = web.Application()
+    app.router.add_post("/webhook", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}/webhook"
+    finally:
+        await runner.cleanup()

@@ -165,6 +165,7 @@ class ConnectionOptions(TypedDict, total=False):
     max_pending_handlers: int
     strict: bool
     transport: Connector | None
+    call_id: str | None
 
 
 class RealtimeAPI(ApiSendMixin, ApiEventsMixin, EventEmitter):
@@ -210,6 +211,9 @@ class RealtimeAPI(ApiSendMixin, ApiEventsMixin, EventEmitter):
             ``max_message_size`` and ``heartbeat`` configure the default one only. With a
             connector, no API key is required for OpenAI's host: the connector decides where
             frames go.
+        call_id: Attach to an existing SIP or WebRTC call as its *sideband* control connection
+            (``?call_id=<id>``): the URL then carries no ``model`` (the call's session already
+            has one) and ``model`` is ignored. See ``docs/guides/calls.md`` for what differs.
 
     TLS: ``wss://`` connections verify the server's certificate and host name with the
     system's trust store (aiohttp's default); there is deliberately no option to turn that off.
@@ -239,6 +243,7 @@ class RealtimeAPI(ApiSendMixin, ApiEventsMixin, EventEmitter):
         max_pending_handlers: int = DEFAULT_MAX_PENDING_HANDLERS,
         strict: bool = False,
         transport: Connector | None = None,
+        call_id: str | None = None,
     ) -> None:
         if max_pending_handlers < 1:
             raise ConfigurationError(
@@ -252,7 +257,12 @@ class RealtimeAPI(ApiSendMixin, ApiEventsMixin, EventEmitter):
             raise ConfigurationError(
                 f"url must be a ws:// or wss:// URL, got {redact_url(target)!r}"
             )
-        if model is not None:
+        if call_id is not None:
+            if not call_id:
+                raise ConfigurationError("call_id must not be empty")
+            # A sideband joins a session that already has its model: the URL names the call only.
+            target = target.without_query_params("model").update_query(call_id=call_id)
+        elif model is not None:
             target = target.update_query(model=model)
         is_openai = target.host == _OPENAI_HOST
         if api_key is None and is_openai:
@@ -387,6 +397,11 @@ class RealtimeAPI(ApiSendMixin, ApiEventsMixin, EventEmitter):
     def model(self) -> str | None:
         """The ``model`` query parameter of the URL, if any."""
         return self._url.query.get("model")
+
+    @property
+    def call_id(self) -> str | None:
+        """The call this connection is the sideband of, or ``None`` for a session of its own."""
+        return self._url.query.get("call_id")
 
     @property
     def is_connected(self) -> bool:

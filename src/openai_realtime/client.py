@@ -68,11 +68,13 @@ Recording and metrics cost nothing until asked for: ``record=`` / :meth:`start_r
 
 from __future__ import annotations
 
+import copy
 import os
 import secrets
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, Unpack
 
 from pydantic import ValidationError
@@ -86,8 +88,10 @@ from openai_realtime._client.input import (
 from openai_realtime._client.item_feed import ItemFeed, item_filter
 from openai_realtime._client.lifecycle import Lifecycle
 from openai_realtime._client.observability import Observability
+from openai_realtime._client.playback import PlaybackLink
 from openai_realtime._client.response_gate import ResponseGate
 from openai_realtime._client.session_config import SessionConfig
+from openai_realtime._client.sideband import watch_call_end
 from openai_realtime._client.tool_runner import ToolRunner
 from openai_realtime.api import DEFAULT_MODEL, ConnectionOptions, RealtimeAPI
 from openai_realtime.audio import AudioInput
@@ -106,6 +110,7 @@ from openai_realtime.local_events import (
 )
 from openai_realtime.protocol.conversation import RealtimeConversation
 from openai_realtime.protocol.items import ConversationItem
+from openai_realtime.protocol.playback import AudioPlayer
 from openai_realtime.protocol.session_options import SessionOptions
 from openai_realtime.protocol.session_state import (
     Action,
@@ -182,9 +187,15 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
             (see :meth:`start_recording`).
         metrics: Collect :attr:`metrics` from the start (otherwise from their first read).
         active_response_timeout: Seconds ``create_response`` waits for a running response.
+        player: An :class:`~openai_realtime.player.AudioPlayer` to feed the assistant's audio
+            to (see :meth:`attach_player`).
+        truncate_on_interrupt: With a player: truncate at what was heard when server VAD
+            interrupts (``None``: yes, except in sideband sessions, where the service does).
         **api_options: Passed to ``RealtimeAPI`` (``organization``, ``project``, ``headers``,
             ``session``, ``max_message_size``, ``heartbeat``, ``allow_insecure``,
-            ``send_timeout``, ``max_pending_handlers``, ``strict``, ``transport``). The client's
+            ``send_timeout``, ``max_pending_handlers``, ``strict``, ``transport``, ``call_id``:
+            a sideband of a SIP or WebRTC call, which dispatches ``call.ended`` when the call
+            is over; see the calls guide). The client's
             own async handlers count against the ``max_pending_handlers`` of its
             ``RealtimeAPI``.
 
@@ -205,6 +216,8 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
         record: str | os.PathLike[str] | None = None,
         metrics: bool = False,
         active_response_timeout: float = DEFAULT_ACTIVE_RESPONSE_TIMEOUT,
+        player: AudioPlayer | None = None,
+        truncate_on_interrupt: bool | None = None,
         **api_options: Unpack[ConnectionOptions],
     ) -> None:
         connection_arguments = (url, api_key, model)
@@ -240,6 +253,7 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
             report=self._report,
             timeout=lambda: self.tool_timeout,
         )
+        watch_call_end(self.realtime, self)
         self._lifecycle = Lifecycle(
             self.realtime,
             self._state,
@@ -260,12 +274,15 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
             StoreRefused: self._store_refused,
         }
         self.realtime.attach_state(_StateHooks(self._received, self._sending))
-        self.realtime.on("error", self._report)
+        self.realtime._listen("error", self._report)
         self._observability = Observability(self.realtime)
         if metrics:
             self._observability.collect_metrics()
         if record is not None:
             self.start_recording(record)
+        self._playback: PlaybackLink | None = None
+        if player is not None:
+            self.attach_player(player, truncate_on_interrupt=truncate_on_interrupt)
 
     def __repr__(self) -> str:
         items = len(self.conversation.get_items())
@@ -275,19 +292,51 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
         # Wire events are dispatched once, by the connection: their handlers live there.
         return self.realtime if key.startswith(_WIRE_PREFIXES) else self
 
+    def _emitters(self) -> tuple[EventEmitter, ...]:
+        return (self, self.realtime)
+
     # -- connection -------------------------------------------------------------------------
 
     @property
     def is_connected(self) -> bool:
-        """True while the connection is open."""
+        """True while the connection is open.
+
+        A property, read as ``client.is_connected`` (the JavaScript client this SDK follows has
+        a method, ``isConnected()``; here a call, ``client.is_connected()``, raises
+        ``TypeError: 'bool' object is not callable``).
+        """
         return self.realtime.is_connected
 
     @property
     def session(
         self,
     ) -> RealtimeSessionCreateResponse | RealtimeTranscriptionSessionCreateResponse | None:
-        """The session as the server last reported it (``session.created`` / ``.updated``)."""
+        """The session as the server last reported it (``session.created`` / ``.updated``).
+
+        ``None`` until the server has answered; :attr:`session_config` is the client's own
+        view, current as soon as ``update_session`` or ``add_tool`` returns.
+        """
         return self._state.session
+
+    @property
+    def session_config(self) -> dict[str, Any]:
+        """The session configuration this client has set, as ``connect()`` would send it.
+
+        A fresh copy in the GA wire shape (``audio.input.turn_detection``,
+        ``audio.output.voice``, ...), the tools of :meth:`add_tool` included. It reflects every
+        ``update_session`` / ``add_tool`` / ``remove_tool`` at once, also before connecting and
+        before the server confirms; fields never set are absent (the server's defaults apply,
+        which :attr:`session` shows once it answers).
+        """
+        return self._config.snapshot()
+
+    @property
+    def tools(self) -> Mapping[str, dict[str, Any]]:
+        """The tools added with :meth:`add_tool`, by name: a read-only copy of their definitions
+        as sent to the server (tools passed to ``update_session(tools=...)`` are in
+        :attr:`session_config`)."""
+        definitions = copy.deepcopy(self._tools.definitions())
+        return MappingProxyType({tool["name"]: tool for tool in definitions})
 
     async def connect(self) -> None:
         """Open the connection and send the whole accumulated session configuration once.
@@ -562,6 +611,47 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
         )
         return self.conversation.get_item(cut.item_id)
 
+    # -- playback ---------------------------------------------------------------------------
+
+    def attach_player(
+        self, player: AudioPlayer, *, truncate_on_interrupt: bool | None = None
+    ) -> None:
+        """Play the assistant's audio on ``player``, and cut at what was heard when interrupted.
+
+        Every assistant audio delta is queued on the player as it arrives. When server VAD
+        hears the user, playback stops at once and ``conversation.item.truncate`` cuts the item
+        at the sample the player reports heard (never past the audio received; never when
+        nothing was cut short, nor at 0 for an item not yet heard). ``conversation.interrupted``
+        carries that ``audio_end_ms``. In push-to-talk, call :meth:`interrupt_playback`.
+
+        Args:
+            player: The player (replaces one attached before).
+            truncate_on_interrupt: ``False`` only stops playback; ``None`` truncates except in
+                sideband (``call_id``) sessions, where the service truncates itself.
+        """
+        self._playback = PlaybackLink(
+            player,
+            response_running=lambda: self._state.response_in_progress,
+            truncate_on_interrupt=truncate_on_interrupt,
+            service_truncates=lambda: getattr(self.realtime, "call_id", None) is not None,
+        )
+
+    async def interrupt_playback(self) -> ConversationItem | None:
+        """Barge in by hand (push-to-talk): stop the player, cancel, truncate at what was heard.
+
+        Returns:
+            The item that was cut, or ``None`` when nothing heard was cut short.
+
+        Raises:
+            ConfigurationError: No player is attached.
+        """
+        if self._playback is None:
+            raise ConfigurationError("interrupt_playback needs a player: call attach_player()")
+        cut = self._playback.cut_point(self._playback.player.stop(), self._state.playing_item())
+        if cut is None:
+            return await self.cancel_response()
+        return await self.cancel_response(cut.item_id, cut.samples)
+
     async def delete_item(self, item_id: str) -> None:
         """Delete an item from the server's conversation (the store follows its answer)."""
         await self.realtime.send(ConversationItemDeleteEvent(item_id=item_id))
@@ -631,6 +721,8 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
         self.dispatch("conversation.item.appended", ConversationItemAppendedEvent(action.item))
 
     def _item_updated(self, action: ItemUpdated, event: object) -> None:
+        if self._playback is not None:
+            self._playback.item_updated(action.item, action.delta)
         if self._listens("conversation.updated"):  # one payload per delta, if wanted
             self.dispatch(
                 "conversation.updated", ConversationUpdatedEvent(action.item, action.delta)
@@ -641,10 +733,27 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
         self.dispatch("conversation.item.completed", ConversationItemCompletedEvent(action.item))
 
     def _interrupted(self, action: Interrupted, event: object) -> None:
+        cut = self._playback.interrupted(action.item_id) if self._playback is not None else None
+        point = None
+        if cut is not None:
+            try:
+                point = self._state.truncate_point(cut.item_id, cut.samples)
+            except ConfigurationError as error:  # the store no longer has it (a reset)
+                self._report(LocalErrorEvent(f"no truncate after the interruption: {error}", error))
         self.dispatch(
             "conversation.interrupted",
-            ConversationInterruptedEvent("speech_started", action.item_id),
+            ConversationInterruptedEvent(
+                "speech_started", action.item_id, point.audio_end_ms if point else None
+            ),
         )
+        if point is not None:
+            truncate = ConversationItemTruncateEvent(
+                item_id=point.item_id,
+                content_index=point.content_index,
+                audio_end_ms=point.audio_end_ms,
+            )
+            # Sent as a handler task: this runs inside the receive path, which cannot await.
+            self._run_handler_task("conversation.interrupted", self.realtime.send(truncate))
 
     def _response_started(self, action: ResponseStarted, event: object) -> None:
         self._responses.started(action.response_id, action.request_id)

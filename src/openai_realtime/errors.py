@@ -8,6 +8,7 @@ Every exception the SDK raises on purpose derives from :class:`RealtimeError`::
     ├── ProtocolError             a frame that is not a valid event (either direction)
     ├── ConversationError         a server event refers to an item or response never seen
     ├── ClientSecretError         minting an ephemeral client secret failed (HTTP status)
+    ├── CallError                 a call-control request was refused (HTTP status, error body)
     ├── WebhookVerificationError  a webhook request is not signed by OpenAI with your secret
     ├── ResponseInProgressError   a response.create now would be refused: one is running
     ├── ResponseRefusedError      the server refused a response.create this client sent
@@ -23,6 +24,7 @@ Messages never contain the API key: frames are truncated and headers are never i
 from __future__ import annotations
 
 __all__ = [
+    "CallError",
     "ClientSecretError",
     "ConfigurationError",
     "ConnectionClosedError",
@@ -102,6 +104,25 @@ class ClientSecretError(RealtimeError):
 
     def __init__(self, message: str, *, status: int) -> None:
         self.status = status
+        super().__init__(message)
+
+
+class CallError(RealtimeError):
+    """A call-control request (``/v1/realtime/calls...``) was refused or answered unreadably.
+
+    Attributes:
+        status: The HTTP status.
+        code: The ``code`` of OpenAI's error body (e.g. ``call_id_not_found``), if any.
+        error: OpenAI's ``error`` object as received (empty when the body had none).
+    """
+
+    def __init__(
+        self, message: str, *, status: int, error: dict[str, object] | None = None
+    ) -> None:
+        self.status = status
+        self.error: dict[str, object] = dict(error or {})
+        code = self.error.get("code")
+        self.code = code if isinstance(code, str) else None
         super().__init__(message)
 
 

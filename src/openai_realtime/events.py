@@ -150,10 +150,15 @@ def _wildcard_of(name: str) -> str | None:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class _Subscription:
-    """One registration; identity matters, so the same handler can be registered twice."""
+    """One registration; identity matters, so the same handler can be registered twice.
+
+    ``internal`` marks the library's own hooks (the client's error report, reconnects, metrics):
+    ``off`` without a handler leaves them in place, so clearing handlers never breaks the client.
+    """
 
     handler: Handler
     once: bool
+    internal: bool = False
 
 
 class Expectation(Generic[_PayloadT]):
@@ -336,35 +341,65 @@ class EventEmitter:
             return partial(target._add, key, once=once)
         return target._add(key, handler, once=once)
 
-    def _add(self, key: str, handler: Handler, *, once: bool) -> Handler:
+    def _add(self, key: str, handler: Handler, *, once: bool, internal: bool = False) -> Handler:
         if not callable(handler):
             raise TypeError(f"handler for {key!r} must be callable, got {handler!r}")
-        self._subscriptions[key] = (*self._subscriptions.get(key, ()), _Subscription(handler, once))
+        subscription = _Subscription(handler, once, internal)
+        self._subscriptions[key] = (*self._subscriptions.get(key, ()), subscription)
         return handler
 
-    def off(self, name: EventName, handler: Handler | None = None) -> None:
-        """Remove handlers of ``name``.
+    def _listen(self, name: str, handler: Handler) -> None:
+        """Register one of the library's own hooks, which ``off()`` without a handler keeps."""
+        self._add(name, handler, once=False, internal=True)
+
+    def off(self, name: EventName | None = None, handler: Handler | None = None) -> None:
+        """Remove handlers: one, every handler of ``name``, or, with no arguments, all of them.
+
+        ``off()`` clears every handler registered with ``on`` / ``once`` (on a
+        ``RealtimeClient`` also those of wire events, which live on ``client.realtime``). The
+        library's own hooks stay, and pending waits (``wait_for_next``, ``expect``) are not
+        affected.
 
         Args:
-            name: Event name or wire event class.
+            name: Event name or wire event class; ``None`` (with no handler) for every name.
             handler: The handler to remove (its earliest registration, if it was added twice);
                 ``None`` removes every handler of ``name``.
 
         Raises:
             ValueError: ``handler`` is not registered for ``name``; silently ignoring it would
                 hide a typo or a handler registered under another name.
-            TypeError: ``name`` is not a name or event class.
+            TypeError: ``name`` is not a name or event class, or a handler came without its
+                name.
         """
+        if name is None:
+            if handler is not None:
+                raise TypeError("off(handler=...) needs the event name the handler was added for")
+            for target in self._emitters():
+                for key in list(target._subscriptions):
+                    target._keep_internal(key)
+            return
         key = event_name(name)
         target = self._route(key)
         if handler is None:
-            target._subscriptions.pop(key, None)
+            target._keep_internal(key)
             return
         for subscription in target._subscriptions.get(key, ()):
             if subscription.handler == handler:
                 target._remove(key, subscription)
                 return
         raise ValueError(f"{handler!r} is not a handler of {key!r}")
+
+    def _keep_internal(self, key: str) -> None:
+        """Drop every registration of ``key`` except the library's own hooks."""
+        kept = tuple(entry for entry in self._subscriptions.get(key, ()) if entry.internal)
+        if kept:
+            self._subscriptions[key] = kept
+        else:
+            self._subscriptions.pop(key, None)
+
+    def _emitters(self) -> tuple[EventEmitter, ...]:
+        """Every emitter whose handlers ``off()`` clears: this one, and any it routes to."""
+        return (self,)
 
     def _remove(self, key: str, subscription: _Subscription) -> bool:
         """Drop one registration; False when it was already gone."""

@@ -3,7 +3,8 @@
 ``RealtimeAPI`` emits ``error`` and ``close``; ``RealtimeClient`` adds the utility events
 ``conversation.updated``, ``conversation.item.appended``, ``conversation.item.completed``,
 ``conversation.interrupted``, ``realtime.event`` and the connection events ``reconnecting``,
-``reconnected`` and ``disconnected``. Handlers receive one of these frozen dataclasses.
+``reconnected``, ``disconnected`` and, on a sideband, ``call.ended``. Handlers receive one of
+these frozen dataclasses.
 
 At the end, for type checkers only, each class binds its SDK events to the generated overloads
 (``openai_realtime.types.hooks``): the generic slots there take the (name, payload) pairs here.
@@ -18,6 +19,7 @@ from openai_realtime.protocol.items import ConversationItem, Delta
 from openai_realtime.types import ClientEvent, ErrorEvent, ServerEvent, UnknownServerEvent
 
 __all__ = [
+    "CallEndedEvent",
     "ClientErrorPayload",
     "CloseEvent",
     "ConversationInterruptedEvent",
@@ -51,6 +53,25 @@ class LocalErrorEvent:
 
 ClientErrorPayload: TypeAlias = ErrorEvent | LocalErrorEvent
 """What ``RealtimeClient`` handlers of ``error`` receive: the server's error or a local one."""
+
+
+@dataclass(frozen=True, slots=True)
+class CallEndedEvent:
+    """The call a sideband connection controls is over (dispatched as ``call.ended``).
+
+    A ``RealtimeClient(call_id=...)`` dispatches it, before ``close``, when the server ends the
+    sideband connection without the app asking: the caller hung up, the call was referred or
+    hung up through call control, or it ended for any other reason.
+
+    Attributes:
+        call_id: The call.
+        code: The close code of the sideband connection, if any.
+        reason: The close reason (the fake server says why, e.g. ``call ended: hangup``).
+    """
+
+    call_id: str
+    code: int | None
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +214,7 @@ if TYPE_CHECKING:
         Literal["reconnecting"], ReconnectingEvent,
         Literal["reconnected"], ReconnectedEvent,
         Literal["disconnected"], DisconnectedEvent,
+        Literal["call.ended"], CallEndedEvent,
     ]  # fmt: skip
     ClientWaits: TypeAlias = EventWaits[
         Literal["error"], ClientErrorPayload,
@@ -205,6 +227,7 @@ if TYPE_CHECKING:
         Literal["reconnecting"], ReconnectingEvent,
         Literal["reconnected"], ReconnectedEvent,
         Literal["disconnected"], DisconnectedEvent,
+        Literal["call.ended"], CallEndedEvent,
     ]  # fmt: skip
     # A translation connection: `error` and `close` beside the translation channel's events.
     TranslationHooks: TypeAlias = TranslationEventHooks[

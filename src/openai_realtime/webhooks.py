@@ -17,9 +17,19 @@ bytes exactly as received: verify before parsing, never a re-serialised copy.
 
 Usage::
 
-    from openai_realtime.webhooks import verify_webhook_signature
+    from openai_realtime.webhooks import verify_webhook
 
-    verify_webhook_signature(await request.read(), request.headers, secret)
+    event = verify_webhook(await request.read(), request.headers, secret)
+    if isinstance(event, WebhookRealtimeCallIncoming):
+        await calls.accept(event.data.call_id, instructions="Be brief.")
+
+:func:`verify_webhook` checks the signature, then parses the body into the typed event of its
+``type`` (:data:`~openai_realtime.types.rest.WEBHOOK_EVENTS`). A signed event of a type this
+version does not know is not an error (OpenAI adds event types without notice, and an endpoint
+must still answer 2xx to them): it comes back as an :class:`UnknownWebhookEvent` holding the
+parsed JSON. A signed body that is not a JSON event object, or a known type whose payload does
+not validate, raises :class:`~openai_realtime.errors.WebhookVerificationError` like a bad
+signature: nothing in it can be acted on.
 """
 
 from __future__ import annotations
@@ -28,15 +38,25 @@ import base64
 import binascii
 import hashlib
 import hmac
+import json
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
 
+from pydantic import ValidationError
+
+from openai_realtime._models import RealtimeModel
 from openai_realtime.errors import ConfigurationError, WebhookVerificationError
+from openai_realtime.types.rest import WEBHOOK_EVENTS
 
 __all__ = [
     "DEFAULT_TOLERANCE_SECONDS",
+    "UnknownWebhookEvent",
+    "WebhookEvent",
     "WebhookSecret",
     "sign_webhook",
+    "verify_webhook",
     "verify_webhook_signature",
 ]
 
@@ -188,3 +208,77 @@ def sign_webhook(
         "webhook-timestamp": sent,
         "webhook-signature": f"{_SIGNATURE_VERSION},{signature}",
     }
+
+
+@dataclass(frozen=True)
+class UnknownWebhookEvent:
+    """A correctly signed webhook of a type this version has no model for.
+
+    Attributes:
+        type: The event's ``type``.
+        id: The event's ``id``, if it has one.
+        raw: The whole parsed body.
+    """
+
+    type: str
+    id: str | None
+    raw: dict[str, Any] = field(repr=False)
+
+
+WebhookEvent: TypeAlias = RealtimeModel | UnknownWebhookEvent
+"""What :func:`verify_webhook` returns: a model of ``WEBHOOK_EVENTS`` (today
+``WebhookRealtimeCallIncoming``; tell them apart with ``isinstance``) or an unknown event."""
+
+
+def verify_webhook(
+    body: bytes | bytearray | memoryview | str,
+    headers: Mapping[str, str],
+    secret: WebhookSecret | Sequence[WebhookSecret],
+    *,
+    tolerance: float = DEFAULT_TOLERANCE_SECONDS,
+    now: float | None = None,
+) -> WebhookEvent:
+    """Verify a webhook request and return its typed event.
+
+    Args:
+        body: The request body exactly as received.
+        headers: The request headers.
+        secret: The endpoint's secret, or several while rotating.
+        tolerance: Seconds a ``webhook-timestamp`` may differ from ``now``, either way.
+        now: The current Unix time (defaults to the system clock; for tests).
+
+    Returns:
+        The typed event (``WebhookRealtimeCallIncoming`` for ``realtime.call.incoming``), or an
+        :class:`UnknownWebhookEvent` for a signed event of a type not known here.
+
+    Raises:
+        WebhookVerificationError: The signature checks fail (see
+            :func:`verify_webhook_signature`), or the signed body is not a JSON object with a
+            ``type``, or a known type's payload does not match its model.
+        ConfigurationError: A secret is empty or not valid ``whsec_`` base64, or none is given.
+    """
+    verify_webhook_signature(body, headers, secret, tolerance=tolerance, now=now)
+    try:
+        parsed = json.loads(_body_bytes(body))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise WebhookVerificationError("the webhook body is not JSON") from None
+    if not isinstance(parsed, dict) or not isinstance(parsed.get("type"), str):
+        raise WebhookVerificationError("the webhook body is not an event object with a 'type'")
+    event_type: str = parsed["type"]
+    model = WEBHOOK_EVENTS.get(event_type)
+    if model is None:
+        event_id = parsed.get("id")
+        return UnknownWebhookEvent(
+            event_type, event_id if isinstance(event_id, str) else None, parsed
+        )
+    try:
+        event: RealtimeModel = model.model_validate(parsed)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(map(str, issue['loc'])) or '<body>'}: {issue['msg']}"
+            for issue in error.errors()
+        )
+        raise WebhookVerificationError(
+            f"the {event_type} webhook is malformed: {problems}"
+        ) from None
+    return event

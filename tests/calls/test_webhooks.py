@@ -11,22 +11,7 @@ import standardwebhooks
 
 from openai_realtime.errors import ConfigurationError, WebhookVerificationError
 from openai_realtime.webhooks import sign_webhook, verify_webhook_signature
-
-SECRET = "whsec_" + base64.b64encode(b"sixteen byte key, and a few more").decode()
-OTHER_SECRET = "whsec_" + base64.b64encode(b"the rotated-in secret key").decode()
-NOW = 1_765_000_000
-BODY = json.dumps(
-    {
-        "object": "event",
-        "id": "evt_1",
-        "type": "realtime.call.incoming",
-        "created_at": NOW,
-        "data": {
-            "call_id": "rtc_1",
-            "sip_headers": [{"name": "From", "value": "sip:+15550100@example.test"}],
-        },
-    }
-).encode()
+from tests.support.calls import BODY, NOW, OTHER_SECRET, SECRET
 
 
 def _reference_headers(

@@ -26,8 +26,13 @@ EXPECTED_LINES = {
     "voice_from_wav.py": "answer: I heard 1.8 seconds of audio.",
     "tools.py": "get_weather called with {'city': 'Paris'}",
     "interruption.py": "response status: cancelled",
+    "custom_sink.py": "cut where the far end stopped hearing: yes",
     "relay.py": "relay refused: session_field_denied (session.instructions)",
     "testing_with_fake_server.py": "all checks passed",
+    "phone_agent.py": (
+        "caller heard: ['Acme, how can I help?', 'You pressed 5.']; "
+        "call ended: referred to tel:+15550123"
+    ),
 }
 # Below pytest's 60 s per test, which also counts the fixture that runs the examples.
 DEADLINE_SECONDS = 45.0

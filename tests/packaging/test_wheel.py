@@ -44,11 +44,17 @@ PACKAGE_DATA = [
             "webrtc-mode.js",
         )
     ),
+    "recording/inspector.css",
+    "recording/inspector.html",
+    "recording/inspector.js",
 ]
 
 # (group, name, object reference) of every entry point the distribution declares.
-# Later issues add theirs here (the pytest plugin under "pytest11", for example).
-ENTRY_POINTS = [["console_scripts", "openai-realtime", "openai_realtime.cli:main"]]
+# Later issues add theirs here.
+ENTRY_POINTS = [
+    ["console_scripts", "openai-realtime", "openai_realtime.cli:main"],
+    ["pytest11", "openai_realtime", "openai_realtime.testing.pytest_plugin"],
+]
 
 
 def run(*command: str | Path, cwd: Path = ROOT) -> str:

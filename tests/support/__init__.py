@@ -5,6 +5,7 @@ on ``sys.path``).
 - :mod:`tests.support.system`: ``require_binary`` / ``require_library`` for Debian packages.
 - :mod:`tests.support.network`: the loopback guard and ``allow_namespace_network``.
 - :mod:`tests.support.tools`: tool definitions (``WEATHER_TOOL``).
+- :mod:`tests.support.calls`: webhook vectors and a webhook endpoint for the call tests.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ KEY = "sk-fake-test-key-0123456789"
 
 def test_public_names_are_pinned() -> None:
     assert sorted(openai_realtime.testing.__all__) == [
+        "CallOutcome",
         "ConnectionRecord",
         "DefaultResponder",
         "Delay",
@@ -26,8 +27,10 @@ def test_public_names_are_pinned() -> None:
         "EnergyVAD",
         "FakeClock",
         "FakeRealtimeServer",
+        "FakeServerThread",
         "Fault",
         "McpToolInfo",
+        "PhoneCall",
         "Reply",
         "Responder",
         "ResponderFunction",
@@ -44,6 +47,8 @@ def test_public_names_are_pinned() -> None:
         "serve",
         "synthesize_speech",
     ]
+    for name in openai_realtime.testing.__all__:  # every name resolves (they load lazily)
+        assert getattr(openai_realtime.testing, name) is not None
 
 
 async def test_urls_and_lifecycle() -> None:

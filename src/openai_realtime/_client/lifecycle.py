@@ -53,7 +53,7 @@ class Lifecycle:
         self._last_close: CloseEvent | None = None
         # True outside a connect() .. disconnected span, so `disconnected` fires once per span.
         self._ended = True
-        realtime.on("close", self._on_close)
+        realtime._listen("close", self._on_close)
 
     async def connect(self) -> None:
         """Open the connection and send the whole session configuration once.

@@ -55,6 +55,10 @@ class SessionConfig:
         """The whole configuration, tools included, as one ``session.update``."""
         return SessionUpdateEvent(session=validate_session(self._with_tools(self._config)))
 
+    def snapshot(self) -> dict[str, Any]:
+        """A deep copy of the whole configuration, tools included, in the GA wire shape."""
+        return self.full_update().session.model_dump(mode="json", exclude_unset=True)
+
     def tools_update(self) -> SessionUpdateEvent:
         """A ``session.update`` of the tool list alone (after a tool was added or removed)."""
         tools = self._with_tools(self._config).get("tools", [])

@@ -1,16 +1,18 @@
 """The ``openai-realtime`` command (also ``python -m openai_realtime``).
 
 Commands: ``demo`` (the quickstart, walked through), ``chat`` (text chat from stdin), ``talk``
-(a WAV file as a spoken turn, the answer to a WAV file), ``fake-server``, ``relay``, ``serve``
-(a voice page for the browser), ``replay`` (a recorded session as a chat log, or served back
-to a live client) and ``timeline`` (a recorded session drawn on one time axis, PNG or HTML).
+(a WAV file as a spoken turn, the answer to a WAV file), ``voice`` (microphone and speakers),
+``fake-server``, ``relay``, ``serve`` (a voice page for the browser), ``replay`` (a recorded
+session as a chat log, or served back to a live client), ``timeline`` (a recorded session drawn
+on one time axis, PNG or HTML) and ``call`` (a simulated phone call to your app's webhook, from
+the fake server's phone line).
 
 Each command's ``--help`` shows only the options it uses. The commands that talk to a model
-(``demo``, ``chat``, ``talk``) take ``--live`` or ``--url URL``, ``--model`` and ``--record
-FILE``; the relay takes ``--model``. ``--debug`` is accepted by every command, before or after
-its name. ``--live`` and ``--model`` before the command name still work for the commands that
-take them, with a deprecation warning; for a command that does not take them they are a usage
-error, never silently ignored.
+(``demo``, ``chat``, ``talk``, ``voice``) take ``--live`` or ``--url URL``, ``--model`` and
+``--record FILE``; the relay takes ``--model``. ``--debug`` is accepted by every command,
+before or after its name. ``--live`` and ``--model`` before the command name still work for the
+commands that take them, with a deprecation warning; for a command that does not take them they
+are a usage error, never silently ignored.
 
 Exit codes: 0 success, 1 an error (one line on stderr naming the file at fault, if any;
 ``--debug`` adds the traceback), 2 a usage error, 130 interrupted by Ctrl-C.
@@ -42,7 +44,18 @@ from typing import Final
 
 from openai_realtime import __version__
 from openai_realtime.api import DEFAULT_MODEL
-from openai_realtime.cli import chat, demo, replay, serve, servers, talk, timeline
+from openai_realtime.cli import (
+    call,
+    chat,
+    demo,
+    inspector,
+    replay,
+    serve,
+    servers,
+    talk,
+    timeline,
+    voice,
+)
 from openai_realtime.cli._common import (
     PROG,
     UsageError,
@@ -66,10 +79,13 @@ COMMAND_MODULES: Final[tuple[ModuleType, ...]] = (
     demo,
     chat,
     talk,
+    voice,
+    call,
     servers,
     serve,
     replay,
     timeline,
+    inspector,
 )
 """The modules whose ``register(subparsers)`` adds the commands, in ``--help`` order."""
 EXIT_ERROR: Final = 1

@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from openai_realtime.protocol.audio import SAMPLE_RATE
+
 __all__ = [
     "AudioBuffer",
     "ConversationItem",
@@ -210,6 +212,29 @@ class FormattedItem:
     def transcript_builder(self) -> TextBuilder:
         """The builder behind :attr:`transcript` (for the conversation reducer)."""
         return self._transcript
+
+    def __repr__(self) -> str:
+        # What a reader wants in a log or a debugger: the content that is there, shortened, and
+        # the audio's length rather than its samples.
+        parts = [
+            f"{name}={_shorten(value)!r}"
+            for name, value in (
+                ("text", self.text),
+                ("transcript", self.transcript),
+                ("output", self.output),
+            )
+            if value
+        ]
+        samples = len(self.audio_buffer)
+        if samples:
+            parts.append(f"audio={samples / SAMPLE_RATE:.2f}s")
+        if self.tool is not None:
+            parts.append(f"tool={self.tool!r}")
+        return f"FormattedItem({', '.join(parts)})"
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 @dataclass(eq=False)

@@ -13,6 +13,9 @@
 * :func:`timeline_from_recording` lays a session out on lanes; :func:`render_timeline_png`
   (matplotlib) and :func:`render_timeline_html` (nothing needed) draw it
   (``openai-realtime timeline session.jsonl -o timeline.png``).
+* :func:`write_inspector_html` writes the session inspector: one self-contained page with the
+  lanes, the words on them, each response's audio, zoom and pan, errors, latencies and tokens
+  (``openai-realtime inspect session.jsonl -o inspector.html``).
 
 Example::
 
@@ -34,6 +37,7 @@ from openai_realtime.recording.format import (
     RecordingFormatError,
     RecordingHeader,
 )
+from openai_realtime.recording.inspector import render_inspector_html, write_inspector_html
 from openai_realtime.recording.metrics import (
     MetricsCollector,
     MetricSummary,
@@ -89,10 +93,12 @@ __all__ = [
     "metrics_from_recording",
     "parse_recording",
     "read_recording",
+    "render_inspector_html",
     "render_timeline_html",
     "render_timeline_png",
     "replay_conversation",
     "replay_recording",
     "timeline_from_recording",
+    "write_inspector_html",
     "write_timeline_html",
 ]

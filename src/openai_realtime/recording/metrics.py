@@ -363,8 +363,8 @@ class MetricsCollector:
         """
         collector = cls()
         started = clock()
-        api.on("server.*", lambda event: collector.feed(clock() - started, event))
-        api.on("client.*", lambda event: collector.feed(clock() - started, event))
+        api._listen("server.*", lambda event: collector.feed(clock() - started, event))
+        api._listen("client.*", lambda event: collector.feed(clock() - started, event))
         return collector
 
     def feed(self, t: float, event: _AnyEvent) -> None:

@@ -33,36 +33,47 @@ Time: ``FakeRealtimeServer(time_scale=0.05)`` runs the server's clock (audio pac
 twenty times faster than real time, with the same events and audio-time fields; tests pace
 their own audio on ``server.clock`` (:class:`FakeClock`).
 
+Importing this package is cheap (the pytest plugin imports it in every test run): each name
+is imported on first use.
+
 Logging goes to the ``openai_realtime.testing`` logger (per-frame messages only at DEBUG).
 """
 
 from __future__ import annotations
 
-from openai_realtime.testing.clock import FakeClock
-from openai_realtime.testing.default_responder import DefaultResponder
-from openai_realtime.testing.faults import (
-    Delay,
-    DropConnection,
-    Fault,
-    SendBinaryFrame,
-    SendMalformedFrame,
-    SendUnknownEvent,
-)
-from openai_realtime.testing.mcp_tools import McpToolInfo
-from openai_realtime.testing.record import ConnectionRecord
-from openai_realtime.testing.replies import Reply, ToolCall
-from openai_realtime.testing.responder import (
-    Responder,
-    ResponderFunction,
-    ResponseContext,
-    ScriptedResponder,
-    describe_audio,
-)
-from openai_realtime.testing.server import FakeRealtimeServer, serve
-from openai_realtime.testing.synth import synthesize_speech
-from openai_realtime.testing.vad import EnergyVAD, SpeechStarted, SpeechStopped, VADSettings
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from openai_realtime.testing.calls import CallOutcome
+    from openai_realtime.testing.clock import FakeClock
+    from openai_realtime.testing.default_responder import DefaultResponder
+    from openai_realtime.testing.faults import (
+        Delay,
+        DropConnection,
+        Fault,
+        SendBinaryFrame,
+        SendMalformedFrame,
+        SendUnknownEvent,
+    )
+    from openai_realtime.testing.mcp_tools import McpToolInfo
+    from openai_realtime.testing.phone import PhoneCall
+    from openai_realtime.testing.record import ConnectionRecord
+    from openai_realtime.testing.replies import Reply, ToolCall
+    from openai_realtime.testing.responder import (
+        Responder,
+        ResponderFunction,
+        ResponseContext,
+        ScriptedResponder,
+        describe_audio,
+    )
+    from openai_realtime.testing.server import FakeRealtimeServer, serve
+    from openai_realtime.testing.synth import synthesize_speech
+    from openai_realtime.testing.threaded import FakeServerThread
+    from openai_realtime.testing.vad import EnergyVAD, SpeechStarted, SpeechStopped, VADSettings
 
 __all__ = [
+    "CallOutcome",
     "ConnectionRecord",
     "DefaultResponder",
     "Delay",
@@ -70,8 +81,10 @@ __all__ = [
     "EnergyVAD",
     "FakeClock",
     "FakeRealtimeServer",
+    "FakeServerThread",
     "Fault",
     "McpToolInfo",
+    "PhoneCall",
     "Reply",
     "Responder",
     "ResponderFunction",
@@ -88,3 +101,50 @@ __all__ = [
     "serve",
     "synthesize_speech",
 ]
+
+# Where each lazily imported name is defined.
+_LAZY_NAMES = {
+    "CallOutcome": "openai_realtime.testing.calls",
+    "ConnectionRecord": "openai_realtime.testing.record",
+    "DefaultResponder": "openai_realtime.testing.default_responder",
+    "Delay": "openai_realtime.testing.faults",
+    "DropConnection": "openai_realtime.testing.faults",
+    "EnergyVAD": "openai_realtime.testing.vad",
+    "FakeClock": "openai_realtime.testing.clock",
+    "FakeRealtimeServer": "openai_realtime.testing.server",
+    "FakeServerThread": "openai_realtime.testing.threaded",
+    "Fault": "openai_realtime.testing.faults",
+    "McpToolInfo": "openai_realtime.testing.mcp_tools",
+    "PhoneCall": "openai_realtime.testing.phone",
+    "Reply": "openai_realtime.testing.replies",
+    "Responder": "openai_realtime.testing.responder",
+    "ResponderFunction": "openai_realtime.testing.responder",
+    "ResponseContext": "openai_realtime.testing.responder",
+    "ScriptedResponder": "openai_realtime.testing.responder",
+    "SendBinaryFrame": "openai_realtime.testing.faults",
+    "SendMalformedFrame": "openai_realtime.testing.faults",
+    "SendUnknownEvent": "openai_realtime.testing.faults",
+    "SpeechStarted": "openai_realtime.testing.vad",
+    "SpeechStopped": "openai_realtime.testing.vad",
+    "ToolCall": "openai_realtime.testing.replies",
+    "VADSettings": "openai_realtime.testing.vad",
+    "describe_audio": "openai_realtime.testing.responder",
+    "serve": "openai_realtime.testing.server",
+    "synthesize_speech": "openai_realtime.testing.synth",
+}
+
+if not TYPE_CHECKING:
+    # Hidden from type checkers, so a misspelt name stays an error there instead of becoming Any.
+
+    def __getattr__(name: str) -> object:
+        """Import a lazily exported name on first access, then keep it in the module."""
+        module = _LAZY_NAMES.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value
+        return value
+
+    def __dir__() -> list[str]:
+        """Every public name, including those not imported yet."""
+        return sorted({*globals(), *__all__})

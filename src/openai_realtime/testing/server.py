@@ -14,11 +14,14 @@ from aiohttp import web
 
 from openai_realtime._loopback_server import LoopbackServer
 from openai_realtime.protocol.rejections import InvalidRequest
+from openai_realtime.testing.call_routes import CallRoutes
+from openai_realtime.testing.calls import CallRegistry
 from openai_realtime.testing.client_secrets import SECRET_PREFIX, ClientSecretStore
 from openai_realtime.testing.clock import FakeClock
 from openai_realtime.testing.connection import Connection, ConnectionOptions, TranscriptionOrder
 from openai_realtime.testing.default_responder import DefaultResponder
 from openai_realtime.testing.faults import Fault
+from openai_realtime.testing.phone import PhoneCall, PhoneLine
 from openai_realtime.testing.record import ConnectionRecord
 from openai_realtime.testing.responder import Responder, ResponderFunction, as_responder
 from openai_realtime.testing.seeds import seed_from_environment
@@ -147,6 +150,13 @@ class FakeRealtimeServer(LoopbackServer):
         self.connections: list[ConnectionRecord] = []
         """Every connection so far, oldest first, including closed ones (as many as
         ``keep_closed_connections`` allows)."""
+        self.calls = CallRegistry()
+        """Every SIP and WebRTC call so far, by id (see :mod:`~openai_realtime.testing.calls`)."""
+        self.phone = PhoneLine(self.calls, self._responder, self._options, self.seed)
+        """The SIP side: places calls, starts call sessions (see ``place_call``)."""
+        self._call_routes = CallRoutes(
+            self.phone, lambda request: self._key_matches(_bearer_token(request)), _unauthorized
+        )
 
     @property
     def http_url(self) -> str:
@@ -159,6 +169,7 @@ class FakeRealtimeServer(LoopbackServer):
     def _add_routes(self, app: web.Application) -> None:
         super()._add_routes(app)
         app.router.add_post(CLIENT_SECRETS_PATH, self._mint_client_secret)
+        self._call_routes.add_to(app)
         # Imported here: the WebRTC answering needs the `webrtc` extra only when a call comes.
         from openai_realtime.testing.webrtc import WebRTCCalls
 
@@ -169,6 +180,24 @@ class FakeRealtimeServer(LoopbackServer):
         if self._webrtc_calls is None:
             raise RuntimeError("the server is not running")
         return self._webrtc_calls
+
+    async def place_call(self, webhook_url: str, *, secret: str, **options: Any) -> PhoneCall:
+        """Simulate a phone call to the application at ``webhook_url``.
+
+        See :meth:`PhoneLine.place_call <openai_realtime.testing.phone.PhoneLine.place_call>`
+        for the options (caller number, SIP headers, caller audio, DTMF digits, answer
+        timeout) and :mod:`~openai_realtime.testing.phone` for what happens.
+
+        Returns:
+            The call, once its webhook was delivered.
+        """
+        return await self.phone.place_call(webhook_url, secret=secret, **options)
+
+    async def stop(self) -> None:
+        """End every call, close every connection (code 1001) and stop listening."""
+        await self.phone.close()
+        await self.calls.close()
+        await super().stop()
 
     async def _mint_client_secret(self, request: web.Request) -> web.StreamResponse:
         # Secrets are minted with the real key; a secret cannot mint another.
@@ -184,8 +213,14 @@ class FakeRealtimeServer(LoopbackServer):
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         call_id = request.query.get("call_id")
         if call_id is not None:
-            # A sideband connection: it serves the call's own connection, not a new one.
-            return await self._webrtc().attach_sideband(request, call_id)
+            # A sideband joins the call's own session instead of opening one: a SIP call of the
+            # phone line, else a WebRTC call (which answers an unknown id).
+            if self.calls.find(call_id) is None:
+                return await self._webrtc().attach_sideband(request, call_id)
+            authorized = self.authorize(request, None)
+            if isinstance(authorized, web.Response):
+                return authorized
+            return await self._call_routes.serve_sideband(request, call_id)
         authorized = self.authorize(request, request.query.get("model"))
         if isinstance(authorized, web.Response):
             return authorized

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Final, cast
 from aiohttp import BodyPartReader, web
 
 from openai_realtime.protocol.rejections import InvalidRequest
+from openai_realtime.testing.calls import call_not_found
 from openai_realtime.testing.client_secrets import _session_changes
 from openai_realtime.testing.session import deep_merge
 
@@ -88,7 +89,8 @@ class WebRTCCalls:
             return authorized
         call = self._calls.get(call_id)
         if call is None or call.socket is None:
-            return _error(404, f"Call '{call_id}' not found.", "call_not_found")
+            refused = call_not_found(call_id)
+            return _error(404, refused.message, refused.code)
         websocket = web.WebSocketResponse()
         await websocket.prepare(request)
         await call.socket.serve_sideband(websocket)

@@ -140,6 +140,8 @@ _N8 = TypeVar("_N8", default=Never)
 _P8 = TypeVar("_P8", default=Never)
 _N9 = TypeVar("_N9", default=Never)
 _P9 = TypeVar("_P9", default=Never)
+_N10 = TypeVar("_N10", default=Never)
+_P10 = TypeVar("_P10", default=Never)
 
 
 class UnknownEventOrWrongHandler:
@@ -157,7 +159,7 @@ class Hook(Protocol[_P]):
     def __call__(self, event: _P, /) -> object: ...
 
 
-class EventHooks(Generic[_N0, _P0, _N1, _P1, _N2, _P2, _N3, _P3, _N4, _P4, _N5, _P5, _N6, _P6, _N7, _P7, _N8, _P8, _N9, _P9]):
+class EventHooks(Generic[_N0, _P0, _N1, _P1, _N2, _P2, _N3, _P3, _N4, _P4, _N5, _P5, _N6, _P6, _N7, _P7, _N8, _P8, _N9, _P9, _N10, _P10]):
     """``on`` / ``once`` of the main channel's classes."""
 
     @overload
@@ -305,10 +307,12 @@ class EventHooks(Generic[_N0, _P0, _N1, _P1, _N2, _P2, _N3, _P3, _N4, _P4, _N5, 
     @overload
     def __call__(self, name: _N9, handler: _H[_P9] | None = None) -> Hook[_P9]: ...
     @overload
+    def __call__(self, name: _N10, handler: _H[_P10] | None = None) -> Hook[_P10]: ...
+    @overload
     def __call__(self, name: Sequence[UnknownEventOrWrongHandler], handler: _H[Never] | None = None) -> None: ...
 
 
-class EventWaits(Generic[_N0, _P0, _N1, _P1, _N2, _P2, _N3, _P3, _N4, _P4, _N5, _P5, _N6, _P6, _N7, _P7, _N8, _P8, _N9, _P9]):
+class EventWaits(Generic[_N0, _P0, _N1, _P1, _N2, _P2, _N3, _P3, _N4, _P4, _N5, _P5, _N6, _P6, _N7, _P7, _N8, _P8, _N9, _P9, _N10, _P10]):
     """``wait_for_next`` of the main channel's classes."""
 
     @overload
@@ -454,6 +458,8 @@ class EventWaits(Generic[_N0, _P0, _N1, _P1, _N2, _P2, _N3, _P3, _N4, _P4, _N5, 
     @overload
     def __call__(self, name: _N9, timeout: float | None = None) -> _W[_P9]: ...
     @overload
+    def __call__(self, name: _N10, timeout: float | None = None) -> _W[_P10]: ...
+    @overload
     def __call__(self, name: Sequence[UnknownEventOrWrongHandler], timeout: float | None = None) -> _W[None]: ...
 
 
@@ -490,7 +496,7 @@ class EventSend:
     def __call__(self, event: Sequence[UnknownEventOrWrongHandler], data: object = None, /) -> _W[None]: ...
 
 
-class TranslationEventHooks(Generic[_N0, _P0, _N1, _P1, _N2, _P2, _N3, _P3, _N4, _P4, _N5, _P5, _N6, _P6, _N7, _P7, _N8, _P8, _N9, _P9]):
+class TranslationEventHooks(Generic[_N0, _P0, _N1, _P1, _N2, _P2, _N3, _P3, _N4, _P4, _N5, _P5, _N6, _P6, _N7, _P7, _N8, _P8, _N9, _P9, _N10, _P10]):
     """``on`` / ``once`` of Translation channel's classes."""
 
     @overload
@@ -544,10 +550,12 @@ class TranslationEventHooks(Generic[_N0, _P0, _N1, _P1, _N2, _P2, _N3, _P3, _N4,
     @overload
     def __call__(self, name: _N9, handler: _H[_P9] | None = None) -> Hook[_P9]: ...
     @overload
+    def __call__(self, name: _N10, handler: _H[_P10] | None = None) -> Hook[_P10]: ...
+    @overload
     def __call__(self, name: Sequence[UnknownEventOrWrongHandler], handler: _H[Never] | None = None) -> None: ...
 
 
-class TranslationEventWaits(Generic[_N0, _P0, _N1, _P1, _N2, _P2, _N3, _P3, _N4, _P4, _N5, _P5, _N6, _P6, _N7, _P7, _N8, _P8, _N9, _P9]):
+class TranslationEventWaits(Generic[_N0, _P0, _N1, _P1, _N2, _P2, _N3, _P3, _N4, _P4, _N5, _P5, _N6, _P6, _N7, _P7, _N8, _P8, _N9, _P9, _N10, _P10]):
     """``wait_for_next`` of Translation channel's classes."""
 
     @overload
@@ -598,6 +606,8 @@ class TranslationEventWaits(Generic[_N0, _P0, _N1, _P1, _N2, _P2, _N3, _P3, _N4,
     def __call__(self, name: _N8, timeout: float | None = None) -> _W[_P8]: ...
     @overload
     def __call__(self, name: _N9, timeout: float | None = None) -> _W[_P9]: ...
+    @overload
+    def __call__(self, name: _N10, timeout: float | None = None) -> _W[_P10]: ...
     @overload
     def __call__(self, name: Sequence[UnknownEventOrWrongHandler], timeout: float | None = None) -> _W[None]: ...
 
