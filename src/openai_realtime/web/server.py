@@ -32,11 +32,11 @@ from aiohttp import hdrs, web
 from yarl import URL
 
 from openai_realtime.api import DEFAULT_MODEL, DEFAULT_URL
+from openai_realtime.client import RealtimeClient
 from openai_realtime.credentials import same_origin_only
 from openai_realtime.errors import NotConnectedError, RealtimeError
 from openai_realtime.relay import RealtimeRelay, RelayTool
 from openai_realtime.relay._handshake import resolve_upstream
-from openai_realtime.relay.tools import RelayToolRunner
 from openai_realtime.secrets import create_client_secret
 
 __all__ = ["STATIC_DIR", "VoiceServer"]
@@ -104,8 +104,8 @@ class VoiceServer:
         self._http: aiohttp.ClientSession | None = None
         self._url: str | None = None
         self._sidebands: set[asyncio.Task[None]] = set()
-        self.sideband_frames: list[str] = []
-        """Every frame the sidebands received, for tests and debugging."""
+        self.sidebands_attached = 0
+        """Calls whose session a sideband has set up so far."""
 
     @property
     def url(self) -> str:
@@ -253,19 +253,16 @@ class VoiceServer:
 
     async def _run_sideband(self, call_id: str) -> None:
         """Own one call's session: set instructions and tools, answer tool calls, until it ends."""
-        assert self._http is not None, "runs while the server is started"
-        runner = RelayToolRunner(self._tools)
-        settings = {} if self._instructions is None else {"instructions": self._instructions}
-        url = self._upstream.with_query(call_id=call_id)
-        headers = {hdrs.AUTHORIZATION: f"Bearer {self._api_key}"} if self._api_key else {}
+        client = RealtimeClient(str(self._upstream), api_key=self._api_key, call_id=call_id)
+        ended = asyncio.Event()
+        client.on("call.ended", lambda _event: ended.set())
         try:
-            async with self._http.ws_connect(url, headers=headers, max_msg_size=0) as socket:
-                await socket.send_str(runner.session_update(**settings))
-                async for message in socket:
-                    if message.type is not aiohttp.WSMsgType.TEXT:
-                        continue
-                    self.sideband_frames.append(message.data)
-                    for frame in await runner.answer(message.data):
-                        await socket.send_str(frame)
-        except (aiohttp.ClientError, OSError) as error:
+            async with client:
+                for tool in self._tools:
+                    await client.add_tool(tool.definition(), tool.handler)  # type: ignore[arg-type]
+                if self._instructions is not None:
+                    await client.update_session(instructions=self._instructions)
+                self.sidebands_attached += 1
+                await ended.wait()
+        except (RealtimeError, OSError) as error:
             logger.warning("sideband for %s ended: %s", call_id, type(error).__name__)
