@@ -22,8 +22,8 @@ __all__ = ["RelayTool", "RelayToolRunner", "ToolHandler"]
 logger = logging.getLogger("openai_realtime.relay")
 
 ToolHandler: TypeAlias = Callable[[dict[str, Any]], Any | Awaitable[Any]]
-"""Takes the call's decoded arguments; returns the output (a ``str`` is sent as is, anything
-else as JSON). May be ``async``."""
+"""Takes the call's decoded arguments; returns the output, sent as JSON (as the SDK's own
+tool runner sends it). May be ``async``."""
 
 # A cheap test before decoding: most upstream frames are audio deltas, never decoded.
 _RESPONSE_DONE_MARK = '"response.done"'
@@ -118,7 +118,7 @@ class RelayToolRunner:
             result = tool.handler(arguments)
             if inspect.isawaitable(result):
                 result = await result
-            output = result if isinstance(result, str) else json.dumps(result)
+            output = json.dumps(result)
         except Exception as error:
             # The model hears that the tool failed; the details stay in the server's log.
             logger.exception("relay tool %s failed", tool.name)
