@@ -6,6 +6,9 @@ The three primitives:
 * :class:`RealtimeAPI`: the WebSocket wrapper (``client.realtime``);
 * :class:`RealtimeConversation`: the client-side cache of items (``client.conversation``).
 
+The other two session kinds: :class:`RealtimeTranscriber` (transcription only, kept as timed
+segments) and :class:`RealtimeTranslator` (speech translation).
+
 Wire events are generated pydantic models in :mod:`openai_realtime.types`; audio helpers are in
 :mod:`openai_realtime.audio`; a local fake server for tests is in :mod:`openai_realtime.testing`.
 
@@ -41,6 +44,8 @@ if TYPE_CHECKING:
         FormattedItem,
         FormattedTool,
     )
+    from openai_realtime.transcriber import RealtimeTranscriber
+    from openai_realtime.translator import RealtimeTranslator
 
 __all__ = [
     "ConfigurationError",
@@ -59,6 +64,8 @@ __all__ = [
     "RealtimeConversation",
     "RealtimeError",
     "RealtimeTimeoutError",
+    "RealtimeTranscriber",
+    "RealtimeTranslator",
 ]
 
 __version__ = "0.1.0"
@@ -72,6 +79,8 @@ _LAZY_NAMES = {
     "Delta": "openai_realtime.protocol.items",
     "FormattedItem": "openai_realtime.protocol.items",
     "FormattedTool": "openai_realtime.protocol.items",
+    "RealtimeTranscriber": "openai_realtime.transcriber",
+    "RealtimeTranslator": "openai_realtime.translator",
 }
 
 if not TYPE_CHECKING:

@@ -12,6 +12,7 @@ Every exception the SDK raises on purpose derives from :class:`RealtimeError`::
     ├── WebhookVerificationError  a webhook request is not signed by OpenAI with your secret
     ├── ResponseInProgressError   a response.create now would be refused: one is running
     ├── ResponseRefusedError      the server refused a response.create this client sent
+    ├── SessionRefusedError       the server refused a session configuration this client sent
     ├── RealtimeConnectionError   the WebSocket is not usable
     │   ├── CredentialRedirectError a server redirected elsewhere: credentials were not sent
     │   ├── NotConnectedError       used before connect()
@@ -38,6 +39,7 @@ __all__ = [
     "RealtimeTimeoutError",
     "ResponseInProgressError",
     "ResponseRefusedError",
+    "SessionRefusedError",
     "WebhookVerificationError",
 ]
 
@@ -143,6 +145,20 @@ class ResponseRefusedError(RealtimeError):
 
     def __init__(self, message: str, *, code: str | None) -> None:
         self.code = code
+        super().__init__(message)
+
+
+class SessionRefusedError(RealtimeError):
+    """The server answered a ``session.update`` (or a session's setup) with an ``error``.
+
+    Attributes:
+        code: The server's error code (e.g. ``invalid_value``).
+        param: The parameter it blamed, if any.
+    """
+
+    def __init__(self, message: str, *, code: str | None, param: str | None = None) -> None:
+        self.code = code
+        self.param = param
         super().__init__(message)
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from typing import Annotated, Any, Final, TypeAlias
+from typing import Annotated, Any, Final, TypeAlias, TypeVar
 
 import aiohttp
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
@@ -40,6 +40,8 @@ from openai_realtime.types import (
     RealtimeSessionCreateResponse,
     RealtimeTranscriptionSessionCreateRequest,
     RealtimeTranscriptionSessionCreateResponse,
+    RealtimeTranslationClientSecretCreateResponse,
+    RealtimeTranslationSessionCreateRequest,
 )
 
 __all__ = [
@@ -48,6 +50,7 @@ __all__ = [
     "ClientSecretError",
     "SessionConfig",
     "create_client_secret",
+    "create_translation_client_secret",
 ]
 
 DEFAULT_BASE_URL: Final = "https://api.openai.com/v1"
@@ -92,11 +95,7 @@ def _session_json(session: Mapping[str, Any] | SessionConfig) -> dict[str, Any]:
     try:
         typed = _SESSION_CONFIG.validate_python({"type": "realtime", **session})
     except ValidationError as error:
-        details = "; ".join(
-            f"{'.'.join(str(part) for part in detail['loc'])}: {detail['msg']}"
-            for detail in error.errors(include_url=False, include_input=False)
-        )
-        raise ConfigurationError(f"invalid session configuration: {details}") from None
+        raise ConfigurationError(f"invalid session configuration: {_details(error)}") from None
     return typed.model_dump(mode="json", exclude_unset=True)
 
 
@@ -125,12 +124,23 @@ def _error_message(body: str, fallback: str, api_key: str) -> str:
     return str(message).replace(api_key, "<api key>")
 
 
-def _parse(status: int, reason: str, body: str, api_key: str) -> ClientSecret:
+_ParsedT = TypeVar("_ParsedT", bound=BaseModel)
+
+
+def _details(error: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(part) for part in detail['loc'])}: {detail['msg']}"
+        for detail in error.errors(include_url=False, include_input=False)
+    )
+
+
+def _parse(model: type[_ParsedT], reply: tuple[int, str, str, str]) -> _ParsedT:
+    status, reason, body, api_key = reply
     if not 200 <= status < 300:
         message = _error_message(body, reason, api_key)
         raise ClientSecretError(f"client secret refused: HTTP {status}: {message}", status=status)
     try:
-        return ClientSecret.model_validate_json(body)
+        return model.model_validate_json(body)
     except ValidationError as error:
         # No input values in the message: the body holds the new secret.
         fields = ", ".join(
@@ -182,14 +192,98 @@ async def create_client_secret(
         RealtimeConnectionError: The server could not be reached.
         RealtimeTimeoutError: The request timed out.
     """
+    body = _request_body(session, expires_after_seconds)
+    text = await _post(
+        "/realtime/client_secrets",
+        body,
+        api_key=api_key,
+        base_url=base_url,
+        organization=organization,
+        project=project,
+        http_session=http_session,
+        allow_insecure=allow_insecure,
+    )
+    return _parse(ClientSecret, text)
+
+
+async def create_translation_client_secret(
+    *,
+    session: Mapping[str, Any] | RealtimeTranslationSessionCreateRequest,
+    api_key: str | None = None,
+    expires_after_seconds: int | None = None,
+    base_url: str = DEFAULT_BASE_URL,
+    organization: str | None = None,
+    project: str | None = None,
+    http_session: aiohttp.ClientSession | None = None,
+    allow_insecure: bool = False,
+) -> RealtimeTranslationClientSecretCreateResponse:
+    """Mint an ephemeral client secret for a translation session.
+
+    It calls ``POST {base_url}/realtime/translations/client_secrets``; the device then opens a
+    :class:`~openai_realtime.translator.RealtimeTranslator` with ``api_key=secret.value``.
+
+    Args:
+        session: The translation session: ``model`` (required) and ``audio`` settings, as a
+            mapping or a typed ``RealtimeTranslationSessionCreateRequest``.
+        api_key: See :func:`create_client_secret`.
+        expires_after_seconds: See :func:`create_client_secret`.
+        base_url: See :func:`create_client_secret`.
+        organization: See :func:`create_client_secret`.
+        project: See :func:`create_client_secret`.
+        http_session: See :func:`create_client_secret`.
+        allow_insecure: See :func:`create_client_secret`.
+
+    Returns:
+        The secret, its expiry and the translation session it opens.
+
+    Raises:
+        ConfigurationError: As for :func:`create_client_secret`, or an invalid session.
+        InsecureTransportError: As for :func:`create_client_secret`.
+        ClientSecretError: The server refused, or answered with something else.
+        RealtimeConnectionError: The server could not be reached.
+        RealtimeTimeoutError: The request timed out.
+    """
+    if isinstance(session, BaseModel):
+        session_json = session.model_dump(mode="json", exclude_unset=True)
+    else:
+        try:
+            typed = RealtimeTranslationSessionCreateRequest.model_validate(session)
+        except ValidationError as error:
+            raise ConfigurationError(f"invalid translation session: {_details(error)}") from None
+        session_json = typed.model_dump(mode="json", exclude_unset=True)
+    body = {**_request_body(None, expires_after_seconds), "session": session_json}
+    text = await _post(
+        "/realtime/translations/client_secrets",
+        body,
+        api_key=api_key,
+        base_url=base_url,
+        organization=organization,
+        project=project,
+        http_session=http_session,
+        allow_insecure=allow_insecure,
+    )
+    return _parse(RealtimeTranslationClientSecretCreateResponse, text)
+
+
+async def _post(
+    path: str,
+    body: dict[str, Any],
+    *,
+    api_key: str | None,
+    base_url: str,
+    organization: str | None,
+    project: str | None,
+    http_session: aiohttp.ClientSession | None,
+    allow_insecure: bool,
+) -> tuple[int, str, str, str]:
+    """POST ``body`` to ``base_url + path`` with the key; the status, reason, text and key."""
     key = api_key or os.environ.get("OPENAI_API_KEY")
     if not key:
         raise ConfigurationError("no API key: pass api_key= or set OPENAI_API_KEY")
-    url = URL(base_url.rstrip("/") + "/realtime/client_secrets")
+    url = URL(base_url.rstrip("/") + path)
     if url.scheme not in ("http", "https") or not url.host:
         raise ConfigurationError(f"base_url must be an https:// URL, got {redact_url(url)!r}")
     require_secure_transport(url, allow_insecure=allow_insecure)
-    body = _request_body(session, expires_after_seconds)
     headers = {"Authorization": f"Bearer {key}", "User-Agent": USER_AGENT}
     if organization is not None:
         headers["OpenAI-Organization"] = organization
@@ -216,4 +310,4 @@ async def create_client_secret(
     finally:
         if owned_session is not None:
             await owned_session.close()
-    return _parse(status, reason, text, key)
+    return status, reason, text, key

@@ -19,7 +19,7 @@ from openai_realtime.recording import read_recording
 from openai_realtime.testing import FakeRealtimeServer
 from tests.support import WAIT
 
-TALKING = ("demo", "chat", "talk")
+TALKING = ("demo", "chat", "talk", "transcribe", "translate")
 """The commands that talk to a model."""
 CONNECTION_OPTIONS = ("--live", "--url", "--model", "--record")
 

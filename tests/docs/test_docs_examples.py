@@ -33,6 +33,8 @@ EXPECTED_LINES = {
         "caller heard: ['Acme, how can I help?', 'You pressed 5.']; "
         "call ended: referred to tel:+15550123"
     ),
+    "live_captions.py": "3 captions written to captions.srt and captions.vtt",
+    "translate_speech.py": "input 4.0 s, translated speech 4.0 s",
 }
 # Below pytest's 60 s per test, which also counts the fixture that runs the examples.
 DEADLINE_SECONDS = 45.0

@@ -2,17 +2,19 @@
 
 Commands: ``demo`` (the quickstart, walked through), ``chat`` (text chat from stdin), ``talk``
 (a WAV file as a spoken turn, the answer to a WAV file), ``voice`` (microphone and speakers),
-``fake-server``, ``relay``, ``serve`` (a voice page for the browser), ``replay`` (a recorded
-session as a chat log, or served back to a live client), ``timeline`` (a recorded session drawn
-on one time axis, PNG or HTML) and ``call`` (a simulated phone call to your app's webhook, from
-the fake server's phone line).
+``transcribe`` (live captions of a WAV file, saved as SRT/WebVTT), ``translate`` (a WAV file's
+speech translated to a WAV file), ``fake-server``, ``relay``, ``serve`` (a voice page for the
+browser), ``replay`` (a recorded session as a chat log, or served back to a live client),
+``timeline`` (a recorded session drawn on one time axis, PNG or HTML), ``inspect`` (a recorded
+session as one interactive HTML page) and ``call`` (a simulated phone call to your app's
+webhook, from the fake server's phone line).
 
 Each command's ``--help`` shows only the options it uses. The commands that talk to a model
-(``demo``, ``chat``, ``talk``, ``voice``) take ``--live`` or ``--url URL``, ``--model`` and
-``--record FILE``; the relay takes ``--model``. ``--debug`` is accepted by every command,
-before or after its name. ``--live`` and ``--model`` before the command name still work for the
-commands that take them, with a deprecation warning; for a command that does not take them they
-are a usage error, never silently ignored.
+(``demo``, ``chat``, ``talk``, ``voice``, ``transcribe``, ``translate``) take ``--live`` or
+``--url URL``, ``--model`` and ``--record FILE``; the relay takes ``--model``. ``--debug`` is
+accepted by every command, before or after its name. ``--live`` and ``--model`` before the
+command name still work for the commands that take them, with a deprecation warning; for a
+command that does not take them they are a usage error, never silently ignored.
 
 Exit codes: 0 success, 1 an error (one line on stderr naming the file at fault, if any;
 ``--debug`` adds the traceback), 2 a usage error, 130 interrupted by Ctrl-C.
@@ -54,6 +56,8 @@ from openai_realtime.cli import (
     servers,
     talk,
     timeline,
+    transcribe,
+    translate,
     voice,
 )
 from openai_realtime.cli._common import (
@@ -80,6 +84,8 @@ COMMAND_MODULES: Final[tuple[ModuleType, ...]] = (
     chat,
     talk,
     voice,
+    transcribe,
+    translate,
     call,
     servers,
     serve,

@@ -122,14 +122,22 @@ def _use_live(args: argparse.Namespace) -> bool:
     return True
 
 
-def add_model_option(parser: argparse.ArgumentParser) -> None:
-    """Add ``--model`` (for the commands that choose a model, and the relay)."""
-    parser.add_argument(
-        "--model", default=DEFAULT_MODEL, help=f"the Realtime model (default: {DEFAULT_MODEL})"
-    )
+def add_model_option(
+    parser: argparse.ArgumentParser, *, default: str = DEFAULT_MODEL, what: str = "Realtime"
+) -> None:
+    """Add ``--model`` (for the commands that choose a model, and the relay).
+
+    Args:
+        parser: The command's parser.
+        default: The model when none is given.
+        what: The kind of model, for the help text (``Realtime``, ``transcription``, ...).
+    """
+    parser.add_argument("--model", default=default, help=f"the {what} model (default: {default})")
 
 
-def add_connection_options(parser: argparse.ArgumentParser) -> None:
+def add_connection_options(
+    parser: argparse.ArgumentParser, *, model: str = DEFAULT_MODEL, what: str = "Realtime"
+) -> None:
     """Add the options of a command that talks to a model: where, which model, a recording.
 
     ``--live`` and ``--url`` exclude each other; ``--model`` and ``--record FILE`` go with
@@ -137,6 +145,8 @@ def add_connection_options(parser: argparse.ArgumentParser) -> None:
 
     Args:
         parser: The command's parser.
+        model: The default of ``--model``.
+        what: The kind of model ``--model`` names, for its help.
     """
     where = parser.add_mutually_exclusive_group()
     where.add_argument(
@@ -150,7 +160,7 @@ def add_connection_options(parser: argparse.ArgumentParser) -> None:
         help="connect to this Realtime endpoint instead of starting a fake server: a running "
         "fake server, a relay or any compatible server (ws:// or wss://)",
     )
-    add_model_option(parser)
+    add_model_option(parser, default=model, what=what)
     parser.add_argument(
         "--record",
         type=Path,

@@ -49,11 +49,13 @@ from openai_realtime.types import (
     ServerEvent,
     UnknownServerEvent,
 )
+from openai_realtime.types.translation import TRANSLATION_SERVER_EVENTS, TranslationServerEvent
 
 __all__ = [
     "ValidationIssue",
     "decode_client_event",
     "decode_server_event",
+    "decode_translation_event",
     "encode_client_event",
     "encode_server_event",
     "validate_client_event",
@@ -61,6 +63,7 @@ __all__ = [
 
 _SERVER: Final = TypeAdapter[ServerEvent](ServerEvent)
 _CLIENT: Final = TypeAdapter[ClientEvent](ClientEvent)
+_TRANSLATION: Final = TypeAdapter[TranslationServerEvent](TranslationServerEvent)
 
 # Text is spliced into a frame only if every code is at least this: that rules out the controls
 # JSON must escape and '"' (0x22), and rules in every base64 character ('+' is 0x2B).
@@ -131,8 +134,39 @@ def decode_server_event(
         raise _protocol_error("server", frame, error) from None
 
 
+def decode_translation_event(
+    frame: str | bytes, *, strict: bool = False
+) -> TranslationServerEvent | UnknownServerEvent:
+    """Decode one server frame of the translation channel, as :func:`decode_server_event` does.
+
+    Its events have their own classes (``TranslationSessionCreatedEvent``, ...), so a
+    translation connection decodes with this instead.
+
+    Returns:
+        The typed event, ``UnknownServerEvent`` for a type the channel does not define.
+
+    Raises:
+        ProtocolError: As for :func:`decode_server_event`.
+    """
+    try:
+        return _TRANSLATION.validate_json(frame)
+    except ValidationError as error:
+        if _is_unknown_type(error):
+            try:
+                return UnknownServerEvent.model_validate_json(frame)
+            except ValidationError as fallback_error:
+                error = fallback_error
+        if not strict:
+            event = _tolerate(frame, error, TRANSLATION_SERVER_EVENTS)
+            if event is not None:
+                return event  # type: ignore[return-value]
+        raise _protocol_error("server", frame, error) from None
+
+
 def _tolerate(
-    frame: str | bytes, error: ValidationError
+    frame: str | bytes,
+    error: ValidationError,
+    registry: Mapping[str, type[RealtimeModel]] = SERVER_EVENTS,
 ) -> ServerEvent | UnknownServerEvent | None:
     """The event rebuilt around what failed, or ``None`` when the frame is no event at all."""
     # An error about the frame as a whole (not JSON, not an object, no usable `type`) has no
@@ -145,7 +179,7 @@ def _tolerate(
         return None
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
         return None
-    model = SERVER_EVENTS.get(data["type"], UnknownServerEvent)
+    model = registry.get(data["type"], UnknownServerEvent)
     return rebuild_event(model, data)  # type: ignore[return-value]
 
 

@@ -1,8 +1,9 @@
 """``POST /v1/realtime/client_secrets`` on the fake server: ephemeral ``ek_`` secrets.
 
-A secret is minted with a session configuration and a lifetime (``expires_after.seconds``, 10 to
-7200, default 600, anchored at creation as the service does). Until it expires, a WebSocket that
-presents it as its key is accepted and starts with that session configuration; after, it is
+A secret is minted with a session configuration (realtime or transcription) and a lifetime
+(``expires_after.seconds``, 10 to 7200, default 600, anchored at creation as the service does).
+Until it expires, a WebSocket that presents it as its key is accepted and starts with that
+session configuration (a transcription secret opens a transcription session); after, it is
 refused like a bad key. Expiry reads :func:`openai_realtime.testing.clock.wall_time`.
 """
 
@@ -12,15 +13,19 @@ import json
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import Field, TypeAdapter, ValidationError
 
 from openai_realtime.protocol.client_frames import unknown_parameter, validation_rejection
 from openai_realtime.protocol.rejections import InvalidRequest, invalid_value, out_of_range
 from openai_realtime.testing import clock
 from openai_realtime.testing.session import DEFAULT_MODEL, SessionState, deep_merge
-from openai_realtime.types import RealtimeSessionCreateRequest
+from openai_realtime.testing.transcription import TranscriptionSession
+from openai_realtime.types import (
+    RealtimeSessionCreateRequest,
+    RealtimeTranscriptionSessionCreateRequest,
+)
 
 __all__ = ["SECRET_PREFIX", "ClientSecretStore", "MintedSecret"]
 
@@ -28,7 +33,14 @@ SECRET_PREFIX: Final = "ek_"
 _DEFAULT_SECONDS: Final = 600
 _MIN_SECONDS: Final = 10
 _MAX_SECONDS: Final = 7200
-_SESSION: Final = TypeAdapter[RealtimeSessionCreateRequest](RealtimeSessionCreateRequest)
+_SESSION: Final = TypeAdapter[
+    RealtimeSessionCreateRequest | RealtimeTranscriptionSessionCreateRequest
+](
+    Annotated[
+        RealtimeSessionCreateRequest | RealtimeTranscriptionSessionCreateRequest,
+        Field(discriminator="type"),
+    ]
+)
 _REQUEST_FIELDS: Final = frozenset({"expires_after", "session"})
 
 
@@ -80,24 +92,23 @@ class ClientSecretStore:
             )
         seconds = _lifetime(request.get("expires_after") or {})
         changes = _session_changes(request.get("session") or {"type": "realtime"})
-        model = str(changes.pop("model", None) or DEFAULT_MODEL)
         session_id = "sess_" + secrets.token_hex(10)
-        try:
-            state = SessionState(session_id, model, deep_merge(self._server_session, changes))
-        except ValueError as error:
-            raise InvalidRequest(str(error), code="invalid_value", param="session") from None
+        if changes.get("type") == "transcription":
+            # A transcription secret carries its own session, not the server's realtime changes.
+            model, session = DEFAULT_MODEL, changes
+            snapshot = _transcription_snapshot(session_id, session)
+        else:
+            model = str(changes.pop("model", None) or DEFAULT_MODEL)
+            session = deep_merge(self._server_session, changes)
+            snapshot = _realtime_snapshot(session_id, model, session)
         secret = MintedSecret(
             value=SECRET_PREFIX + secrets.token_hex(16),
             expires_at=int(clock.wall_time()) + seconds,
             model=model,
-            session=deep_merge(self._server_session, changes),
+            session=session,
         )
         self._secrets[secret.value] = secret
-        return {
-            "value": secret.value,
-            "expires_at": secret.expires_at,
-            "session": state.snapshot().model_dump(mode="json", exclude_unset=True),
-        }
+        return {"value": secret.value, "expires_at": secret.expires_at, "session": snapshot}
 
     def valid(self, value: str) -> MintedSecret | None:
         """The secret ``value`` names, if this server minted it and it has not expired."""
@@ -143,17 +154,29 @@ def _lifetime(expires_after: Any) -> int:
     return seconds
 
 
-def _session_changes(session: Any) -> dict[str, Any]:
-    """The session of the request, validated; transcription sessions are not emulated."""
-    data = {"session": session}
-    if isinstance(session, dict) and session.get("type") == "transcription":
-        raise InvalidRequest(
-            "The fake server does not emulate transcription sessions.",
-            code="unsupported_session_type",
-            param="session.type",
-        )
+def _realtime_snapshot(session_id: str, model: str, session: Mapping[str, Any]) -> Any:
     try:
-        typed = _SESSION.validate_python(session)
+        state = SessionState(session_id, model, session)
+    except ValueError as error:
+        raise InvalidRequest(str(error), code="invalid_value", param="session") from None
+    return state.snapshot().model_dump(mode="json", exclude_unset=True)
+
+
+def _transcription_snapshot(session_id: str, session: Mapping[str, Any]) -> Any:
+    try:
+        state = TranscriptionSession(session_id, session)
+    except ValueError as error:
+        raise InvalidRequest(str(error), code="invalid_value", param="session") from None
+    return state.snapshot().model_dump(mode="json", exclude_unset=True)
+
+
+def _session_changes(session: Any) -> dict[str, Any]:
+    """The session of the request (realtime or transcription), validated."""
+    data = {"session": session}
+    try:
+        typed = _SESSION.validate_python(
+            {"type": "realtime", **session} if isinstance(session, dict) else session
+        )
     except ValidationError as error:
         raise validation_rejection(data, error.errors(include_url=False), "session") from None
     unknown = unknown_parameter(typed, "session")

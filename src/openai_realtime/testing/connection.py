@@ -146,7 +146,7 @@ class Connection:
         self._options = options
         self._ids = IdFactory()
         self._outbox = Outbox(websocket, request, record, self._ids, options.clock)
-        self._session = SessionState(
+        self._session = self._new_session(
             self._ids.make("sess"), record.model, options.session_overrides
         )
         self._conversation = Conversation()
@@ -162,22 +162,17 @@ class Connection:
         # Transcription events held back until the next response.created (see _commit).
         self._deferred_transcripts: list[ServerEvent] = []
 
+    def _new_session(
+        self, session_id: str, model: str, overrides: Mapping[str, Any] | None
+    ) -> SessionState:
+        """The connection's session (a session kind may keep another configuration)."""
+        return SessionState(session_id, model, overrides)
+
     async def run(self) -> None:
         """Greet the client with ``session.created`` and serve it until the connection ends."""
         try:
             await self._outbox.schedule(self._options.faults)
-            await self._outbox.send(
-                SessionCreatedEvent(event_id=self._event_id(), session=self._session.snapshot())
-            )
-            await self._outbox.send(
-                ConversationCreatedEvent(
-                    event_id=self._event_id(),
-                    conversation=RealtimeConversationInfo(
-                        id=self._conversation_id, object="realtime.conversation"
-                    ),
-                )
-            )
-            await self._mcp.configure(self._session.current.tools or ())
+            await self._greet()
             async for message in self._websocket:
                 if message.type is WSMsgType.TEXT:
                     await self._handle_text(message.data)
@@ -201,6 +196,25 @@ class Connection:
             await asyncio.gather(*self._tasks, return_exceptions=True)
             self._record.closed = True
 
+    async def _greet(self) -> None:
+        """The first events of the connection (a session kind may send others)."""
+        await self._outbox.send(
+            SessionCreatedEvent(event_id=self._event_id(), session=self._session.snapshot())
+        )
+        await self._outbox.send(
+            ConversationCreatedEvent(
+                event_id=self._event_id(),
+                conversation=RealtimeConversationInfo(
+                    id=self._conversation_id, object="realtime.conversation"
+                ),
+            )
+        )
+        await self._mcp.configure(self._session.current.tools or ())
+
+    def _handler(self, event_type: str) -> _Handler:
+        """What handles a client event of ``event_type`` (a session kind may refuse some)."""
+        return _HANDLERS[event_type]
+
     async def _handle_text(self, frame: str) -> None:
         try:
             event = parse_client_frame(frame)
@@ -210,7 +224,7 @@ class Connection:
             return
         self._record.record_received(frame, event.type)
         try:
-            await _HANDLERS[event.type](self, event)
+            await self._handler(event.type)(self, event)
             if self._active is None and not self._auto_response_pending:
                 # No response will carry the held-back transcripts: send them now.
                 await self._send_deferred_transcripts()

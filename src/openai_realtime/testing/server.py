@@ -28,6 +28,9 @@ from openai_realtime.testing.seeds import seed_from_environment
 from openai_realtime.testing.session import DEFAULT_MODEL, SessionState
 from openai_realtime.testing.streaming import StreamOptions
 from openai_realtime.testing.synth import DEFAULT_MS_PER_CHAR
+from openai_realtime.testing.transcription import TranscriptionConnection
+from openai_realtime.testing.translation import TRANSLATION_ADDRESS
+from openai_realtime.testing.translation_routes import TRANSLATION_SECRETS_PATH, TranslationEndpoint
 
 if TYPE_CHECKING:
     from openai_realtime.testing.webrtc import WebRTCCalls
@@ -157,6 +160,18 @@ class FakeRealtimeServer(LoopbackServer):
         self._call_routes = CallRoutes(
             self.phone, lambda request: self._key_matches(_bearer_token(request)), _unauthorized
         )
+        self._translation = TranslationEndpoint(
+            authorized=self._key_matches,
+            transcribe=self._responder.transcribe,
+            fake_clock=self.clock,
+            chunk_ms=audio_chunk_ms,
+            pace=pace,
+            open_sockets=self._open,
+            records=self.connections,
+            error_response=lambda rejection, status: web.json_response(
+                _error_body(rejection), status=status
+            ),
+        )
 
     @property
     def http_url(self) -> str:
@@ -175,6 +190,14 @@ class FakeRealtimeServer(LoopbackServer):
 
         self._webrtc_calls = WebRTCCalls(self)
         self._webrtc_calls.add_routes(app)
+        app.router.add_get(TRANSLATION_ADDRESS, self._handle_translation)
+        app.router.add_post(TRANSLATION_SECRETS_PATH, self._mint_translation_secret)
+
+    async def _handle_translation(self, request: web.Request) -> web.StreamResponse:
+        return await self._translation.handle(request, _request_token(request))
+
+    async def _mint_translation_secret(self, request: web.Request) -> web.StreamResponse:
+        return await self._translation.mint_secret(request, _bearer_token(request))
 
     def _webrtc(self) -> WebRTCCalls:
         if self._webrtc_calls is None:
@@ -225,9 +248,14 @@ class FakeRealtimeServer(LoopbackServer):
         if isinstance(authorized, web.Response):
             return authorized
         options, model = authorized
+        # A transcription session: asked for by intent, or bound by a transcription secret.
+        bound = (options.session_overrides or {}).get("type")
+        transcription = bound == "transcription" or (
+            bound is None and request.query.get("intent") == "transcription"
+        )
         websocket = web.WebSocketResponse(max_msg_size=_MAX_MESSAGE_BYTES, protocols=_SUBPROTOCOLS)
         await websocket.prepare(request)
-        await self.serve_connection(websocket, request, options, model)
+        await self.serve_connection(websocket, request, options, model, transcription=transcription)
         return websocket
 
     def authorize(
@@ -242,7 +270,7 @@ class FakeRealtimeServer(LoopbackServer):
         Returns:
             The options and model of the connection to open, or the 401 response to send.
         """
-        token = _bearer_token(request) or _subprotocol_key(request)
+        token = _request_token(request)
         options = self._options
         if token.startswith(SECRET_PREFIX):
             secret = self._client_secrets.valid(token)
@@ -261,6 +289,8 @@ class FakeRealtimeServer(LoopbackServer):
         options: ConnectionOptions,
         model: str | None,
         started: Callable[[Connection], object] | None = None,
+        *,
+        transcription: bool = False,
     ) -> None:
         """Serve one prepared connection until it ends.
 
@@ -270,6 +300,7 @@ class FakeRealtimeServer(LoopbackServer):
             options: Its options, from :meth:`authorize`.
             model: Its model, from :meth:`authorize`.
             started: Called with the connection before it starts serving.
+            transcription: Serve a transcription session (no responses) instead.
         """
         record = ConnectionRecord(model=model or DEFAULT_MODEL, limit=options.record_limit)
         self.connections.append(record)
@@ -278,7 +309,8 @@ class FakeRealtimeServer(LoopbackServer):
         self._open.add(websocket)
         logger.debug("connection %d opened (model %s)", number, record.model)
         rng = random.Random(f"{self.seed}:{number}")
-        connection = Connection(websocket, request, record, self._responder, options, rng)
+        kind = TranscriptionConnection if transcription else Connection
+        connection = kind(websocket, request, record, self._responder, options, rng)
         if started is not None:
             started(connection)
         try:
@@ -306,6 +338,10 @@ class FakeRealtimeServer(LoopbackServer):
 def _bearer_token(request: web.Request) -> str:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def _request_token(request: web.Request) -> str:
+    return _bearer_token(request) or _subprotocol_key(request)
 
 
 def _subprotocol_key(request: web.Request) -> str:

@@ -23,7 +23,14 @@ from openai_realtime.types import (
     RealtimeTranscriptionSessionCreateRequest,
 )
 
-__all__ = ["DEFAULT_INSTRUCTIONS", "DEFAULT_MODEL", "SessionState", "deep_merge"]
+__all__ = [
+    "DEFAULT_INSTRUCTIONS",
+    "DEFAULT_MODEL",
+    "SessionState",
+    "deep_merge",
+    "merge_update",
+    "session_rejection",
+]
 
 DEFAULT_MODEL = "gpt-realtime"
 DEFAULT_INSTRUCTIONS = (
@@ -57,6 +64,35 @@ def deep_merge(base: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, 
         else:
             merged[key] = copy.deepcopy(value)
     return merged
+
+
+def merge_update(
+    config: Mapping[str, Any],
+    request: RealtimeSessionCreateRequest | RealtimeTranscriptionSessionCreateRequest,
+) -> dict[str, Any]:
+    """The configuration a ``session.update`` makes of ``config`` (to be validated next).
+
+    Raises:
+        InvalidRequest: The update is for another kind of session.
+    """
+    if request.type != config["type"]:
+        # The service's wording (seen live for a transcription update to a realtime session).
+        raise InvalidRequest(
+            f"Passing a {request.type} session update event to a {config['type']} "
+            "session is not allowed.",
+            code="invalid_value",
+            param="session.type",
+        )
+    return deep_merge(config, request.model_dump(mode="json", exclude_unset=True))
+
+
+def session_rejection(error: ValidationError) -> InvalidRequest:
+    """The live-shaped refusal of an update whose merged session does not validate."""
+    problem = error.errors(include_url=False)[0]
+    param = ".".join(["session", *(str(part) for part in problem["loc"])])
+    return InvalidRequest(
+        f"Invalid session configuration: {problem['msg']}", code="invalid_value", param=param
+    )
 
 
 def _default_config(session_id: str, model: str) -> dict[str, Any]:
@@ -139,26 +175,11 @@ class SessionState:
             InvalidRequest: The update changes the session type or makes the session invalid;
                 nothing is changed then.
         """
-        if request.type != self._config["type"]:
-            # The service's wording (seen live for a transcription update to a realtime session).
-            raise InvalidRequest(
-                f"Passing a {request.type} session update event to a {self._config['type']} "
-                "session is not allowed.",
-                code="invalid_value",
-                param="session.type",
-            )
-        changes = request.model_dump(mode="json", exclude_unset=True)
-        merged = deep_merge(self._config, changes)
+        merged = merge_update(self._config, request)
         try:
             validated = RealtimeSessionCreateResponse.model_validate(merged)
         except ValidationError as error:
-            problem = error.errors(include_url=False)[0]
-            param = ".".join(["session", *(str(part) for part in problem["loc"])])
-            raise InvalidRequest(
-                f"Invalid session configuration: {problem['msg']}",
-                code="invalid_value",
-                param=param,
-            ) from None
+            raise session_rejection(error) from None
         self._config, self._current = merged, validated
 
     @property
