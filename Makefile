@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 
 .PHONY: install system-deps system-packages schema generate check-generated lint test bench demo docs \
-	fuzz load mutate clean
+	fuzz load mutate screenshots clean
 
 # The Debian packages the tests use: the browser and its driver, the audio stack (PortAudio,
 # PulseAudio in user mode, ALSA's pulse plugin and tools), network namespaces (ip, unshare) and
@@ -94,6 +94,10 @@ SAMPLE ?= 0
 JOBS ?= 1
 mutate: install
 	$(PY) -m tests.mutation.mutate --modules "$(MODULES)" --sample $(SAMPLE) --jobs $(JOBS) --fail-under 90
+
+# The voice page mid-conversation, for the browser guide (headless Chromium: make system-deps).
+screenshots: install
+	PYTHONPATH=. $(PY) tests/browser/make_screenshot.py docs/images/voice-page.png
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache site

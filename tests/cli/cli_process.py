@@ -25,7 +25,7 @@ from tests.support import WAIT
 PROCESS_TIMEOUT = 60.0
 """Upper bound for a whole command run; the fake server makes each take seconds."""
 SAMPLE_RATE = 24_000
-_URL = re.compile(r"ws://\S+")
+_URL = re.compile(r"(?:ws|http)://\S+")
 
 
 def offline_environment() -> dict[str, str]:

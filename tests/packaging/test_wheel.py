@@ -29,6 +29,21 @@ PACKAGE = ROOT / "src" / "openai_realtime"
 PACKAGE_DATA = [
     "py.typed",
     "types/hooks.pyi",
+    # The voice page (`openai-realtime serve`): plain files, no build step.
+    *(
+        f"web/static/{name}"
+        for name in (
+            "app.js",
+            "audio.js",
+            "capture-worklet.js",
+            "index.html",
+            "playback-worklet.js",
+            "relay-mode.js",
+            "style.css",
+            "transcript.js",
+            "webrtc-mode.js",
+        )
+    ),
     "recording/inspector.css",
     "recording/inspector.html",
     "recording/inspector.js",

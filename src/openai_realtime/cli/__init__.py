@@ -3,10 +3,11 @@
 Commands: ``demo`` (the quickstart, walked through), ``chat`` (text chat from stdin), ``talk``
 (a WAV file as a spoken turn, the answer to a WAV file), ``voice`` (microphone and speakers),
 ``transcribe`` (live captions of a WAV file, saved as SRT/WebVTT), ``translate`` (a WAV file's
-speech translated to a WAV file), ``fake-server``, ``relay``, ``replay`` (a recorded session as a
-chat log, or served back to a live client), ``timeline`` (a recorded session drawn on one time
-axis, PNG or HTML), ``inspect`` (a recorded session as one interactive HTML page) and ``call`` (a
-simulated phone call to your app's webhook, from the fake server's phone line).
+speech translated to a WAV file), ``fake-server``, ``relay``, ``serve`` (a voice page for the
+browser), ``replay`` (a recorded session as a chat log, or served back to a live client),
+``timeline`` (a recorded session drawn on one time axis, PNG or HTML), ``inspect`` (a recorded
+session as one interactive HTML page) and ``call`` (a simulated phone call to your app's
+webhook, from the fake server's phone line).
 
 Each command's ``--help`` shows only the options it uses. The commands that talk to a model
 (``demo``, ``chat``, ``talk``, ``voice``, ``transcribe``, ``translate``) take ``--live`` or
@@ -51,6 +52,7 @@ from openai_realtime.cli import (
     demo,
     inspector,
     replay,
+    serve,
     servers,
     talk,
     timeline,
@@ -86,6 +88,7 @@ COMMAND_MODULES: Final[tuple[ModuleType, ...]] = (
     translate,
     call,
     servers,
+    serve,
     replay,
     timeline,
     inspector,

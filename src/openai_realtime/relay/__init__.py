@@ -11,7 +11,8 @@ checking every client frame against a :class:`ClientEventPolicy` first. Usage::
         await asyncio.Event().wait()
 
 Modules: ``server`` (the aiohttp app and :func:`serve_relay`), ``policy`` (what clients may
-send), ``_handshake`` (admission and upstream rules), ``_bridge`` (the two frame pumps).
+send), ``tools`` (tools run on the relay), ``_handshake`` (admission and upstream rules),
+``_bridge`` (the two frame pumps).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from openai_realtime.relay.server import (
     RealtimeRelay,
     serve_relay,
 )
+from openai_realtime.relay.tools import RelayTool, ToolHandler
 
 __all__ = [
     "DEFAULT_MAX_FRAME_SIZE",
@@ -31,5 +33,7 @@ __all__ = [
     "RealtimeRelay",
     "Rejection",
     "RejectionCode",
+    "RelayTool",
+    "ToolHandler",
     "serve_relay",
 ]

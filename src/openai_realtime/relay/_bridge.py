@@ -33,6 +33,7 @@ from aiohttp import WSCloseCode, WSMsgType, web
 
 from openai_realtime.protocol.codec import encode_server_event
 from openai_realtime.relay.policy import BINARY_FRAME_REJECTION, ClientEventPolicy, Rejection
+from openai_realtime.relay.tools import RelayToolRunner
 
 __all__ = ["RelayBridge", "client_close_code", "logger"]
 
@@ -74,6 +75,9 @@ class RelayBridge:
         client_transport: The client's socket, dropped at once if it stops reading.
         idle_timeout: Seconds without a frame either way before the session ends.
         send_timeout: Seconds a frame for the client may wait for room in its buffer.
+        tools: Answers the upstream's calls of relay tools; ``None`` for a plain relay.
+        opening: A frame sent upstream before any client frame (the relay's own
+            ``session.update``); ``None`` sends none.
     """
 
     def __init__(
@@ -86,6 +90,8 @@ class RelayBridge:
         client_transport: asyncio.BaseTransport | None,
         idle_timeout: float,
         send_timeout: float,
+        tools: RelayToolRunner | None = None,
+        opening: str | None = None,
     ) -> None:
         self._client = client
         self._upstream = upstream
@@ -94,6 +100,8 @@ class RelayBridge:
         self._client_transport = client_transport
         self._idle_timeout = idle_timeout
         self._send_timeout = send_timeout
+        self._tools = tools
+        self._opening = opening
         self._last_frame = time.monotonic()
         self._client_close: tuple[int, bytes] = (WSCloseCode.INTERNAL_ERROR, b"")
         self.frames_to_upstream = 0
@@ -104,6 +112,8 @@ class RelayBridge:
         """Pump frames both ways, then close both sockets; returns when both are closed."""
         started = time.monotonic()
         logger.info("relay session from %s started", self._peer)
+        if self._opening is not None:
+            await self._upstream.send_str(self._opening)
         pumps = (
             asyncio.create_task(self._pump_client_to_upstream()),
             asyncio.create_task(self._pump_upstream_to_client()),
@@ -165,6 +175,10 @@ class RelayBridge:
             self._last_frame = time.monotonic()
             if message.type in (WSMsgType.TEXT, WSMsgType.BINARY):
                 await self._send_to_client(message.data)
+                if self._tools and message.type is WSMsgType.TEXT:
+                    # Answered after forwarding: the client sees the call before its output.
+                    for frame in await self._tools.answer(message.data):
+                        await self._upstream.send_str(frame)
             elif message.type is WSMsgType.CLOSE:
                 code = client_close_code(message.data)
                 reason = message.extra.encode() if code == message.data and message.extra else b""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from types import TracebackType
-from typing import Final
+from typing import Any, Final
 
 import aiohttp
 from aiohttp import hdrs, web
@@ -28,6 +28,7 @@ from openai_realtime.relay._handshake import (
     token_matches,
 )
 from openai_realtime.relay.policy import ClientEventPolicy
+from openai_realtime.relay.tools import RelayTool, RelayToolRunner
 
 __all__ = ["DEFAULT_MAX_FRAME_SIZE", "RELAY_PATH", "RealtimeRelay", "serve_relay"]
 
@@ -132,11 +133,17 @@ class RealtimeRelay:
         client_session: aiohttp session for upstream connections; the relay makes (and
             closes) its own when ``None``, one that refuses redirects to another origin. A
             session you pass follows redirects as you configured it.
+        tools: Function tools the relay runs itself (see :mod:`openai_realtime.relay.tools`):
+            declared upstream when each session starts, and answered on the server, so tool
+            code and its secrets never reach the client.
+        session: Session fields the relay sets upstream when each session starts, before
+            any client frame (``instructions``, the transcription model, ...); deny them in
+            ``denied_session_fields`` to keep clients from changing them.
 
     Raises:
         ConfigurationError: An argument cannot work: the upstream is not a WebSocket URL, a key
-            or token is empty, OpenAI's host has no key, a limit is below 1, or an event type
-            or session field is unknown.
+            or token is empty, OpenAI's host has no key, a limit is below 1, an event type
+            or session field is unknown, or two tools share a name.
         InsecureTransportError: The key would travel unencrypted to a remote host.
     """
 
@@ -161,6 +168,8 @@ class RealtimeRelay:
         port: int = 0,
         allow_insecure_upstream: bool = False,
         client_session: aiohttp.ClientSession | None = None,
+        tools: Sequence[RelayTool] = (),
+        session: Mapping[str, Any] | None = None,
     ) -> None:
         if relay_token is not None and not relay_token:
             raise ConfigurationError("relay_token is empty; pass None to admit any client")
@@ -189,6 +198,13 @@ class RealtimeRelay:
         self.host = host
         self.port = port
         self._given_session = client_session
+        self._tools = tuple(tools)
+        # Built once: this also fails here on a repeated tool name, not on each connection.
+        self._opening = (
+            RelayToolRunner(self._tools).session_update(**(session or {}))
+            if self._tools or session
+            else None
+        )
         self._session: aiohttp.ClientSession | None = None
         self._runner: web.AppRunner | None = None
         self._server: asyncio.Server | None = None
@@ -329,6 +345,8 @@ class RealtimeRelay:
                 client_transport=request.transport,
                 idle_timeout=self.idle_timeout,
                 send_timeout=self.send_timeout,
+                tools=RelayToolRunner(self._tools) if self._tools else None,
+                opening=self._opening,
             )
             await self._run_bridge(bridge)
         finally:
