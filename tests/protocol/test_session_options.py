@@ -13,6 +13,33 @@ from openai_realtime.protocol.session_options import (
 )
 from openai_realtime.types import RealtimeFunctionTool, RealtimeSessionCreateRequest, ServerVAD
 
+# These tests pin how the beta-era names still map (for one minor version); that they warn is
+# tested once, below, so the mapping tests let that one warning through.
+pytestmark = pytest.mark.filterwarnings("ignore:.* is the beta-era name:DeprecationWarning")
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "replacement"),
+    [
+        ("modalities", ["text"], "output_modalities"),
+        ("max_response_output_tokens", 100, "max_output_tokens"),
+        ("input_audio_format", "pcm16", "audio={'input': {'format'"),
+        ("output_audio_format", "g711_ulaw", "audio={'output': {'format'"),
+    ],
+)
+def test_beta_names_warn_and_name_their_replacement(
+    name: str, value: object, replacement: str
+) -> None:
+    with pytest.warns(DeprecationWarning, match=f"{name} is the beta-era name") as caught:
+        build_session_patch(**{name: value})
+    assert replacement in str(caught[0].message)
+    assert caught[0].filename == __file__  # points at the caller, not at the SDK
+
+
+def test_an_option_the_ga_interface_removed_says_so() -> None:
+    with pytest.raises(ConfigurationError, match="GA Realtime API removed 'temperature'"):
+        build_session_patch(temperature=0.5)
+
 
 def test_flat_names_map_onto_the_nested_shape() -> None:
     patch = build_session_patch(

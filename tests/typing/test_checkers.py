@@ -91,7 +91,7 @@ from openai_realtime.types import ResponseCreateEvent
 
 
 async def main(realtime: RealtimeAPI, client: RealtimeClient) -> None:
-    await client.update_session(voice="marin", turn_detection=None, input_audio_format="pcm16")
+    await client.update_session(voice="marin", turn_detection=None, output_modalities=["text"])
     await client.update_session(voice={"id": "voice_1234"}, instructions="Be brief.", speed=1.2)
     await client.update_session(voicee="marin")  # error
     await client.update_session(temperature=0.5)  # error

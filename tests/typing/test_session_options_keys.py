@@ -21,6 +21,7 @@ from openai_realtime.protocol.session_options import (
 )
 
 
+@pytest.mark.filterwarnings("ignore:.* is the beta-era name:DeprecationWarning")
 def test_typed_keys_are_exactly_the_accepted_options() -> None:
     """Every key the mapping accepts is typed, and every typed key is accepted."""
     assert set(SessionOptions.__annotations__) == set(_PATHS) | _TOP_LEVEL
@@ -38,14 +39,15 @@ def test_audio_format_names_are_the_mapped_ones() -> None:
 def test_typed_options_build_a_valid_session() -> None:
     options: SessionOptions = {
         "voice": {"id": "voice_1234"},
-        "input_audio_format": "pcm16",
+        "audio": {"input": {"format": {"type": "audio/pcm", "rate": 24000}}},
         "output_audio_format": {"type": "audio/pcmu"},
         "turn_detection": {"type": "semantic_vad", "eagerness": "low"},
         "input_audio_noise_reduction": {"type": "near_field"},
         "instructions": "Be brief.",
         "tools": [{"type": "function", "name": "lookup", "parameters": {"type": "object"}}],
     }
-    session = validate_session(build_session_patch(**options))
+    with pytest.warns(DeprecationWarning, match="output_audio_format"):
+        session = validate_session(build_session_patch(**options))
     assert session.audio is not None and session.audio.output is not None
     assert session.audio.output.format is not None
     assert session.audio.output.format.type == "audio/pcmu"

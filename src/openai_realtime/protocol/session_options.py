@@ -17,8 +17,11 @@ that was not passed is simply absent, so a partial ``session.update`` stays part
 
 from __future__ import annotations
 
+import os
+import sys
+import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, TypeAlias
+from typing import Any, Final, Literal, TypeAlias
 
 from pydantic import BaseModel, ValidationError
 
@@ -54,6 +57,19 @@ _PATHS: dict[str, tuple[str, ...]] = {
     # Beta-era spellings of top-level options, kept so older code keeps working.
     "modalities": ("output_modalities",),
     "max_response_output_tokens": ("max_output_tokens",),
+}
+
+# Beta-era names: they keep working for one minor version, with a DeprecationWarning naming the GA
+# spelling (the deprecation rule in CHANGELOG.md).
+_DEPRECATED: Final = {
+    "modalities": "output_modalities",
+    "max_response_output_tokens": "max_output_tokens",
+    "input_audio_format": "audio={'input': {'format': ...}} (e.g. {'type': 'audio/pcm'})",
+    "output_audio_format": "audio={'output': {'format': ...}} (e.g. {'type': 'audio/pcmu'})",
+}
+# Session fields the GA interface removed: accepting them would only fail on the wire.
+_REMOVED: Final = {
+    "temperature": "the GA Realtime API removed 'temperature'; leave it out",
 }
 
 AUDIO_FORMATS: dict[str, dict[str, Any]] = {
@@ -95,6 +111,17 @@ class SessionOptions(RealtimeSessionCreateRequestFields, total=False):
 _TOP_LEVEL = frozenset(RealtimeSessionCreateRequest.model_fields) - {"type"}
 
 
+_PACKAGE_DIR: Final = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _caller_outside_package() -> int:
+    """The ``stacklevel`` of the first frame outside this package: the app's own call."""
+    frame, level = sys._getframe(1), 1
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
 def _plain(value: Any) -> Any:
     """Typed models become the JSON-ready dicts they would be on the wire."""
     if isinstance(value, BaseModel):
@@ -130,8 +157,14 @@ def build_session_patch(
     Returns:
         The patch: nested dicts in the GA shape, with ``None`` kept as an explicit null.
 
+    Warns:
+        DeprecationWarning: A beta-era name (``modalities``, ``input_audio_format``,
+            ``output_audio_format``, ``max_response_output_tokens``); the message names the
+            GA spelling.
+
     Raises:
-        ConfigurationError: An option name the session does not have, or an unknown format.
+        ConfigurationError: An option name the session does not have (``temperature``, which
+            the GA interface removed, says so), or an unknown format.
     """
     patch: dict[str, Any] = {}
     if session is not None:
@@ -139,6 +172,14 @@ def build_session_patch(
         base.pop("type", None)
         merge_patch(patch, base)
     for name, value in options.items():
+        if name in _REMOVED:
+            raise ConfigurationError(_REMOVED[name])
+        if name in _DEPRECATED:
+            warnings.warn(
+                f"{name} is the beta-era name; use {_DEPRECATED[name]}",
+                DeprecationWarning,
+                stacklevel=_caller_outside_package(),
+            )
         if name in ("input_audio_format", "output_audio_format") and value is not None:
             value = _audio_format(name, value)
         path = _PATHS.get(name)
