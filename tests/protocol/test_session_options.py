@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from openai_realtime.errors import ConfigurationError
@@ -28,7 +30,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:.* is the beta-era name:Deprecat
     ],
 )
 def test_beta_names_warn_and_name_their_replacement(
-    name: str, value: object, replacement: str
+    name: str, value: Any, replacement: str
 ) -> None:
     with pytest.warns(DeprecationWarning, match=f"{name} is the beta-era name") as caught:
         build_session_patch(**{name: value})
