@@ -7,6 +7,7 @@ index, so this test reads the plan ``make -n`` prints in a copy with no ``.venv`
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -19,8 +20,20 @@ def planned(target: str, tmp_path: Path) -> list[str]:
     assert make is not None, "make is not installed"
     shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    # Run from `make test`, the outer make's flags would reach this one (and with them its
+    # "Entering directory" lines): plan as a make started by hand.
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")
+    }
     completed = subprocess.run(
-        [make, "-n", target], cwd=tmp_path, capture_output=True, text=True, check=True
+        [make, "--no-print-directory", "-n", target],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=environment,
     )
     return completed.stdout.splitlines()
 
