@@ -275,7 +275,11 @@ async def test_tool_without_handler_is_left_to_the_application() -> None:
         )
         await client.send_user_message_content([{"type": "input_text", "text": "look"}])
         await client.wait_for_next("server.response.done", timeout=WAIT)
-        await asyncio.sleep(0.05)  # time in which a wrongly automatic output would be sent
+        # A round trip after response.done: the server handles frames in order, so an output
+        # sent by mistake after the response would have arrived before this answer.
+        async with client.expect("server.session.updated") as settled:
+            await client.update_session(instructions="still here")
+        await settled
     assert "function_call" in completed
     creates = received_of(server, "conversation.item.create")
     assert all(f["item"]["type"] != "function_call_output" for f in creates)

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pytest
 from numpy.typing import NDArray
 from recording_support import LiveSession, SyntheticRecording, synthetic_session
 
@@ -35,7 +34,6 @@ from openai_realtime.types import (
 from tests.support import require_binary
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-NEEDS_MATPLOTLIB = "needs matplotlib (pip install 'openai-realtime[plot]')"
 
 
 def eventful_session() -> SyntheticRecording:
@@ -87,7 +85,8 @@ def _png_size(path: Path) -> tuple[int, int]:
 
 
 def _pixels(path: Path) -> NDArray[np.float32]:
-    image = pytest.importorskip("matplotlib.image", reason=NEEDS_MATPLOTLIB)
+    import matplotlib.image as image  # the plot extra, in dev: a missing one is a failure
+
     pixels: NDArray[np.float32] = np.asarray(image.imread(path), dtype=np.float32)
     return pixels[..., :3]  # drop alpha
 
@@ -99,7 +98,6 @@ def _has_colour(pixels: NDArray[np.float32], hex_colour: str, tolerance: int = 4
 
 
 def test_the_png_is_drawn_with_every_lane(tmp_path: Path) -> None:
-    pytest.importorskip("matplotlib", reason=NEEDS_MATPLOTLIB)
     path = tmp_path / "timeline.png"
     render_timeline_png(eventful_timeline(), path, width=12, dpi=100)
     width, height = _png_size(path)
@@ -112,7 +110,6 @@ def test_the_png_is_drawn_with_every_lane(tmp_path: Path) -> None:
 
 
 async def test_the_png_of_a_live_recording(live_session: LiveSession, tmp_path: Path) -> None:
-    pytest.importorskip("matplotlib", reason=NEEDS_MATPLOTLIB)
     path = tmp_path / "live.png"
     render_timeline_png(timeline_from_recording(read_recording(live_session.path)), path)
     assert _png_size(path)[0] == 1400

@@ -178,8 +178,9 @@ async def test_answers_are_paced_on_the_scaled_clock() -> None:
 
     audio = [e for e in events if e.type == "response.output_audio.delta"]
     assert len(audio) == 100  # 10 s in 100 ms deltas, whatever the scale
-    # Paced (0.2 s of real time for 10 s of audio), not sent at once, and not in real time.
-    assert 0.9 * 10 * scale <= elapsed < 5.0
+    # Paced on the clock: at least the scaled 10 s (how much faster than real time the whole
+    # run is, is a speed, measured by the benchmark command in the closing note, not asserted).
+    assert elapsed >= 0.9 * 10 * scale
 
 
 async def test_a_delay_fault_lasts_server_time() -> None:
