@@ -85,6 +85,7 @@ fuzz: install
 
 load: install
 	$(PY) -m tests.load.run_load --clients 200 --seconds 60
+	$(PY) -m tests.load.fake_server_rss --seconds 60
 
 # Mutation testing of the pure core (protocol/, tools.py, relay/policy.py); slow, so not part of
 # `make test`. MODULES="codec conversation" limits it, SAMPLE=N tries at most N mutants a module,
