@@ -20,14 +20,18 @@ Where it differs from the service, on purpose:
 * turn detection is an energy detector (:class:`EnergyVAD`); ``semantic_vad`` maps its
   eagerness to a silence duration; the idle timeout counts streamed input audio;
 * token ``usage`` and ``rate_limits.updated`` are plausible estimates, not billing;
-* ``output_audio_buffer.clear`` (WebRTC and SIP only upstream) is answered with an ``error``;
-  transcription-only sessions are not emulated.
+* transcription "text" comes from the responder, and a translation is the heard text marked
+  with the target language.
 
 Where an app depends on it, it follows the service: refusals carry the live codes, messages and
 event-relative params; the orders the service may choose either way (input transcripts before
 or after ``response.created``) are chosen from a seed (``seed=``, or the
 ``OPENAI_REALTIME_FAKE_SEED`` environment variable); ``POST /v1/realtime/client_secrets``
-mints ``ek_`` secrets; MCP tools list and call real MCP servers on loopback.
+mints ``ek_`` secrets; MCP tools list and call real MCP servers on loopback; transcription
+sessions (``?intent=transcription``), translation sessions (``/v1/realtime/translations``),
+WebRTC calls (``POST /v1/realtime/calls``, the ``webrtc`` extra), a SIP phone line
+(``place_call``) and sidebands by ``call_id`` are emulated; sessions end at 60 minutes of server
+time (``max_session_seconds``).
 
 Time: ``FakeRealtimeServer(time_scale=0.05)`` runs the server's clock (audio pacing, delays)
 twenty times faster than real time, with the same events and audio-time fields; tests pace
