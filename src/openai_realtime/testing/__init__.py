@@ -20,6 +20,8 @@ Where it differs from the service, on purpose:
 * turn detection is an energy detector (:class:`EnergyVAD`); ``semantic_vad`` maps its
   eagerness to a silence duration; the idle timeout counts streamed input audio;
 * token ``usage`` and ``rate_limits.updated`` are plausible estimates, not billing;
+* ``output_audio_buffer.clear`` on a WebSocket session is answered with an ``error`` (upstream
+  it exists on WebRTC and SIP only, as here);
 * transcription "text" comes from the responder, and a translation is the heard text marked
   with the target language.
 
