@@ -211,6 +211,10 @@ class DisconnectedEvent:
 
 
 if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from openai_realtime.protocol.transcripts import TranscriptPiece
     from openai_realtime.types.hooks import (
         EventHooks,
         EventWaits,
@@ -254,10 +258,19 @@ if TYPE_CHECKING:
         Literal["disconnected"], DisconnectedEvent,
         Literal["call.ended"], CallEndedEvent,
     ]  # fmt: skip
-    # A translation connection: `error` and `close` beside the translation channel's events.
+    # `RealtimeTranslator`: `error` and `close`, then what it derives from the translation
+    # channel's events (transcript pieces, output audio converted for the app).
     TranslationHooks: TypeAlias = TranslationEventHooks[
-        Literal["error"], LocalErrorEvent, Literal["close"], CloseEvent
-    ]
+        Literal["error"], LocalErrorEvent,
+        Literal["close"], CloseEvent,
+        Literal["input_transcript"], TranscriptPiece,
+        Literal["output_transcript"], TranscriptPiece,
+        Literal["output_audio"], NDArray[np.int16],
+    ]  # fmt: skip
     TranslationWaits: TypeAlias = TranslationEventWaits[
-        Literal["error"], LocalErrorEvent, Literal["close"], CloseEvent
-    ]
+        Literal["error"], LocalErrorEvent,
+        Literal["close"], CloseEvent,
+        Literal["input_transcript"], TranscriptPiece,
+        Literal["output_transcript"], TranscriptPiece,
+        Literal["output_audio"], NDArray[np.int16],
+    ]  # fmt: skip

@@ -46,7 +46,7 @@ from openai_realtime.errors import (
     ProtocolError,
     RealtimeConnectionError,
 )
-from openai_realtime.events import EventEmitter, EventName, Handler
+from openai_realtime.events import EventEmitter
 from openai_realtime.local_events import CloseEvent, LocalErrorEvent
 from openai_realtime.protocol.audio import (
     SAMPLE_RATE,
@@ -67,6 +67,7 @@ from openai_realtime.types import (
     TranslationSessionUpdateEvent,
     UnknownServerEvent,
 )
+from openai_realtime.types.emitter import TranslationEventsMixin
 from openai_realtime.types.translation import (
     TRANSLATION_ADDRESS,
     TranslationClientEvent,
@@ -84,7 +85,7 @@ _APPEND_SECONDS: Final = 10
 logger = logging.getLogger("openai_realtime")
 
 
-class RealtimeTranslator(EventEmitter):
+class RealtimeTranslator(TranslationEventsMixin, EventEmitter):
     """A translation session: stream speech in, get translated speech and both transcripts.
 
     Args:
@@ -197,23 +198,6 @@ class RealtimeTranslator(EventEmitter):
             shape = (0, 2) if self._output_channels == 2 else (0,)
             return np.zeros(shape, dtype=np.int16)
         return np.concatenate(self._output)
-
-    def on(self, name: EventName, handler: Handler | None = None) -> Any:
-        """Call ``handler`` on every ``name`` event; without one, a decorator."""
-        return self._subscribe(name, handler, once=False)
-
-    def once(self, name: EventName, handler: Handler | None = None) -> Any:
-        """Like :meth:`on`, for the next event only."""
-        return self._subscribe(name, handler, once=True)
-
-    async def wait_for_next(self, name: EventName, timeout: float | None = None) -> Any:
-        """Wait for the next ``name`` event and return its payload.
-
-        Raises:
-            RealtimeTimeoutError: Nothing arrived in time.
-            ConnectionClosedError: The connection closed first.
-        """
-        return await self._wait_for(name, timeout)
 
     async def __aenter__(self) -> Self:
         await self.connect()

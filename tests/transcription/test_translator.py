@@ -106,7 +106,7 @@ async def test_output_is_resampled_and_made_stereo_when_asked() -> None:
 
 async def test_paced_translated_speech_streams_at_the_speed_of_speech() -> None:
     audio, _ = utterances_with_silences(["one", "two"], [300, 1200], total_ms=4000)
-    arrivals: list[tuple[float, int]] = []
+    arrivals: list[tuple[float, int | None]] = []
     async with FakeRealtimeServer(time_scale=TIME_SCALE, pace=1.0) as server:
         translator = RealtimeTranslator(translation_url(server))
         translator.on(
@@ -120,6 +120,7 @@ async def test_paced_translated_speech_streams_at_the_speed_of_speech() -> None:
     assert len(translator.output_audio) == len(audio)
     for arrived, elapsed in arrivals:
         # No delta can arrive before the audio ahead of it could have been played.
+        assert elapsed is not None
         assert arrived >= started + elapsed / 1000
 
 
