@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Final
 
 from openai_realtime.cli._common import (
+    HTML_SUFFIXES,
     Subparsers,
     UsageError,
+    add_recording_arguments,
     check_output_paths,
     read_recording_file,
 )
@@ -22,7 +24,6 @@ from openai_realtime.recording import write_inspector_html
 __all__ = ["DEFAULT_OUTPUT", "register", "run"]
 
 DEFAULT_OUTPUT: Final = "inspector.html"
-_HTML_SUFFIXES: Final = frozenset({".html", ".htm"})
 
 
 def register(subparsers: Subparsers) -> None:
@@ -40,12 +41,8 @@ def register(subparsers: Subparsers) -> None:
             "The page needs no network."
         ),
     )
-    parser.add_argument("recording", help="the .jsonl recording file")
-    parser.add_argument(
-        "-o",
-        "--output",
-        default=DEFAULT_OUTPUT,
-        help=f"the .html page to write (default: {DEFAULT_OUTPUT})",
+    add_recording_arguments(
+        parser, default_output=DEFAULT_OUTPUT, output_help="the .html page to write"
     )
     parser.set_defaults(run=run)
 
@@ -65,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         OSError: A file cannot be read or written.
     """
     output = Path(args.output)
-    if output.suffix.lower() not in _HTML_SUFFIXES:
+    if output.suffix.lower() not in HTML_SUFFIXES:
         raise UsageError(f"the inspector is an HTML page: name {output} .html")
     check_output_paths(output)
     write_inspector_html(read_recording_file(args.recording), output)

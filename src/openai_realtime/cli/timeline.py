@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Final
 
 from openai_realtime.cli._common import (
+    HTML_SUFFIXES,
     Subparsers,
     UsageError,
+    add_recording_arguments,
     check_output_paths,
     read_recording_file,
 )
@@ -26,7 +28,6 @@ __all__ = ["DEFAULT_OUTPUT", "register", "run"]
 
 DEFAULT_OUTPUT: Final = "timeline.html"
 """HTML by default: it needs no plotting library."""
-_HTML_SUFFIXES: Final = frozenset({".html", ".htm"})
 
 
 def register(subparsers: Subparsers) -> None:
@@ -44,12 +45,8 @@ def register(subparsers: Subparsers) -> None:
             "the format: .png (needs matplotlib) or .html (needs nothing)."
         ),
     )
-    parser.add_argument("recording", help="the .jsonl recording file")
-    parser.add_argument(
-        "-o",
-        "--output",
-        default=DEFAULT_OUTPUT,
-        help=f"the picture to write, .png or .html (default: {DEFAULT_OUTPUT})",
+    add_recording_arguments(
+        parser, default_output=DEFAULT_OUTPUT, output_help="the picture to write, .png or .html"
     )
     parser.set_defaults(run=run)
 
@@ -71,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     """
     output = Path(args.output)
     suffix = output.suffix.lower()
-    if suffix != ".png" and suffix not in _HTML_SUFFIXES:
+    if suffix != ".png" and suffix not in HTML_SUFFIXES:
         raise UsageError(f"cannot tell the format of {output}: name it .png or .html")
     check_output_paths(output)
     timeline = timeline_from_recording(read_recording_file(args.recording))
