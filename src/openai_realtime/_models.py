@@ -20,9 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
-__all__ = ["RealtimeModel", "ValidationIssue"]
+__all__ = ["RealtimeModel", "ValidationIssue", "validation_summary"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,3 +79,15 @@ class RealtimeModel(BaseModel):
         constants = type(self).__constant_fields__
         if constants:
             self.__pydantic_fields_set__.update(constants)
+
+
+def validation_summary(error: ValidationError) -> str:
+    """Where and why each problem is, on one line: for our errors, never pydantic's own.
+
+    No input values and no documentation URLs: an input may hold a secret or a whole audio
+    payload.
+    """
+    return "; ".join(
+        f"{'.'.join(str(part) for part in detail['loc'])}: {detail['msg']}"
+        for detail in error.errors(include_url=False, include_input=False)
+    )

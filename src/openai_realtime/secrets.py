@@ -27,6 +27,7 @@ import aiohttp
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from yarl import URL
 
+from openai_realtime._models import validation_summary
 from openai_realtime.api import USER_AGENT
 from openai_realtime.credentials import redact_url, require_secure_transport, same_origin_only
 from openai_realtime.errors import (
@@ -95,7 +96,9 @@ def _session_json(session: Mapping[str, Any] | SessionConfig) -> dict[str, Any]:
     try:
         typed = _SESSION_CONFIG.validate_python({"type": "realtime", **session})
     except ValidationError as error:
-        raise ConfigurationError(f"invalid session configuration: {_details(error)}") from None
+        raise ConfigurationError(
+            f"invalid session configuration: {validation_summary(error)}"
+        ) from None
     return typed.model_dump(mode="json", exclude_unset=True)
 
 
@@ -125,13 +128,6 @@ def _error_message(body: str, fallback: str, api_key: str) -> str:
 
 
 _ParsedT = TypeVar("_ParsedT", bound=BaseModel)
-
-
-def _details(error: ValidationError) -> str:
-    return "; ".join(
-        f"{'.'.join(str(part) for part in detail['loc'])}: {detail['msg']}"
-        for detail in error.errors(include_url=False, include_input=False)
-    )
 
 
 def _parse(model: type[_ParsedT], reply: tuple[int, str, str, str]) -> _ParsedT:
@@ -249,7 +245,9 @@ async def create_translation_client_secret(
         try:
             typed = RealtimeTranslationSessionCreateRequest.model_validate(session)
         except ValidationError as error:
-            raise ConfigurationError(f"invalid translation session: {_details(error)}") from None
+            raise ConfigurationError(
+                f"invalid translation session: {validation_summary(error)}"
+            ) from None
         session_json = typed.model_dump(mode="json", exclude_unset=True)
     body = {**_request_body(None, expires_after_seconds), "session": session_json}
     text = await _post(

@@ -36,6 +36,7 @@ from numpy.typing import NDArray
 from pydantic import ValidationError
 from yarl import URL
 
+from openai_realtime._models import validation_summary
 from openai_realtime._session_update import new_event_id, send_and_confirm
 from openai_realtime.api import DEFAULT_URL, ConnectionOptions, RealtimeAPI
 from openai_realtime.errors import ConfigurationError
@@ -136,10 +137,7 @@ def transcription_session(
     try:
         return RealtimeTranscriptionSessionCreateRequest.model_validate(session)
     except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in detail['loc'])}: {detail['msg']}"
-            for detail in error.errors(include_url=False, include_input=False)
-        )
+        problems = validation_summary(error)
         raise ConfigurationError(f"invalid transcription options: {problems}") from None
 
 

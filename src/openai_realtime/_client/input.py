@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import ValidationError
 
+from openai_realtime._models import validation_summary
 from openai_realtime.audio import AudioInput, encode_base64, split_for_append, to_pcm16
 from openai_realtime.errors import ConfigurationError
 from openai_realtime.types import (
@@ -56,16 +57,9 @@ def user_message(content: Sequence[UserContentPart]) -> ConversationItemCreateEv
     try:
         message = RealtimeConversationItemMessageUser.model_validate({"content": parts})
     except ValidationError as error:
-        raise ConfigurationError(f"invalid message content: {_summary(error)}") from None
+        problems = validation_summary(error)
+        raise ConfigurationError(f"invalid message content: {problems}") from None
     return ConversationItemCreateEvent(item=message)
-
-
-def _summary(error: ValidationError) -> str:
-    """Where and why, one line per problem, without pydantic's URLs and input dumps."""
-    return "; ".join(
-        f"{'.'.join(str(part) for part in detail['loc'])}: {detail['msg']}"
-        for detail in error.errors(include_url=False, include_input=False)
-    )
 
 
 def audio_appends(
