@@ -11,11 +11,12 @@ RUNTIME_STAMP := $(VENV)/.runtime-installed
 	fuzz load mutate screenshots clean
 
 # The Debian packages the tests use: the browser and its driver, the audio stack (PortAudio,
-# PulseAudio in user mode, ALSA's pulse plugin and tools), network namespaces (ip, unshare) and
-# npm (the official AsyncAPI schema), git (the packaging test). tests/support/system.py names every binary and library a
-# test needs and the package that ships it; a test keeps that registry inside this list.
+# PulseAudio in user mode, ALSA's pulse plugin and tools), network namespaces (ip, unshare), npm
+# (the official AsyncAPI schema), git (the packaging test) and openssl (the TLS test).
+# tests/support/system.py names every binary and library a test needs and the package that
+# ships it; a test keeps that registry inside this list.
 SYSTEM_PACKAGES := chromium chromium-driver libportaudio2 pulseaudio pulseaudio-utils \
-	libasound2-plugins alsa-utils iproute2 util-linux npm git
+	libasound2-plugins alsa-utils iproute2 util-linux npm git openssl
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)

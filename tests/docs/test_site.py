@@ -23,7 +23,7 @@ BUILD_TIMEOUT_SECONDS = 50.0
 def test_site_builds_strictly(tmp_path: Path) -> None:
     for plugin in ("mkdocs", "material", "mkdocstrings", "mkdocstrings_handlers.python"):
         if importlib.util.find_spec(plugin) is None:
-            pytest.skip(f"{plugin} is not installed: install the dev extra (make install)")
+            pytest.fail(f"{plugin} is not installed: install the dev extra (make install)")
     # Material prints a banner about its successor unless told not to; it is noise here.
     environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     build = subprocess.run(

@@ -78,9 +78,6 @@ async def test_timeline_writes_html_and_png(live_session: LiveSession, tmp_path:
     html = tmp_path / "t.html"
     assert await run(parse("timeline", str(live_session.path), "-o", str(html))) == 0
     assert html.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-    pytest.importorskip(
-        "matplotlib", reason="needs matplotlib (pip install 'openai-realtime[plot]')"
-    )
     png = tmp_path / "t.png"
     assert await run(parse("timeline", str(live_session.path), "--output", str(png))) == 0
     assert png.read_bytes().startswith(b"\x89PNG")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import inspect
 import re
-import shutil
 import ssl
 import subprocess
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -29,7 +28,7 @@ from openai_realtime.cli._common import new_client, open_target
 from openai_realtime.relay import RealtimeRelay
 from openai_realtime.secrets import create_client_secret
 from openai_realtime.testing import FakeRealtimeServer, serve
-from tests.support import until
+from tests.support import require_binary, until
 
 KEY = "sk-test-transport-0123456789"
 # `.invalid` never resolves (RFC 2606): a refusal here cannot have come from the network.
@@ -41,9 +40,7 @@ SOURCE = Path(openai_realtime.__file__).parent
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A self-signed certificate for localhost and 127.0.0.1, and its key."""
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        pytest.skip("the openssl command is not installed")
+    openssl = require_binary("openssl")
     folder = tmp_path_factory.mktemp("tls")
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(

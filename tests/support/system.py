@@ -33,6 +33,7 @@ SYSTEM_BINARIES: dict[str, str] = {
     "unshare": "util-linux",
     "npm": "npm",
     "git": "git",
+    "openssl": "openssl",
 }
 
 # Shared library soname (as the dynamic loader finds it) -> the Debian package that ships it.
