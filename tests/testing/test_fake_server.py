@@ -13,6 +13,7 @@ import openai_realtime.testing
 from openai_realtime.protocol.codec import decode_server_event
 from openai_realtime.testing import FakeRealtimeServer, serve
 from openai_realtime.types import SessionCreatedEvent
+from tests.support import until
 
 KEY = "sk-fake-test-key-0123456789"
 
@@ -166,9 +167,7 @@ async def test_serve_runs_until_cancelled(caplog: pytest.LogCaptureFixture) -> N
     caplog.set_level(logging.INFO, logger="openai_realtime.testing")
     task = asyncio.create_task(serve("127.0.0.1", 0))
     try:
-        async with asyncio.timeout(TIMEOUT):
-            while "listening on" not in caplog.text:
-                await asyncio.sleep(0.01)
+        await until(lambda: "listening on" in caplog.text, TIMEOUT)
     finally:
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
