@@ -1,17 +1,20 @@
 """What the benchmarks run in fresh interpreters: start-up to ``session.created``, and memory.
 
-Run as ``python bench_child.py <check> <side> <url> [turns turn_seconds]``:
+Run as ``python bench_child.py <check> <side> <url> [turns turn_seconds]``, or
+``python bench_child.py decode <sizes as JSON> <round>``:
 
 * ``start``: connect and wait for ``session.created``, then print ``time.monotonic_ns()`` (the
   parent took the same clock before starting this interpreter);
+* ``decode``: one round of every decoder on every frame set (``bench_decode``), as JSON;
 * ``memory``: a session of ``turns`` turns, each ``turn_seconds`` of input audio appended in
   100 ms chunks, committed, and an answer of ``turn_seconds`` of audio received; prints the
   resident set size (RSS, after a full collection) after a first turn and after the rest, and the
   audio the client holds, as JSON.
 
-``side`` is ``ours`` (``RealtimeClient``) or ``openai`` (the ``openai`` SDK, which keeps
-nothing). The imports sit inside the functions so that ``start`` pays exactly what a program
-using that side pays.
+``side`` is ``ours`` (``RealtimeClient``), ``openai`` (the ``openai`` SDK, which keeps
+nothing) or, for ``start`` only, ``bare`` (aiohttp alone: connect and read the first frame).
+The imports sit inside the functions so that ``start`` pays exactly what a program using that
+side pays.
 """
 
 from __future__ import annotations
@@ -47,6 +50,18 @@ def _openai_client(url: str) -> Any:
     return openai.AsyncOpenAI(
         api_key="sk-bench", base_url="http://127.0.0.1:9/v1", websocket_base_url=url
     )
+
+
+async def _start_bare(url: str) -> None:
+    import aiohttp
+
+    async with (
+        aiohttp.ClientSession() as http,
+        http.ws_connect(f"{url}?model=gpt-realtime") as websocket,
+    ):
+        message = await websocket.receive()
+        assert "session.created" in message.data
+        print(time.monotonic_ns(), flush=True)
 
 
 async def _start_openai(url: str) -> None:
@@ -127,9 +142,18 @@ async def _memory_openai(url: str, turns: int, turn_seconds: float) -> dict[str,
 
 
 def _main() -> None:
-    check, side, url = sys.argv[1:4]
+    check = sys.argv[1]
+    if check == "decode":
+        from bench_decode import measure_in_process
+        from bench_sizes import Sizes
+
+        sizes, first = Sizes.from_json(sys.argv[2]), int(sys.argv[3])
+        print(json.dumps(measure_in_process(sizes, first)), flush=True)
+        return
+    side, url = sys.argv[2:4]
     if check == "start":
-        asyncio.run(_start_ours(url) if side == "ours" else _start_openai(url))
+        start = {"ours": _start_ours, "openai": _start_openai, "bare": _start_bare}[side]
+        asyncio.run(start(url))
         return
     turns, turn_seconds = int(sys.argv[4]), float(sys.argv[5])
     memory = _memory_ours if side == "ours" else _memory_openai

@@ -16,19 +16,23 @@ from __future__ import annotations
 import functools
 import importlib
 import json
+import statistics
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from bench_frames import answer_frames, session_created_frame, user_turn_frames
-from bench_report import Figures, Row, interleaved
+from bench_process import run_child
+from bench_report import Figures, Group, Row
 from bench_sizes import Sizes
 
 from openai_realtime.protocol.codec import decode_server_event
 
-__all__ = ["decode_rows", "openai_parse_event"]
+__all__ = ["decode_group", "measure_in_process", "openai_parse_event"]
 
 Decoder = Callable[[str], Any]
+_REPEATS = 3
+_WARM_FRAMES = 50
 
 
 def openai_parse_event() -> Decoder:
@@ -57,45 +61,81 @@ def frame_sets(sizes: Sizes) -> dict[str, list[str]]:
     return sets
 
 
-def _side(decode: Decoder, frames: list[str]) -> Callable[[], Awaitable[Figures]]:
+def measure_in_process(sizes: Sizes, first: int) -> Figures:
+    """One round of every decoder on every frame set, in this (fresh) interpreter.
+
+    Every decoder first decodes a few frames of every set untimed (pydantic builds its
+    validators on first use). Then, per set, each decoder is timed ``_REPEATS`` times, the
+    decoders taking turns, the first one given by ``first``; the median of the repeats is the
+    round's figure. One round per fresh interpreter puts what differs from one process to the
+    next (hash seeds, where the heap lands) into the spread of the rounds.
+
+    Returns:
+        Events per CPU second, keyed ``"<set>|<decoder>"``.
+    """
+    decoders: dict[str, Decoder] = {
+        "ours": decode_server_event,
+        "openai": openai_parse_event(),
+        "json.loads": json.loads,
+    }
+    names = list(decoders)
+    order = names[first % len(names) :] + names[: first % len(names)]
+    sets = frame_sets(sizes)
+    for frames in sets.values():
+        for decode in decoders.values():
+            for text in frames[:_WARM_FRAMES]:
+                decode(text)
+    figures: Figures = {}
+    for set_name, frames in sets.items():
+        rates: dict[str, list[float]] = {name: [] for name in names}
+        for _ in range(_REPEATS):
+            for name in order:
+                rates[name].append(_rate(decoders[name], frames))
+        for name in names:
+            figures[f"{set_name}|{name}"] = statistics.median(rates[name])
+    return figures
+
+
+def _rate(decode: Decoder, frames: list[str]) -> float:
+    # CPU time of this thread: decoding is pure computation, and on a shared machine the wall
+    # clock would also count the moments other processes held the CPU.
+    start = time.thread_time()
+    for text in frames:
+        decode(text)
+    return len(frames) / (time.thread_time() - start)
+
+
+def decode_group(sizes: Sizes) -> Group:
+    """One row per frame set: events per CPU second of each decoder, a fresh interpreter per
+    round."""
+    rounds_started = 0
+
     async def measure() -> Figures:
-        # CPU time of this thread: decoding is pure computation, and on a shared machine the
-        # wall clock would also count the moments other processes held the CPU.
-        start = time.thread_time()
-        for text in frames:
-            decode(text)
-        return {"events_per_second": len(frames) / (time.thread_time() - start)}
+        nonlocal rounds_started
+        rounds_started += 1
+        output = await run_child("decode", sizes.to_json(), str(rounds_started))
+        return {key: float(value) for key, value in json.loads(output).items()}
 
-    return measure
+    def rows(measured: dict[str, list[Figures]]) -> list[Row]:
+        rounds = measured["decode"]
 
+        def rates(set_name: str, decoder: str) -> list[float]:
+            return [figures[f"{set_name}|{decoder}"] for figures in rounds]
 
-async def decode_rows(sizes: Sizes) -> list[Row]:
-    """One row per frame set: events per second of each decoder, in interleaved rounds."""
-    rows = []
-    openai = openai_parse_event()
-    for name, frames in frame_sets(sizes).items():
-        measured = await interleaved(
-            {
-                "ours": _side(decode_server_event, frames),
-                "openai": _side(openai, frames),
-                "json.loads": _side(json.loads, frames),
-            },
-            sizes.rounds,
-            warm_up=sizes.warm_up,
-        )
-
-        def rates(side: str) -> list[float]:
-            return [figures["events_per_second"] for figures in measured[side]]  # noqa: B023
-
-        label = "mixed stream (one spoken answer)" if name == "mixed stream" else name
-        rows.append(
+        return [
             Row(
                 key=f"decode {name}",
-                what=f"decode {label}, events per CPU second",
-                ours=rates("ours"),
-                peer=rates("openai"),
-                ceiling=rates("json.loads"),
+                what=(
+                    "decode "
+                    + ("mixed stream (one spoken answer)" if name == "mixed stream" else name)
+                    + ", events per CPU second"
+                ),
+                ours=rates(name, "ours"),
+                peer=rates(name, "openai"),
+                ceiling=rates(name, "json.loads"),
                 ceiling_name="json.loads",
             )
-        )
-    return rows
+            for name in frame_sets(sizes)
+        ]
+
+    return Group(name="decode", sides={"decode": measure}, rows=rows)

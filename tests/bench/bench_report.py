@@ -1,9 +1,10 @@
 """Rounds, spreads, the results table, the raw JSON and the before/after comparison.
 
-Every row measures its sides (ours, the ``openai`` peer, a ceiling) round by round, the sides'
-order rotating each round, after one warm-up round that is discarded. A figure is printed as
-``median [min-max]`` over the measured rounds; a ratio is taken within each round (ours and the
-other side measured moments apart) and then summarised the same way.
+A run is rounds of every row (a warm-up round first, discarded); in each round a row measures its
+sides (ours, the ``openai`` peer, a ceiling) one after the other, the first side rotating from
+round to round. A figure is printed as ``median [min-max]`` over the measured rounds; a ratio is
+taken within each round (ours and the other side measured moments apart) and then summarised the
+same way.
 """
 
 from __future__ import annotations
@@ -16,17 +17,19 @@ import platform
 import statistics
 import subprocess
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "Group",
+    "Measure",
     "Row",
     "compare",
     "format_table",
-    "interleaved",
     "machine_facts",
+    "run_rounds",
     "spread",
 ]
 
@@ -34,29 +37,74 @@ Figures = dict[str, float]
 """What one side measured in one round, by metric name."""
 
 
-async def interleaved(
-    sides: dict[str, Callable[[], Awaitable[Figures]]], rounds: int, *, warm_up: bool
-) -> dict[str, list[Figures]]:
-    """Measure every side once per round, the order rotated each round.
+Measure = Callable[[], Awaitable[Figures]]
+"""Measures one side once."""
+
+
+@dataclass(frozen=True)
+class Group:
+    """Rows measured together: their sides, and how the rounds become rows.
+
+    Attributes:
+        name: What is measured, for the progress log.
+        sides: How to measure each side once.
+        rows: Turns each side's figures, one entry per measured round, into rows.
+        every: Measured in round 1 and every ``every``-th round after it (a costly group takes
+            part in fewer rounds, still spread over the whole run).
+        warm_up: Whether the group takes part in the discarded warm-up round.
+    """
+
+    name: str
+    sides: Mapping[str, Measure]
+    rows: Callable[[dict[str, list[Figures]]], list[Row]]
+    every: int = 1
+    warm_up: bool = True
+
+    def measured_in(self, round_number: int) -> bool:
+        """Whether the group runs in round ``round_number`` (0 is the warm-up)."""
+        if round_number == 0:
+            return self.warm_up
+        return (round_number - 1) % self.every == 0
+
+
+async def run_rounds(
+    groups: Sequence[Group],
+    rounds: int,
+    *,
+    warm_up: bool,
+    log: Callable[[str], None] = lambda _: None,
+) -> list[Row]:
+    """Measure every group once per round, rounds outermost, each group's sides rotated.
+
+    Rounds are the outer loop so that every row's rounds are spread over the whole run: a
+    machine that is slower for a minute moves one round of every row, and shows in the ranges,
+    instead of moving every round of one row. Within a round each group measures all its sides
+    one after the other, the first side rotating from round to round.
 
     Args:
-        sides: How to measure each side once.
+        groups: What to measure.
         rounds: Rounds measured.
-        warm_up: Run one more round first and discard it (imports, caches, first connections).
+        warm_up: Run round 0 first and discard it (imports, caches, first connections).
+        log: Told when each group of each round starts.
 
     Returns:
-        For each side, its figures in each measured round.
+        Every group's rows, in the order of ``groups``.
     """
-    names = list(sides)
-    measured: dict[str, list[Figures]] = {name: [] for name in names}
-    first = 0 if warm_up else 1
-    for round_number in range(first, rounds + 1):
-        shift = round_number % len(names)
-        for name in names[shift:] + names[:shift]:
-            figures = await sides[name]()
-            if round_number > 0:
-                measured[name].append(figures)
-    return measured
+    measured: dict[str, dict[str, list[Figures]]] = {
+        group.name: {side: [] for side in group.sides} for group in groups
+    }
+    for round_number in range(0 if warm_up else 1, rounds + 1):
+        for group in groups:
+            if not group.measured_in(round_number):
+                continue
+            log(f"round {round_number or 'warm-up'}/{rounds}: {group.name}")
+            names = list(group.sides)
+            shift = round_number % len(names)
+            for name in names[shift:] + names[:shift]:
+                figures = await group.sides[name]()
+                if round_number > 0:
+                    measured[group.name][name].append(figures)
+    return [row for group in groups for row in group.rows(measured[group.name])]
 
 
 def spread(values: Sequence[float]) -> str:
@@ -93,6 +141,8 @@ class Row:
         ceiling: The reference's figure in each round (empty when there is none).
         ceiling_name: What the reference is (``json.loads``, ``bare aiohttp``).
         note: Anything the figures alone do not say.
+        peer_ratio: Whether ours / peer means anything; not when the peer's figure is close to
+            nothing by design (the SDK keeps no audio, so its memory growth is about zero).
     """
 
     key: str
@@ -102,10 +152,11 @@ class Row:
     ceiling: list[float] = dataclasses.field(default_factory=list)
     ceiling_name: str = ""
     note: str = ""
+    peer_ratio: bool = True
 
     def ratio_to_peer(self) -> list[float]:
-        """Ours divided by the peer's figure, round by round."""
-        return _ratios(self.ours, self.peer)
+        """Ours divided by the peer's figure, round by round (empty when it means nothing)."""
+        return _ratios(self.ours, self.peer) if self.peer_ratio else []
 
     def ratio_to_ceiling(self) -> list[float]:
         """Ours divided by the ceiling's figure, round by round."""
@@ -214,42 +265,45 @@ def results_json(facts: dict[str, Any], sizes: dict[str, Any], rows: Sequence[Ro
 
 
 def compare(old_text: str, rows: Sequence[Row]) -> str:
-    """Before and after, row by row: ours and the ratio to the peer, and whether they agree.
+    """Before and after, row by row: ours, and ours over the peer and over the ceiling, each
+    with whether the two runs agree; then how many figures agree.
 
     Two figures agree when each median lies within the other run's range (min-max, as printed).
     """
-    old_rows = {row["key"]: Row(**row) for row in json.loads(old_text)["rows"]}
-    header = (
-        "what",
-        "ours before",
-        "ours now",
-        "agree",
-        "ours / openai before",
-        "ours / openai now",
-        "agree",
-    )
+    old_rows = {
+        row["key"]: Row(**{k: v for k, v in row.items() if k in _ROW_FIELDS})
+        for row in json.loads(old_text)["rows"]
+    }
+    header: tuple[str, ...] = ("what", "ours before", "ours now", "agree")
+    header += ("ours / openai before", "ours / openai now", "agree")
+    header += ("ours / ceiling before", "ours / ceiling now", "agree")
     cells = [header]
+    verdicts: list[str] = []
     for row in rows:
         old = old_rows.get(row.key)
         if old is None:
             continue
-        old_ratio, new_ratio = old.ratio_to_peer(), row.ratio_to_peer()
-        cells.append(
-            (
-                row.what,
-                spread(old.ours),
-                spread(row.ours),
-                _agreement(old.ours, row.ours),
-                _ratio_text(old_ratio),
-                _ratio_text(new_ratio),
-                _agreement(old_ratio, new_ratio),
-            )
-        )
+        line = [row.what]
+        for before, now, text in [
+            (old.ours, row.ours, spread),
+            (old.ratio_to_peer(), row.ratio_to_peer(), _ratio_text),
+            (old.ratio_to_ceiling(), row.ratio_to_ceiling(), _ratio_text),
+        ]:
+            verdict = _agreement(before, now)
+            verdicts.append(verdict)
+            line += [text(before), text(now), verdict]
+        cells.append(tuple(line))
     widths = [max(len(line[column]) for line in cells) for column in range(len(header))]
-    return "\n".join(
+    table = [
         "| " + " | ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)) + " |"
         for line in cells
-    )
+    ]
+    judged = [verdict for verdict in verdicts if verdict != "-"]
+    agreeing = judged.count("yes")
+    return "\n".join([*table, "", f"{agreeing} of {len(judged)} figures agree"])
+
+
+_ROW_FIELDS = frozenset(field.name for field in dataclasses.fields(Row))
 
 
 def _agreement(before: Sequence[float], now: Sequence[float]) -> str:

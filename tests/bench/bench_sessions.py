@@ -6,8 +6,9 @@ of 100 ms per second, plus transcript deltas) and sends 100 ms of microphone aud
 ``input_audio_buffer.append``). Sessions are spread evenly over the 100 ms period. After a
 warm-up, a probe task sleeping 10 ms at a time records how late it wakes (the event-loop lag) and
 the audio received is counted. A step of N sessions passes when the lag p99 is under 50 ms and
-the audio kept at least 90% of real time, on the first try (no retries). Each side steps up
-until a step fails; the steps of the two sides alternate, the order rotating.
+the audio kept at least 90% of real time, on the first try (no retries). In every round each
+side searches for its largest passing step (:class:`_Staircase`), the sides taking turns, the
+first rotating; the rounds are spread over the whole run.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import statistics
 import time
 from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from bench_report import Row
+from bench_report import Figures, Group, Row
 from bench_server import ServerProcess
 from bench_sizes import Sizes
 from bench_stream import openai_connection
@@ -29,7 +32,7 @@ from openai_realtime import RealtimeClient
 from openai_realtime.audio import SAMPLE_RATE
 from openai_realtime.local_events import ConversationUpdatedEvent
 
-__all__ = ["MAX_LAG_P99_MS", "MIN_REALTIME_FACTOR", "session_rows"]
+__all__ = ["MAX_LAG_P99_MS", "MIN_REALTIME_FACTOR", "session_group"]
 
 WAIT = 120.0
 CHUNK_SECONDS = 0.1
@@ -148,40 +151,88 @@ async def run_step(session: Session, count: int, sizes: Sizes) -> tuple[float, f
     return float(np.percentile(lags, 99)), factor
 
 
-async def session_rows(server: ServerProcess, sizes: Sizes) -> tuple[list[Row], dict[str, Any]]:
-    """The largest number of sessions that kept up on the first try, for each side."""
-    sides = {
-        "ours": ours_session(server.url("sessions")),
-        "openai": openai_session(server.websocket_base_url("sessions")),
+@dataclass
+class _Staircase:
+    """One side's search for the most sessions that keep up, round after round.
+
+    Round 1 climbs from the smallest step; a later round starts at the step nearest below the
+    median of the earlier rounds. From the start it climbs while steps pass, or descends while
+    they fail; the round's figure is the highest step that passed before the first failure on
+    the way up (or the first that passed on the way down; 0 if none did). Every step is a first
+    try: a fresh set of sessions, no retries.
+    """
+
+    session: Session
+    sizes: Sizes
+    found: list[int] = field(default_factory=list)
+    taken: list[list[float]] = field(default_factory=list)
+
+    async def passes(self, count: int) -> bool:
+        lag, factor = await run_step(self.session, count, self.sizes)
+        self.taken.append([len(self.found) + 1, count, lag, factor])
+        return lag < MAX_LAG_P99_MS and factor >= MIN_REALTIME_FACTOR
+
+    def start(self) -> int:
+        steps = self.sizes.session_steps
+        if not self.found:
+            return 0
+        median = statistics.median(self.found)
+        return max([0, *(index for index, count in enumerate(steps) if count <= median)])
+
+    async def measure(self) -> Figures:
+        steps = self.sizes.session_steps
+        index = self.start()
+        if await self.passes(steps[index]):
+            while index + 1 < len(steps) and await self.passes(steps[index + 1]):
+                index += 1
+            capacity = steps[index]
+        else:
+            capacity = 0
+            while index > 0:
+                index -= 1
+                if await self.passes(steps[index]):
+                    capacity = steps[index]
+                    break
+        self.found.append(capacity)
+        return {"sessions": float(capacity)}
+
+
+Steps = dict[str, list[list[float]]]
+"""Each side's steps as they are taken: ``[round, sessions, lag p99 in ms, audio share]``."""
+
+
+def session_group(server: ServerProcess, sizes: Sizes) -> tuple[Group, Steps]:
+    """The most sessions that kept up on the first try, each side's search in every round.
+
+    Returns:
+        The group, and each side's steps as they are taken.
+    """
+    stairs = {
+        "ours": _Staircase(ours_session(server.url("sessions")), sizes),
+        "openai": _Staircase(openai_session(server.websocket_base_url("sessions")), sizes),
     }
-    passed = dict.fromkeys(sides, 0)
-    failed: dict[str, bool] = dict.fromkeys(sides, False)
-    steps: dict[str, list[list[float]]] = {name: [] for name in sides}
-    for index, count in enumerate(sizes.session_steps):
-        order = list(sides) if index % 2 == 0 else list(reversed(sides))
-        for name in order:
-            if failed[name]:
-                continue
-            lag, factor = await run_step(sides[name], count, sizes)
-            steps[name].append([count, lag, factor])
-            if lag < MAX_LAG_P99_MS and factor >= MIN_REALTIME_FACTOR:
-                passed[name] = count
-            else:
-                failed[name] = True
-        if all(failed.values()):
-            break
-    failed_at = {
-        name: next((f"{step[0]:g}" for step in taken if step[0] > passed[name]), "none")
-        for name, taken in steps.items()
-    }
-    row = Row(
-        key="sessions",
-        what=(
-            f"real-time sessions per process, audio both ways (lag p99 < {MAX_LAG_P99_MS:g} ms, "
-            f"audio >= {MIN_REALTIME_FACTOR:.0%} of real time, first try)"
-        ),
-        ours=[float(passed["ours"])],
-        peer=[float(passed["openai"])],
-        note=f"first failed step: ours {failed_at['ours']}, openai {failed_at['openai']}",
+
+    def rows(measured: dict[str, list[Figures]]) -> list[Row]:
+        top = sizes.session_steps[-1]
+        return [
+            Row(
+                key="sessions",
+                what=(
+                    f"real-time sessions per process, audio both ways (lag p99 < "
+                    f"{MAX_LAG_P99_MS:g} ms, audio >= {MIN_REALTIME_FACTOR:.0%} of real time, "
+                    "first try)"
+                ),
+                ours=[figures["sessions"] for figures in measured["ours"]],
+                peer=[figures["sessions"] for figures in measured["openai"]],
+                note=f"{top} is the largest step tried",
+            )
+        ]
+
+    group = Group(
+        name="sessions",
+        sides={name: stair.measure for name, stair in stairs.items()},
+        rows=rows,
+        every=sizes.session_every,
+        warm_up=False,
     )
-    return [row], steps
+    return group, {name: stair.taken for name, stair in stairs.items()}

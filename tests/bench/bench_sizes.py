@@ -14,7 +14,7 @@ class Sizes:
     """Every size the benchmarks use; the server process gets the same object as JSON.
 
     Attributes:
-        rounds: Measured rounds per row.
+        rounds: Measured rounds (the sessions row takes part in fewer: ``session_every``).
         warm_up: Whether a discarded warm-up round comes first.
         decode_frames_per_type: Frames of one event type decoded per round.
         decode_stream_seconds: Audio length of the mixed stream decoded per round.
@@ -24,6 +24,8 @@ class Sizes:
         stall_seconds: Audio length of the answer during which the event loop is probed.
         stall_events_per_second: The pace of that answer.
         session_steps: Numbers of concurrent real-time sessions tried, smallest first.
+        session_every: The sessions row is measured in round 1 and every ``session_every``-th
+            round after it (each of its rounds takes a minute or more).
         session_warm_up: Seconds each step runs before it is measured.
         session_measured: Seconds each step is measured.
         session_answer_seconds: Audio length of each session's real-time answer.
@@ -40,6 +42,7 @@ class Sizes:
     stall_seconds: float
     stall_events_per_second: int
     session_steps: tuple[int, ...]
+    session_every: int
     session_warm_up: float
     session_measured: float
     session_answer_seconds: float
@@ -59,7 +62,7 @@ class Sizes:
 
 
 FULL = Sizes(
-    rounds=7,
+    rounds=9,
     warm_up=True,
     decode_frames_per_type=3000,
     decode_stream_seconds=180,
@@ -67,7 +70,8 @@ FULL = Sizes(
     latency_seconds=4,
     stall_seconds=600,
     stall_events_per_second=3000,
-    session_steps=(25, 50, 100, 150, 200, 250, 300, 400, 500, 600, 800),
+    session_steps=(100, 200, 250, 300, 350, 400, 600, 800),
+    session_every=2,
     session_warm_up=2.0,
     session_measured=4.0,
     session_answer_seconds=60,
@@ -85,6 +89,7 @@ QUICK = Sizes(
     stall_seconds=2,
     stall_events_per_second=2000,
     session_steps=(2,),
+    session_every=1,
     session_warm_up=0.2,
     session_measured=0.5,
     session_answer_seconds=3,

@@ -27,7 +27,7 @@ from typing import Any
 import aiohttp
 import numpy as np
 from bench_frames import answer_shape
-from bench_report import Figures, Row, interleaved
+from bench_report import Figures, Group, Row
 from bench_server import LATENCY_CHUNK_MS, STAMP, ServerProcess
 from bench_sizes import Sizes
 
@@ -35,12 +35,13 @@ from openai_realtime import RealtimeClient
 from openai_realtime.local_events import ConversationUpdatedEvent
 from openai_realtime.types import ResponseOutputAudioDeltaEvent
 
-__all__ = ["latency_rows", "openai_connection", "stall_rows", "stream_rows"]
+__all__ = ["latency_group", "openai_connection", "stall_group", "stream_group"]
 
 WAIT = 120.0
 MODEL = "gpt-realtime"
 _PROBE_SECONDS = 0.002
 _AUDIO_DELTA = "response.output_audio.delta"
+_PERCENTILES = ("p50", "p99")
 
 Hook = Callable[[Any], None]
 
@@ -164,7 +165,7 @@ async def bare_answer(
     return span
 
 
-async def stream_rows(server: ServerProcess, sizes: Sizes) -> list[Row]:
+def stream_group(server: ServerProcess, sizes: Sizes) -> Group:
     """Events per second end to end (the answer written as fast as the socket takes it), and
     the receiving process's CPU time per event (which other work on the machine barely moves)."""
     seconds = sizes.stream_seconds
@@ -183,26 +184,20 @@ async def stream_rows(server: ServerProcess, sizes: Sizes) -> list[Row]:
     async def bare() -> Figures:
         return figures(await bare_answer(url, seconds, 100, None, None))
 
-    measured = await interleaved(
-        {"ours": ours, "openai": openai, "bare": bare}, sizes.rounds, warm_up=sizes.warm_up
-    )
-    return [
-        Row(
-            key=key,
-            what=what,
-            ours=_metric(measured["ours"], name),
-            peer=_metric(measured["openai"], name),
-            ceiling=_metric(measured["bare"], name),
-            ceiling_name="bare aiohttp",
-        )
-        for key, name, what in [
-            ("end to end", "rate", f"end to end, {events:,}-event spoken answer, events/s"),
-            ("end to end cpu", "cpu_us", "  same answer, receiver's CPU time per event, us"),
+    def rows(measured: dict[str, list[Figures]]) -> list[Row]:
+        return [
+            _row(measured, key, name, what)
+            for key, name, what in [
+                ("end to end", "rate", f"end to end, {events:,}-event spoken answer, events/s"),
+                ("end to end cpu", "cpu_us", "  same answer, receiver's CPU time per event, us"),
+            ]
         ]
-    ]
+
+    sides = {"ours": ours, "openai": openai, "bare": bare}
+    return Group(name="end to end", sides=sides, rows=rows)
 
 
-async def latency_rows(server: ServerProcess, sizes: Sizes) -> list[Row]:
+def latency_group(server: ServerProcess, sizes: Sizes) -> Group:
     """Server write -> handler, p50 and p99, at 50 audio deltas per second."""
     seconds, chunk = sizes.latency_seconds, LATENCY_CHUNK_MS
 
@@ -241,21 +236,14 @@ async def latency_rows(server: ServerProcess, sizes: Sizes) -> list[Row]:
             ]
         )
 
-    measured = await interleaved(
-        {"ours": ours, "openai": openai, "bare": bare}, sizes.rounds, warm_up=sizes.warm_up
-    )
     _, deltas, _ = answer_shape(seconds, chunk_ms=chunk)
-    return [
-        Row(
-            key=f"latency {name}",
-            what=f"server write -> handler at 50 ev/s, {name} of {deltas} audio deltas, ms",
-            ours=_metric(measured["ours"], name),
-            peer=_metric(measured["openai"], name),
-            ceiling=_metric(measured["bare"], name),
-            ceiling_name="bare aiohttp",
-        )
-        for name in ("p50", "p99")
-    ]
+
+    def rows(measured: dict[str, list[Figures]]) -> list[Row]:
+        what = "server write -> handler at 50 ev/s, {} of " + f"{deltas} audio deltas, ms"
+        return [_row(measured, f"latency {name}", name, what.format(name)) for name in _PERCENTILES]
+
+    sides = {"ours": ours, "openai": openai, "bare": bare}
+    return Group(name="latency", sides=sides, rows=rows)
 
 
 def _probing(lags: list[float] | None) -> AbstractAsyncContextManager[object]:
@@ -281,7 +269,7 @@ async def loop_probe(lags: list[float]) -> AsyncIterator[None]:
         await asyncio.gather(task, return_exceptions=True)
 
 
-async def stall_rows(server: ServerProcess, sizes: Sizes) -> list[Row]:
+def stall_group(server: ServerProcess, sizes: Sizes) -> Group:
     """The longest event-loop stall while a long answer arrives at a steady pace."""
     seconds = sizes.stall_seconds
 
@@ -301,27 +289,35 @@ async def stall_rows(server: ServerProcess, sizes: Sizes) -> list[Row]:
         "openai": probed(lambda lags: openai_answer(base_url, seconds, 100, None, lags)),
         "bare": probed(lambda lags: bare_answer(url, seconds, 100, None, lags)),
     }
-    measured = await interleaved(sides, sizes.rounds, warm_up=sizes.warm_up)
     events, _, _ = answer_shape(seconds)
-    minutes = f"{seconds / 60:.3g}"
-    return [
-        Row(
-            key=f"stall {name}",
-            what=(
-                f"event-loop lag, {name}, during a {minutes}-min answer "
-                f"({events:,} events at {sizes.stall_events_per_second:,}/s), ms"
-            ),
-            ours=_metric(measured["ours"], name),
-            peer=_metric(measured["openai"], name),
-            ceiling=_metric(measured["bare"], name),
-            ceiling_name="bare aiohttp",
-        )
-        for name in ("max", "p99")
-    ]
+    answer = (
+        f"a {seconds / 60:.3g}-min answer ({events:,} events at "
+        f"{sizes.stall_events_per_second:,}/s), ms"
+    )
+
+    def rows(measured: dict[str, list[Figures]]) -> list[Row]:
+        return [
+            _row(measured, f"stall {name}", name, f"event-loop lag, {name}, during {answer}")
+            for name in ("max", "p99")
+        ]
+
+    return Group(name="event-loop stall", sides=sides, rows=rows)
 
 
-def _metric(rounds: list[Figures], name: str) -> list[float]:
-    return [figures[name] for figures in rounds]
+def _row(measured: dict[str, list[Figures]], key: str, metric: str, what: str) -> Row:
+    """A row of ours, the ``openai`` SDK and the bare aiohttp reader, for one metric."""
+
+    def values(side: str) -> list[float]:
+        return [figures[metric] for figures in measured[side]]
+
+    return Row(
+        key=key,
+        what=what,
+        ours=values("ours"),
+        peer=values("openai"),
+        ceiling=values("bare"),
+        ceiling_name="bare aiohttp",
+    )
 
 
 def _percentile(values: list[float], q: float) -> float:

@@ -2,7 +2,7 @@
 
 Usage::
 
-    python tests/bench/run_bench.py                      # the full run (7 to 8 minutes on 2 CPUs)
+    python tests/bench/run_bench.py                      # the full run (about 10 minutes, 2 CPUs)
     python tests/bench/run_bench.py --quick              # tiny sizes, one round: correctness only
     python tests/bench/run_bench.py --compare OLD.json   # also before/after per row, and whether
                                                          # the medians agree within the ranges
@@ -19,13 +19,14 @@ import dataclasses
 import importlib.util
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bench_decode import decode_rows
-from bench_process import memory_rows, startup_rows
+from bench_decode import decode_group
+from bench_process import import_group, memory_group, start_group
 from bench_report import (
     Row,
     compare,
@@ -33,38 +34,42 @@ from bench_report import (
     format_table,
     machine_facts,
     results_json,
+    run_rounds,
 )
 from bench_server import ServerProcess
-from bench_sessions import session_rows
+from bench_sessions import session_group
 from bench_sizes import FULL, QUICK, Sizes
-from bench_stream import latency_rows, stall_rows, stream_rows
+from bench_stream import latency_group, stall_group, stream_group
 
 __all__ = ["main", "run"]
 
 
-async def run(sizes: Sizes, log: Any = sys.stderr) -> tuple[list[Row], dict[str, Any]]:
+def _progress(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+async def run(
+    sizes: Sizes, log: Callable[[str], None] = _progress
+) -> tuple[list[Row], dict[str, Any]]:
     """Measure every row with ``sizes``; returns the rows and the session steps taken."""
     if importlib.util.find_spec("openai") is None:
         raise SystemExit(
             "the openai SDK (the peer of every row) is missing: install the bench extra, "
             "pip install -e '.[dev,bench]' (make bench does)"
         )
-    rows: list[Row] = []
-    print("decode ...", file=log, flush=True)
-    rows += await decode_rows(sizes)
     async with ServerProcess(sizes) as server:
-        for name, measure in [
-            ("end to end", stream_rows),
-            ("latency", latency_rows),
-            ("event-loop stall", stall_rows),
-            ("import and start-up", startup_rows),
-            ("memory", memory_rows),
-        ]:
-            print(f"{name} ...", file=log, flush=True)
-            rows += await measure(server, sizes)
-        print("sessions ...", file=log, flush=True)
-        session, steps = await session_rows(server, sizes)
-        rows += session
+        sessions, steps = session_group(server, sizes)
+        groups = [
+            decode_group(sizes),
+            stream_group(server, sizes),
+            latency_group(server, sizes),
+            stall_group(server, sizes),
+            import_group(),
+            start_group(server),
+            memory_group(server, sizes),
+            sessions,
+        ]
+        rows = await run_rounds(groups, sizes.rounds, warm_up=sizes.warm_up, log=log)
     return rows, steps
 
 
@@ -82,12 +87,19 @@ def main(arguments: list[str] | None = None) -> int:
     facts["session_steps"] = steps
     print(f"machine: {describe_machine(facts)}")
     warm_up = "after one warm-up round" if sizes.warm_up else "without a warm-up round"
-    print(f"rounds: {sizes.rounds} measured {warm_up}, sides interleaved; median [min-max]")
+    sessions = len(range(1, sizes.rounds + 1, sizes.session_every))
+    print(
+        f"rounds: {sizes.rounds} measured {warm_up} ({sessions} for sessions), each round "
+        "measuring every row, sides interleaved; median [min-max]"
+    )
     print()
     print(format_table(rows))
     print()
     for side, taken in steps.items():
-        text = ", ".join(f"{n:.0f}: p99 {lag:.1f} ms, audio {share:.0%}" for n, lag, share in taken)
+        text = ", ".join(
+            f"round {r:.0f} {n:.0f}: p99 {lag:.1f} ms, audio {share:.0%}"
+            for r, n, lag, share in taken
+        )
         print(f"session steps, {side}: {text}")
     Path(options.output).write_text(results_json(facts, dataclasses.asdict(sizes), rows))
     if options.compare:

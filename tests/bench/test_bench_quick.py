@@ -3,13 +3,16 @@ asserted; the harness pieces (rounds, ratios, table, comparison) are checked on 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from bench_report import Row, compare, format_table, interleaved, spread
+from bench_report import Group, Row, compare, format_table, run_rounds, spread
+from bench_sessions import _Staircase
+from bench_sizes import QUICK
 from run_bench import main
 
 ROWS_WITH_PEER_AND_CEILING = [
@@ -25,8 +28,10 @@ ROWS_WITH_PEER_AND_CEILING = [
     "latency p99",
     "stall max",
     "stall p99",
+    "import",
+    "start",
 ]
-ROWS_WITH_PEER = ["import", "start", "memory growth", "sessions"]
+ROWS_WITH_PEER = ["memory growth", "sessions"]
 
 
 @pytest.mark.timeout(120)
@@ -37,8 +42,6 @@ def test_quick_run_measures_every_row(tmp_path: Path, capsys: pytest.CaptureFixt
     rows = {row["key"]: row for row in results["rows"]}
     assert list(rows) == [
         *ROWS_WITH_PEER_AND_CEILING,
-        "import",
-        "start",
         "memory growth",
         "memory beyond audio",
         "sessions",
@@ -63,7 +66,7 @@ def test_quick_run_measures_every_row(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "load average" in printed
 
 
-async def test_interleaved_rotates_the_sides_and_discards_the_warm_up() -> None:
+async def test_rounds_are_outermost_and_rotate_the_sides() -> None:
     calls: list[str] = []
 
     def side(name: str, value: float) -> Callable[[], Awaitable[dict[str, float]]]:
@@ -73,12 +76,55 @@ async def test_interleaved_rotates_the_sides_and_discards_the_warm_up() -> None:
 
         return measure
 
-    sides = {"a": side("a", 0), "b": side("b", 100), "c": side("c", 200)}
-    measured = await interleaved(sides, 3, warm_up=True)
-    assert calls == ["a", "b", "c", "b", "c", "a", "c", "a", "b", "a", "b", "c"]
-    # The first three calls (the warm-up round) are left out.
-    assert measured["a"] == [{"value": 6}, {"value": 8}, {"value": 10}]
-    assert measured["b"] == [{"value": 104}, {"value": 109}, {"value": 111}]
+    def rows(measured: dict[str, list[dict[str, float]]]) -> list[Row]:
+        return [
+            Row(key=name, what=name, ours=[figures["value"] for figures in rounds])
+            for name, rounds in measured.items()
+        ]
+
+    every_round = Group(
+        name="g", sides={"a": side("a", 0), "b": side("b", 100), "c": side("c", 200)}, rows=rows
+    )
+    costly = Group(name="h", sides={"x": side("x", 1000)}, rows=rows, every=2, warm_up=False)
+    logged: list[str] = []
+    measured = await run_rounds([every_round, costly], 3, warm_up=True, log=logged.append)
+    # Round 0 (the warm-up) leaves the costly group out; it runs in rounds 1 and 3 only.
+    assert calls == ["a", "b", "c", "b", "c", "a", "x", "c", "a", "b", "a", "b", "c", "x"]
+    assert logged[0] == "round warm-up/3: g" and logged[-1] == "round 3/3: h"
+    # The warm-up round's calls (the first three) are left out.
+    assert [(row.key, row.ours) for row in measured] == [
+        ("a", [6.0, 9.0, 11.0]),
+        ("b", [104.0, 110.0, 112.0]),
+        ("c", [205.0, 208.0, 213.0]),
+        ("x", [1007.0, 1014.0]),
+    ]
+
+
+async def test_the_session_search_climbs_then_starts_from_the_median() -> None:
+    sizes = dataclasses.replace(QUICK, session_steps=(10, 20, 30, 40, 50))
+    limit = 30
+    tried: list[int] = []
+
+    class Fake(_Staircase):
+        async def passes(self, count: int) -> bool:
+            tried.append(count)
+            return count <= limit
+
+    stair = Fake(session=None, sizes=sizes)  # type: ignore[arg-type]
+    assert await stair.measure() == {"sessions": 30.0}
+    assert tried == [10, 20, 30, 40]  # from the bottom up to the first failure
+    tried.clear()
+    limit = 50
+    assert await stair.measure() == {"sessions": 50.0}
+    assert tried == [30, 40, 50]  # from the earlier figure; the top passed, nothing above
+    tried.clear()
+    limit = 15
+    assert await stair.measure() == {"sessions": 10.0}
+    assert tried == [40, 30, 20, 10]  # median of 30 and 50 is 40: down to the first pass
+    tried.clear()
+    limit = 5
+    assert await stair.measure() == {"sessions": 0.0}
+    assert tried == [30, 20, 10]  # the median of 30, 50, 10 is 30; nothing below 10 is tried
 
 
 def test_ratios_are_taken_round_by_round_then_summarised() -> None:
@@ -93,15 +139,15 @@ def test_ratios_are_taken_round_by_round_then_summarised() -> None:
 
 
 def test_compare_prints_before_and_after_of_matching_rows() -> None:
-    old = Row(key="k", what="w", ours=[1.0, 2.0, 3.0], peer=[1.0, 1.0, 1.0])
+    old = Row(key="k", what="w", ours=[1.0, 2.0, 3.0], peer=[1.0, 1.0, 1.0], ceiling=[2, 4, 6])
     gone = Row(key="gone", what="old only", ours=[1.0])
     moved = Row(key="m", what="moved", ours=[1.0, 2.0, 3.0], peer=[1.0, 1.0, 1.0])
     text = json.dumps({"rows": [old.__dict__, gone.__dict__, moved.__dict__]})
-    new = Row(key="k", what="w", ours=[1.5, 2.5, 3.5], peer=[1.0, 1.0, 1.0])
+    new = Row(key="k", what="w", ours=[1.5, 2.5, 3.5], peer=[1.0, 1.0, 1.0], ceiling=[9, 9, 9])
     moved_now = Row(key="m", what="moved", ours=[3.5, 4.0, 5.0], peer=[1.0, 1.0, 1.0])
     rows = [new, Row(key="new", what="new only", ours=[1.0]), moved_now]
     lines = compare(text, rows).splitlines()
-    assert len(lines) == 3
+    assert len(lines) == 5
     assert [cell.strip() for cell in lines[1].split("|")[1:-1]] == [
         "w",
         "2.00 [1.00-3.00]",
@@ -110,6 +156,10 @@ def test_compare_prints_before_and_after_of_matching_rows() -> None:
         "2.00 [1.00-3.00]x",
         "2.50 [1.50-3.50]x",
         "yes",
+        "0.50 [0.50-0.50]x",
+        "0.28 [0.17-0.39]x",
+        "NO",
     ]
-    # The new median, 4.0, lies outside the old range, 1.0-3.0.
-    assert [cell.strip() for cell in lines[2].split("|")[1:-1]][3] == "NO"
+    # The new median, 4.0, lies outside the old range, 1.0-3.0; no ceiling: nothing to judge.
+    assert [cell.strip() for cell in lines[2].split("|")[1:-1]][3::3] == ["NO", "NO", "-"]
+    assert lines[4] == "2 of 5 figures agree"
