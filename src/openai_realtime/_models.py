@@ -52,6 +52,10 @@ class RealtimeModel(BaseModel):
         # Upstream has fields called `model`, which pydantic would otherwise warn about.
         protected_namespaces=(),
         populate_by_name=True,
+        # Build each model's validator on first use, not at import: the decoders' unions build
+        # what they need in one pass, and a program pays only for the models it touches
+        # (about 45 ms of CPU less on `from openai_realtime import RealtimeClient`).
+        defer_build=True,
     )
 
     __constant_fields__: ClassVar[frozenset[str]] = frozenset()

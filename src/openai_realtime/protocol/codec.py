@@ -37,7 +37,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 import numpy as np
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from openai_realtime._models import RealtimeModel, ValidationIssue
 from openai_realtime.errors import ProtocolError
@@ -62,8 +62,13 @@ __all__ = [
 ]
 
 _SERVER: Final = TypeAdapter[ServerEvent](ServerEvent)
-_CLIENT: Final = TypeAdapter[ClientEvent](ClientEvent)
-_TRANSLATION: Final = TypeAdapter[TranslationServerEvent](TranslationServerEvent)
+# Built on first use: a program that sends nothing yet, or never translates, does not pay for
+# these unions at import.
+_ON_FIRST_USE: Final = ConfigDict(defer_build=True)
+_CLIENT: Final = TypeAdapter[ClientEvent](ClientEvent, config=_ON_FIRST_USE)
+_TRANSLATION: Final = TypeAdapter[TranslationServerEvent](
+    TranslationServerEvent, config=_ON_FIRST_USE
+)
 
 # Text is spliced into a frame only if every code is at least this: that rules out the controls
 # JSON must escape and '"' (0x22), and rules in every base64 character ('+' is 0x2B).
