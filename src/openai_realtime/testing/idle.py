@@ -19,8 +19,9 @@ out first:
 
 ``audio_start_ms`` is the input position the playback ended at, or the newest input position
 when less audio than the playback arrived (a silent client's start and end are then equal);
-``audio_end_ms`` is the newest input position. Speech or a new response stops the countdown;
-the next response's end starts it again.
+``audio_end_ms`` is the newest input position. The buffer is then committed as a user audio
+item (even when empty) and a response starts, as the spec describes. Speech or a new response
+stops the countdown; the next response that ends with nobody speaking starts it again.
 """
 
 from __future__ import annotations
