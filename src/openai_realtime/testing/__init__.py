@@ -18,7 +18,8 @@ Where it differs from the service, on purpose:
 * answers come from a responder (:class:`DefaultResponder` echoes, does simple arithmetic,
   calls tools named in the text and reports their outputs), and input "transcripts" too;
 * turn detection is an energy detector (:class:`EnergyVAD`); ``semantic_vad`` maps its
-  eagerness to a silence duration; the idle timeout counts streamed input audio;
+  eagerness to a silence duration; the idle timeout runs out on the server's clock or on
+  streamed silent input audio, whichever comes first;
 * token ``usage`` and ``rate_limits.updated`` are plausible estimates, not billing;
 * ``output_audio_buffer.clear`` on a WebSocket session is answered with an ``error`` (upstream
   it exists on WebRTC and SIP only, as here);

@@ -156,7 +156,8 @@ class Connection:
         self._conversation = Conversation()
         self._conversation_id = self._ids.make("conv")
         self._input = InputAudio(self._session.input_format, self._vad_settings())
-        self._idle = IdleTimer()
+        self._idle = IdleTimer(options.clock, self._idle_alarm)
+        self._idle.configure(self._idle_timeout_ms())
         self._mcp = McpServers(self._outbox, self._ids, self._conversation)
         self._speech_item_id: str | None = None
         self._active: ActiveResponse | None = None
@@ -195,6 +196,7 @@ class Connection:
         except ConnectionGone:
             pass
         finally:
+            self._idle.disarm()
             self._mcp.close()
             for task in list(self._tasks):
                 task.cancel()
@@ -275,6 +277,7 @@ class Connection:
             )
         self._session.update(event.session)
         self._input.reconfigure(self._session.input_format, self._vad_settings())
+        self._idle.configure(self._idle_timeout_ms())
         if not self._input.in_speech:
             self._speech_item_id = None
         await self._outbox.send(
@@ -326,16 +329,29 @@ class Connection:
         await self._check_idle_timeout()
         self._input.forget_idle_audio()
 
-    async def _check_idle_timeout(self) -> None:
+    def _idle_timeout_ms(self) -> int | None:
         turn_detection = self._session.turn_detection or {}
         timeout_ms = turn_detection.get("idle_timeout_ms")
         # The service supports the idle timeout with server_vad only.
         if turn_detection.get("type") != "server_vad" or not timeout_ms:
-            return
+            return None
+        return int(timeout_ms)
+
+    def _idle_alarm(self) -> None:
+        """The idle countdown ran out on the clock: a client that sends nothing times out too."""
+        task = asyncio.create_task(self._idle_alarm_check())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _idle_alarm_check(self) -> None:
+        with contextlib.suppress(ConnectionGone):
+            await self._check_idle_timeout()
+
+    async def _check_idle_timeout(self) -> None:
         if self._active is not None or self._input.in_speech:
             return
         audio_format = self._input.audio_format
-        start = self._idle.due(audio_format, int(timeout_ms), self._input.end)
+        start = self._idle.due(audio_format, self._input.end)
         if start is None:
             return
         self._idle.disarm()
@@ -348,6 +364,8 @@ class Connection:
                 item_id=item_id,
             )
         )
+        # The service commits even an empty buffer here (the manual commit's minimum does not
+        # apply): the silent stretch becomes the user's turn.
         await self._commit(self._input.take_all(), item_id)
         self._start_response(RealtimeResponseCreateParams())
 
@@ -616,7 +634,8 @@ class Connection:
 
     def _finish(self, active: ActiveResponse, audio_seconds: float) -> None:
         self._release(active)
-        if self._active is None:
+        # A user speaking as the response ends is not idle (speech stops the countdown too).
+        if self._active is None and not self._input.in_speech:
             self._idle.arm(self._input.end, audio_seconds)
 
     def _release(self, active: ActiveResponse) -> None:
@@ -634,6 +653,9 @@ class Connection:
     ) -> None:
         try:
             try:
+                # MCP servers given only in response.create are listed as the session's are,
+                # before the response starts (the session's were listed on session.update).
+                await self._mcp.configure(mcp_servers)
                 await self._mcp.settled()
                 context = replace(context, mcp_tools=self._mcp.available(mcp_servers))
                 reply = await resolve_reply(self._responder, context)

@@ -1,12 +1,13 @@
 """MCP tools on the fake server: it lists and calls real MCP servers as the service does.
 
-A session tool ``{"type": "mcp", "server_label": ..., "server_url": ...}`` makes the service
-fetch that server's tool list into an ``mcp_list_tools`` conversation item
-(``conversation.item.added``, ``mcp_list_tools.in_progress``, then ``mcp_list_tools.completed``
-or ``.failed``, ``conversation.item.done``), and lets the model call those tools during a
-response. Here the server is contacted with the ``mcp`` package's own client (Streamable HTTP),
-so the tool list and the call results are what that MCP server really answers. Only servers on
-loopback are contacted: any other URL fails the listing without a request leaving the machine.
+A tool ``{"type": "mcp", "server_label": ..., "server_url": ...}`` in the session, or only in
+one ``response.create`` (listed before that response starts), makes the service fetch that
+server's tool list into an ``mcp_list_tools`` conversation item (``conversation.item.added``,
+``mcp_list_tools.in_progress``, then ``mcp_list_tools.completed`` or ``.failed``,
+``conversation.item.done``), and lets the model call those tools during a response. Here the
+server is contacted with the ``mcp`` package's own client (Streamable HTTP), so the tool list
+and the call results are what that MCP server really answers. Only servers on loopback are
+contacted: any other URL fails the listing without a request leaving the machine.
 
 ``require_approval`` defaults to ``"always"`` as in the spec: an approval is asked with an
 ``mcp_approval_request`` item, and the call runs in a later response once the client added an
@@ -103,7 +104,11 @@ class McpServers:
         self._listings: set[asyncio.Task[None]] = set()
 
     async def configure(self, tools: Iterable[object]) -> None:
-        """Follow the session's tools: list every MCP server that is new or changed.
+        """List every MCP server in ``tools`` that is new or changed since it was last listed.
+
+        Called with the session's tools on every ``session.update``, and with a response's
+        tools before that response starts: a server given only in ``response.create`` gets
+        the same ``mcp_list_tools`` item and events, once, and later responses reuse its list.
 
         Raises:
             ConnectionGone: The connection closed.

@@ -28,7 +28,7 @@ class ResponseSettings:
         output_modalities: ``("audio",)`` (speech with a transcript) or ``("text",)``.
         instructions: Response-level instructions, else the session's.
         tools: The function tools on offer.
-        mcp_servers: The MCP servers (session tools of type ``mcp``) on offer.
+        mcp_servers: The MCP servers (tools of type ``mcp``) on offer.
         tool_choice: Whether and which tools may be called.
         parallel_tool_calls: Whether several calls may be made at once.
         audio_format: Output audio format.
