@@ -21,7 +21,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from openai_realtime.protocol.transcripts import DiarizedSegment, TranscriptSegment
+from openai_realtime.protocol.transcripts import TranscriptSegment
 
 __all__ = ["Cue", "cues", "to_json_lines", "to_srt", "to_webvtt"]
 
@@ -61,25 +61,30 @@ class _Span:
 
 
 def _spans(segment: TranscriptSegment) -> list[_Span]:
-    """The completed segment's timed text: one span per speaker part when it has them."""
+    """The completed segment's timed text: one span per speaker part when all are placed."""
     if segment.status != "completed":
         return []
-    parts: list[DiarizedSegment] = segment.speakers
-    if parts and all(part.start_ms is not None and part.end_ms is not None for part in parts):
-        return [
-            _Span(
-                part.start_ms or 0,
-                part.end_ms or 0,
-                part.text.strip(),
-                segment.item_id,
-                part.speaker,
-            )
-            for part in parts
-            if part.text.strip()
-        ]
+    spans = _speaker_spans(segment)
+    if spans is not None:
+        return spans
     if segment.start_ms is None or segment.end_ms is None or not segment.text.strip():
         return []
     return [_Span(segment.start_ms, segment.end_ms, segment.text.strip(), segment.item_id, None)]
+
+
+def _speaker_spans(segment: TranscriptSegment) -> list[_Span] | None:
+    """One span per speaker part with text; ``None`` when there are none or one is unplaced."""
+    if not segment.speakers:
+        return None
+    spans: list[_Span] = []
+    for part in segment.speakers:
+        if part.start_ms is None or part.end_ms is None:
+            return None
+        if part.text.strip():
+            spans.append(
+                _Span(part.start_ms, part.end_ms, part.text.strip(), segment.item_id, part.speaker)
+            )
+    return spans
 
 
 def cues(segments: Iterable[TranscriptSegment]) -> list[Cue]:
