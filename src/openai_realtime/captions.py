@@ -3,7 +3,11 @@
 Each completed segment with text becomes one cue, timed by the segment's speech (``start_ms`` /
 ``end_ms``, in audio time). Cues are kept in order and never overlap: a cue that would start
 before the previous one ends starts where it ends. Segments that are still going on, failed or
-have no timing are left out (captions are for what was said and finished)::
+have no timing are left out (captions are for what was said and finished).
+
+A segment a diarizing model split by speaker gives one cue per speaker-labelled part instead,
+timed by the part and carrying its speaker: SubRip writes it as ``A: text``, WebVTT as a voice
+span ``<v A>text</v>``, JSON Lines as ``"speaker": "A"`` (``null`` for cues without one)::
 
     from openai_realtime.captions import to_srt, to_webvtt
 
@@ -34,6 +38,7 @@ class Cue:
         end_ms: When it goes (after ``start_ms``).
         text: What it says (one or more lines).
         item_id: The segment's item id.
+        speaker: Who says it, for a cue of a diarized segment.
     """
 
     index: int
@@ -41,6 +46,45 @@ class Cue:
     end_ms: int
     text: str
     item_id: str
+    speaker: str | None = None
+
+
+@dataclass(frozen=True)
+class _Span:
+    """What one cue will show, before cues are ordered and kept from overlapping."""
+
+    start_ms: int
+    end_ms: int
+    text: str
+    item_id: str
+    speaker: str | None
+
+
+def _spans(segment: TranscriptSegment) -> list[_Span]:
+    """The completed segment's timed text: one span per speaker part when all are placed."""
+    if segment.status != "completed":
+        return []
+    spans = _speaker_spans(segment)
+    if spans is not None:
+        return spans
+    if segment.start_ms is None or segment.end_ms is None or not segment.text.strip():
+        return []
+    return [_Span(segment.start_ms, segment.end_ms, segment.text.strip(), segment.item_id, None)]
+
+
+def _speaker_spans(segment: TranscriptSegment) -> list[_Span] | None:
+    """One span per speaker part with text; ``None`` when there are none or one is unplaced."""
+    if not segment.speakers:
+        return None
+    spans: list[_Span] = []
+    for part in segment.speakers:
+        if part.start_ms is None or part.end_ms is None:
+            return None
+        if part.text.strip():
+            spans.append(
+                _Span(part.start_ms, part.end_ms, part.text.strip(), segment.item_id, part.speaker)
+            )
+    return spans
 
 
 def cues(segments: Iterable[TranscriptSegment]) -> list[Cue]:
@@ -50,23 +94,15 @@ def cues(segments: Iterable[TranscriptSegment]) -> list[Cue]:
         segments: Transcript segments (e.g. ``transcriber.segments``).
 
     Returns:
-        The cues, numbered from 1.
+        The cues, numbered from 1 (one per speaker part for a diarized segment).
     """
     result: list[Cue] = []
     previous_end = 0
-    timed = [
-        segment
-        for segment in segments
-        if segment.status == "completed"
-        and segment.text.strip()
-        and segment.start_ms is not None
-        and segment.end_ms is not None
-    ]
-    for segment in sorted(timed, key=lambda segment: segment.start_ms or 0):
-        assert segment.start_ms is not None and segment.end_ms is not None  # filtered above
-        start = max(segment.start_ms, previous_end)
-        end = max(segment.end_ms, start + _MIN_CUE_MS)
-        result.append(Cue(len(result) + 1, start, end, segment.text.strip(), segment.item_id))
+    spans = [span for segment in segments for span in _spans(segment)]
+    for span in sorted(spans, key=lambda span: span.start_ms):
+        start = max(span.start_ms, previous_end)
+        end = max(span.end_ms, start + _MIN_CUE_MS)
+        result.append(Cue(len(result) + 1, start, end, span.text, span.item_id, span.speaker))
         previous_end = end
     return result
 
@@ -83,6 +119,15 @@ def _cue_text(text: str) -> str:
     return "\n".join(line for line in text.splitlines() if line.strip())
 
 
+def _speaker_prefix(cue: Cue) -> str:
+    return f"{cue.speaker}: " if cue.speaker is not None else ""
+
+
+def _vtt_escape(text: str) -> str:
+    # Inside a voice span, markup characters would be read as tags or entities.
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def to_srt(segments: Iterable[TranscriptSegment]) -> str:
     """The transcript as SubRip text.
 
@@ -94,7 +139,7 @@ def to_srt(segments: Iterable[TranscriptSegment]) -> str:
     """
     blocks = [
         f"{cue.index}\n{_timestamp(cue.start_ms, ',')} --> {_timestamp(cue.end_ms, ',')}\n"
-        f"{_cue_text(cue.text)}\n"
+        f"{_speaker_prefix(cue)}{_cue_text(cue.text)}\n"
         for cue in cues(segments)
     ]
     return "\n".join(blocks)
@@ -113,6 +158,8 @@ def to_webvtt(segments: Iterable[TranscriptSegment]) -> str:
     for cue in cues(segments):
         # "-->" inside the text would read as a timing line.
         text = _cue_text(cue.text).replace("-->", "->")
+        if cue.speaker is not None:
+            text = f"<v {_vtt_escape(cue.speaker)}>{_vtt_escape(text)}</v>"
         blocks.append(
             f"{cue.item_id}\n{_timestamp(cue.start_ms, '.')} --> {_timestamp(cue.end_ms, '.')}\n"
             f"{text}\n"
@@ -127,7 +174,8 @@ def to_json_lines(segments: Iterable[TranscriptSegment]) -> str:
         segments: Transcript segments.
 
     Returns:
-        One JSON object per line (``index``, ``start_ms``, ``end_ms``, ``text``, ``item_id``).
+        One JSON object per line (``index``, ``start_ms``, ``end_ms``, ``text``, ``item_id``,
+        ``speaker``).
     """
     return "".join(
         json.dumps(
@@ -137,6 +185,7 @@ def to_json_lines(segments: Iterable[TranscriptSegment]) -> str:
                 "end_ms": cue.end_ms,
                 "text": cue.text,
                 "item_id": cue.item_id,
+                "speaker": cue.speaker,
             },
             ensure_ascii=False,
         )

@@ -22,6 +22,9 @@ name                     payload
 ``segment.started``      :class:`~openai_realtime.protocol.transcripts.SegmentChange`: speech
                          began (or audio was committed by hand)
 ``segment.updated``      the same, with the ``delta`` the text grew by
+``segment.diarized``     the same, with the speaker-labelled part that arrived (``diarized``,
+                         a :class:`~openai_realtime.protocol.transcripts.DiarizedSegment`), from
+                         a diarizing model (``model="gpt-4o-transcribe-diarize"``)
 ``segment.completed``    the same, once the segment's transcript is final
 ``segment.failed``       the same, when transcription of the segment failed
 =======================  ====================================================================
@@ -43,6 +46,8 @@ from openai_realtime.errors import ConfigurationError
 from openai_realtime.events import EventEmitter, EventName, Handler
 from openai_realtime.protocol.audio import SAMPLE_RATE, encode_base64, resample, to_pcm16
 from openai_realtime.protocol.transcripts import (
+    DIARIZE_MODEL,
+    DiarizedSegment,
     TranscriptSegment,
     TranscriptStore,
 )
@@ -104,6 +109,8 @@ class TranscriptionOptions(TypedDict, total=False):
 _OPTION_NAMES: Final = frozenset(TranscriptionOptions.__annotations__)
 _TRANSCRIPTION_KEYS: Final = ("language", "prompt", "keywords", "delay")
 _INPUT_KEYS: Final = ("noise_reduction", "turn_detection")
+# Options the service refuses with the diarizing model.
+_NOT_DIARIZED: Final = ("prompt", "include_logprobs")
 
 
 def transcription_session(
@@ -118,7 +125,9 @@ def transcription_session(
         The typed session (``type: transcription``).
 
     Raises:
-        ConfigurationError: An unknown option, or a value the session does not accept.
+        ConfigurationError: An unknown option, a value the session does not accept, or an
+            option the model does not take (the diarizing model takes no ``prompt`` and no
+            ``include_logprobs``).
     """
     unknown = sorted(set(options) - _OPTION_NAMES)
     if unknown:
@@ -126,6 +135,10 @@ def transcription_session(
             f"unknown transcription option(s) {', '.join(unknown)}; "
             f"known: {', '.join(sorted(_OPTION_NAMES))}"
         )
+    if options.get("model") == DIARIZE_MODEL:
+        refused = [name for name in _NOT_DIARIZED if options.get(name)]
+        if refused:
+            raise ConfigurationError(f"{DIARIZE_MODEL} does not take {', '.join(refused)}")
     given: dict[str, Any] = dict(options)
     transcription = {"model": given.get("model", DEFAULT_TRANSCRIPTION_MODEL)}
     transcription.update({key: given[key] for key in _TRANSCRIPTION_KEYS if key in given})
@@ -187,6 +200,14 @@ class RealtimeTranscriber(EventEmitter):
     def segments(self) -> list[TranscriptSegment]:
         """Every segment so far, in the order their speech started."""
         return self.store.segments
+
+    @property
+    def speaker_segments(self) -> list[DiarizedSegment]:
+        """Every speaker-labelled part so far, in order (diarizing models only).
+
+        Each segment keeps its own in :attr:`TranscriptSegment.speakers`.
+        """
+        return self.store.speaker_segments
 
     @property
     def text(self) -> str:

@@ -44,3 +44,28 @@ def utterances_with_silences(
         position += len(speech)
     pieces.append(np.zeros(max(0, RATE * total_ms // 1000 - position), dtype=np.int16))
     return np.concatenate(pieces), spans
+
+
+def voice(pitch_hz: float, seconds: float) -> NDArray[np.int16]:
+    """A voice-like sound at one pitch: a few harmonics shaped into syllables (~4 per second).
+
+    Different pitches stand for different speakers (what the fake diarizing model tells apart).
+    """
+    count = round(RATE * seconds)
+    time = np.arange(count) / RATE
+    harmonics = sum(
+        weight * np.sin(2 * np.pi * pitch_hz * (index + 1) * time)
+        for index, weight in enumerate((1.0, 0.5, 0.25))
+    )
+    syllables = max(1, round(seconds * 4))
+    envelope = 0.5 - 0.5 * np.cos(2 * np.pi * syllables * np.arange(count) / count)
+    return (0.3 / 1.75 * 32767 * harmonics * envelope).astype(np.int16)
+
+
+def sounding_span_ms(samples: NDArray[np.int16], offset_samples: int) -> tuple[int, int]:
+    """Where ``samples`` is audible (above -40 dBFS), in ms of a recording it starts in."""
+    loud = np.flatnonzero(np.abs(samples.astype(np.int32)) >= 328)
+    return (
+        (offset_samples + int(loud[0])) * 1000 // RATE,
+        (offset_samples + int(loud[-1]) + 1) * 1000 // RATE,
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import json
 from datetime import timedelta
@@ -10,7 +11,7 @@ import srt  # type: ignore[import-untyped]
 import webvtt
 
 from openai_realtime.captions import cues, to_json_lines, to_srt, to_webvtt
-from openai_realtime.protocol.transcripts import SegmentStatus, TranscriptSegment
+from openai_realtime.protocol.transcripts import DiarizedSegment, SegmentStatus, TranscriptSegment
 
 
 def segment(
@@ -63,3 +64,30 @@ def test_no_segments_make_valid_empty_files() -> None:
     assert cues([]) == []
     assert list(srt.parse(to_srt([]))) == []
     assert webvtt.from_buffer(io.StringIO(to_webvtt([]))).captions == []
+
+
+def test_a_diarized_segment_gives_one_labelled_cue_per_speaker() -> None:
+    diarized = segment("a", 1000, 4000, "Hi <all>. Fine & you?")
+    diarized.speakers = [
+        DiarizedSegment("s1", "A", "Hi <all>.", 0.3, 1.5, 1300, 2500),
+        DiarizedSegment("s2", "B", "Fine & you?", 1.8, 3.0, 2800, 4000),
+    ]
+    untimed = segment("b", 5000, 6000, "whole segment")
+    untimed.speakers = [DiarizedSegment("s3", "A", "whole segment", 0.1, 0.9)]
+    assert [(cue.start_ms, cue.speaker, cue.text) for cue in cues([diarized, untimed])] == [
+        (1300, "A", "Hi <all>."),
+        (2800, "B", "Fine & you?"),
+        (5000, None, "whole segment"),
+    ]
+    assert [cue.content for cue in srt.parse(to_srt([diarized]))] == [
+        "A: Hi <all>.",
+        "B: Fine & you?",
+    ]
+    captions = webvtt.from_buffer(io.StringIO(to_webvtt([diarized])))
+    # Markup in the text is escaped (webvtt-py leaves the entities as they are).
+    assert [(caption.voice, html.unescape(caption.text)) for caption in captions.captions] == [
+        ("A", "Hi <all>."),
+        ("B", "Fine & you?"),
+    ]
+    rows = [json.loads(line) for line in to_json_lines([diarized, untimed]).splitlines()]
+    assert [row["speaker"] for row in rows] == ["A", "B", None]

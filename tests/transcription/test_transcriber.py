@@ -22,7 +22,7 @@ from openai_realtime.errors import (
     SessionRefusedError,
 )
 from openai_realtime.protocol.audio import read_wav, resample, write_wav
-from openai_realtime.protocol.transcripts import SegmentChange
+from openai_realtime.protocol.transcripts import DIARIZE_MODEL, SegmentChange
 from openai_realtime.secrets import create_client_secret
 from openai_realtime.testing import FakeRealtimeServer, ScriptedResponder
 from openai_realtime.transcriber import RealtimeTranscriber
@@ -130,11 +130,12 @@ class _FailingResponder(ScriptedResponder):
         raise RuntimeError("no speech model today")
 
 
-async def test_a_failed_transcription_marks_its_segment_failed() -> None:
+@pytest.mark.parametrize("model", ["gpt-4o-transcribe", DIARIZE_MODEL])
+async def test_a_failed_transcription_marks_its_segment_failed(model: str) -> None:
     audio, _ = utterances_with_silences(["hello"], [400], total_ms=2000)
     async with (
         FakeRealtimeServer(time_scale=TIME_SCALE, responder=_FailingResponder()) as server,
-        RealtimeTranscriber(server.url) as transcriber,
+        RealtimeTranscriber(server.url, model=model) as transcriber,
     ):
         failed = transcriber.expect("segment.failed", WAIT)
         await stream(transcriber, server, audio)
@@ -142,6 +143,7 @@ async def test_a_failed_transcription_marks_its_segment_failed() -> None:
     assert change.segment.status == "failed"
     assert change.segment.error is not None
     assert "no speech model today" in (change.segment.error.message or "")
+    assert change.segment.speakers == []  # nothing to diarize without a transcript
 
 
 async def test_manual_commit_without_vad_makes_a_segment() -> None:

@@ -105,3 +105,53 @@ def test_translation_transcripts_keep_their_elapsed_ms() -> None:
     assert transcript.input_text == "Hi "
     assert transcript.output_text == "Hola amigo"
     assert [piece.elapsed_ms for piece in transcript.output_pieces] == [90, 400]
+
+
+def segment_event(item_id: str, text: str, speaker: str, start: float, end: float) -> Any:
+    return event(
+        "conversation.item.input_audio_transcription.segment",
+        item_id=item_id,
+        content_index=0,
+        text=text,
+        id=f"seg_{speaker}_{start}",
+        speaker=speaker,
+        start=start,
+        end=end,
+    )
+
+
+def test_diarized_segments_make_the_text_and_are_placed_in_audio_time() -> None:
+    store = TranscriptStore()
+    store.apply(event("input_audio_buffer.speech_started", audio_start_ms=700, item_id="a"))
+    first = store.apply(segment_event("a", "Hello there.", "A", 0.3, 1.25))
+    second = store.apply(segment_event("a", "Hi!", "B", 1.5, 2.0))
+    assert first is not None and second is not None
+    assert (first.kind, first.delta, second.delta) == ("diarized", "Hello there.", " Hi!")
+    assert store.get("a") is second.segment
+    assert second.segment.text == "Hello there. Hi!"
+    parts = store.speaker_segments
+    assert [(part.speaker, part.start_ms, part.end_ms) for part in parts] == [
+        ("A", 1000, 1950),
+        ("B", 2200, 2700),
+    ]
+    assert second.diarized is parts[1]
+
+
+def test_diarized_segments_after_deltas_do_not_repeat_the_text() -> None:
+    store = TranscriptStore()
+    store.apply(event("input_audio_buffer.committed", item_id="b"))
+    for piece in ("Hello ", "there."):
+        store.apply(
+            event(
+                "conversation.item.input_audio_transcription.delta",
+                item_id="b",
+                content_index=0,
+                delta=piece,
+            )
+        )
+    change = store.apply(segment_event("b", "Hello there.", "A", 0.0, 1.0))
+    assert change is not None and change.delta == ""
+    segment = change.segment
+    assert segment.text == "Hello there."
+    # A manual commit has no audio_start_ms: the server's seconds are all there is.
+    assert [(part.start, part.start_ms) for part in segment.speakers] == [(0.0, None)]

@@ -48,6 +48,7 @@ from openai_realtime.protocol.items import (
     TextBuilder,
 )
 from openai_realtime.protocol.tolerant import issue_touching, rebuilt_to_json
+from openai_realtime.protocol.transcripts import DiarizedSegment
 from openai_realtime.types import (
     ConversationItemAddedEvent,
     ConversationItemCreatedEvent,
@@ -747,9 +748,16 @@ class RealtimeConversation:
     def _on_transcription_segment(
         self, event: ConversationItemInputAudioTranscriptionSegmentEvent
     ) -> _Result:
-        # A diarised segment is the next stretch of the transcript; `.completed` then replaces
-        # the whole with the final text.
-        return self._append_input_transcript(event.item_id, event.text)
+        # A diarised segment is the next stretch of the transcript (a phrase, so after a space);
+        # `.completed` then replaces the whole with the final text.
+        item = self._items.get(event.item_id)
+        if item is None:
+            return self._append_input_transcript(event.item_id, event.text)
+        follows = bool(item.formatted.segments)
+        item.formatted.add_segment(DiarizedSegment.from_event(event))
+        return self._append_input_transcript(
+            event.item_id, f" {event.text}" if follows else event.text
+        )
 
     def _on_transcription_completed(
         self, event: ConversationItemInputAudioTranscriptionCompletedEvent

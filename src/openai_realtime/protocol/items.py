@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from openai_realtime.protocol.audio import SAMPLE_RATE
+from openai_realtime.protocol.transcripts import DiarizedSegment
 
 __all__ = [
     "AudioBuffer",
@@ -179,7 +180,7 @@ class FormattedItem:
         output: The output text of a ``function_call_output`` (or an MCP call's result).
     """
 
-    __slots__ = ("_text", "_transcript", "audio_buffer", "output", "tool")
+    __slots__ = ("_segments", "_text", "_transcript", "audio_buffer", "output", "tool")
 
     def __init__(self, *, keep_audio: bool = True) -> None:
         self._text = TextBuilder()
@@ -187,6 +188,8 @@ class FormattedItem:
         self.audio_buffer = AudioBuffer(keep=keep_audio)
         self.tool: FormattedTool | None = None
         self.output: str | None = None
+        # Created on the first diarized segment: most items never get one.
+        self._segments: list[DiarizedSegment] | None = None
 
     @property
     def text(self) -> str:
@@ -202,6 +205,17 @@ class FormattedItem:
     def audio(self) -> NDArray[np.int16]:
         """Audio so far, 24 kHz mono int16; an O(1) read-only view of a growing buffer."""
         return self.audio_buffer.view()
+
+    @property
+    def segments(self) -> list[DiarizedSegment]:
+        """The speaker-labelled segments of the user's transcript, from a diarizing model."""
+        return list(self._segments or ())
+
+    def add_segment(self, segment: DiarizedSegment) -> None:
+        """Keep one more diarized segment (for the conversation reducer)."""
+        if self._segments is None:
+            self._segments = []
+        self._segments.append(segment)
 
     @property
     def text_builder(self) -> TextBuilder:

@@ -15,6 +15,8 @@ event                                                  effect on the segment
 ``input_audio_buffer.speech_stopped``                  end time
 ``input_audio_buffer.committed``                       new segment when no VAD started one
 ``...input_audio_transcription.delta``                 text grows (logprobs kept), ``updated``
+``...input_audio_transcription.segment``               a :class:`DiarizedSegment` is added and
+                                                       the text grows by it, ``diarized``
 ``...input_audio_transcription.completed``             final text, usage, ``completed``
 ``...input_audio_transcription.failed``                the error, ``failed``
 =====================================================  =========================================
@@ -24,6 +26,12 @@ The service reports ``audio_start_ms`` ``prefix_padding_ms`` before speech was h
 ``start_ms`` / ``end_ms`` undo both, so captions cover the speech itself (``audio_start_ms`` /
 ``audio_end_ms`` keep what the server said).
 
+A diarizing model (:data:`DIARIZE_MODEL`) sends ``...segment`` events before ``.completed``:
+each names its speaker and where it lies, in seconds into the item's own audio. That audio starts
+at the item's ``audio_start_ms``, so :class:`DiarizedSegment` carries both the server's seconds
+and the span in the session's audio time when the item's start is known. The segments' texts
+make the running transcript unless deltas already wrote it (then they would say it twice).
+
 :class:`TranslationTranscript` keeps the two running transcripts of a translation session,
 every piece with the ``elapsed_ms`` the server stamped it with.
 """
@@ -32,12 +40,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeAlias
+from typing import Any, Final, Literal, TypeAlias
 
 from openai_realtime.types import (
     ConversationItemInputAudioTranscriptionCompletedEvent,
     ConversationItemInputAudioTranscriptionDeltaEvent,
     ConversationItemInputAudioTranscriptionFailedEvent,
+    ConversationItemInputAudioTranscriptionSegmentEvent,
     InputAudioBufferCommittedEvent,
     InputAudioBufferSpeechStartedEvent,
     InputAudioBufferSpeechStoppedEvent,
@@ -50,6 +59,8 @@ from openai_realtime.types import (
 )
 
 __all__ = [
+    "DIARIZE_MODEL",
+    "DiarizedSegment",
     "SegmentChange",
     "SegmentChangeKind",
     "SegmentStatus",
@@ -59,11 +70,65 @@ __all__ = [
     "TranslationTranscript",
 ]
 
+DIARIZE_MODEL: Final = "gpt-4o-transcribe-diarize"
+"""The transcription model that labels speakers (``...input_audio_transcription.segment``)."""
+
 SegmentStatus: TypeAlias = Literal["speaking", "transcribing", "completed", "failed"]
 """Where a segment is: speech still going on, audio committed, transcript final, or failed."""
 
-SegmentChangeKind: TypeAlias = Literal["started", "updated", "completed", "failed"]
+SegmentChangeKind: TypeAlias = Literal["started", "updated", "diarized", "completed", "failed"]
 """What happened to a segment (the transcriber dispatches it as ``segment.<kind>``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DiarizedSegment:
+    """One speaker's stretch of an item's transcript, from a diarizing model.
+
+    Attributes:
+        id: The segment id the server gave.
+        speaker: The speaker label (e.g. ``"A"``).
+        text: What the speaker said.
+        start: Start in seconds into the item's audio, as the server said.
+        end: End in seconds into the item's audio, as the server said.
+        start_ms: Start in the session's audio time, when the item's start is known.
+        end_ms: End in the session's audio time, when the item's start is known.
+    """
+
+    id: str
+    speaker: str
+    text: str
+    start: float
+    end: float
+    start_ms: int | None = None
+    end_ms: int | None = None
+
+    @classmethod
+    def from_event(
+        cls,
+        event: ConversationItemInputAudioTranscriptionSegmentEvent,
+        item_start_ms: int | None = None,
+    ) -> DiarizedSegment:
+        """Read a ``...input_audio_transcription.segment`` event.
+
+        Args:
+            event: The event.
+            item_start_ms: Where the item's audio starts in the session's audio time (its
+                ``audio_start_ms``), to place the segment there too.
+
+        Returns:
+            The segment.
+        """
+        if item_start_ms is None:
+            return cls(event.id, event.speaker, event.text, event.start, event.end)
+        return cls(
+            event.id,
+            event.speaker,
+            event.text,
+            event.start,
+            event.end,
+            item_start_ms + round(event.start * 1000),
+            item_start_ms + round(event.end * 1000),
+        )
 
 
 @dataclass
@@ -81,6 +146,7 @@ class TranscriptSegment:
         logprobs: Token log probabilities, when the session asked for them.
         usage: The usage of the completed transcription, as the server sent it.
         error: Why transcription failed, for a failed segment.
+        speakers: The speaker-labelled parts, when a diarizing model transcribed it.
     """
 
     item_id: str
@@ -93,6 +159,7 @@ class TranscriptSegment:
     logprobs: list[LogProbProperties] = field(default_factory=list)
     usage: Any = None
     error: TranscriptionErrorDetails | None = None
+    speakers: list[DiarizedSegment] = field(default_factory=list)
 
     @property
     def is_final(self) -> bool:
@@ -107,12 +174,14 @@ class SegmentChange:
     Attributes:
         kind: See :data:`SegmentChangeKind`.
         segment: The segment after the event.
-        delta: The text added, for ``updated``.
+        delta: The text added, for ``updated`` and ``diarized``.
+        diarized: The speaker-labelled part that arrived, for ``diarized``.
     """
 
     kind: SegmentChangeKind
     segment: TranscriptSegment
     delta: str = ""
+    diarized: DiarizedSegment | None = None
 
 
 class TranscriptStore:
@@ -132,6 +201,7 @@ class TranscriptStore:
             InputAudioBufferSpeechStoppedEvent: self._speech_stopped,
             InputAudioBufferCommittedEvent: self._committed,
             ConversationItemInputAudioTranscriptionDeltaEvent: self._delta,
+            ConversationItemInputAudioTranscriptionSegmentEvent: self._diarized,
             ConversationItemInputAudioTranscriptionCompletedEvent: self._completed,
             ConversationItemInputAudioTranscriptionFailedEvent: self._failed,
         }
@@ -151,6 +221,11 @@ class TranscriptStore:
     def completed(self) -> list[TranscriptSegment]:
         """The segments whose transcript is final, oldest first."""
         return [segment for segment in self._segments.values() if segment.status == "completed"]
+
+    @property
+    def speaker_segments(self) -> list[DiarizedSegment]:
+        """Every speaker-labelled part so far (diarizing models only), in order."""
+        return [part for segment in self._segments.values() for part in segment.speakers]
 
     def get(self, item_id: str) -> TranscriptSegment | None:
         """The segment of ``item_id``, if there is one."""
@@ -214,6 +289,21 @@ class TranscriptStore:
         segment.text += delta
         segment.logprobs.extend(event.logprobs or ())
         return SegmentChange("updated", segment, delta)
+
+    def _diarized(
+        self, event: ConversationItemInputAudioTranscriptionSegmentEvent
+    ) -> SegmentChange:
+        segment = self._segment(event.item_id)
+        diarized = DiarizedSegment.from_event(event, segment.audio_start_ms)
+        said = " ".join(part.text for part in segment.speakers if part.text)
+        delta = ""
+        if segment.text == said:
+            # Only segments wrote the text so far: they are the running transcript, whole
+            # phrases joined by a space (`.completed` then brings the final text anyway).
+            delta = f" {event.text}" if said and event.text else event.text
+        segment.text += delta
+        segment.speakers.append(diarized)
+        return SegmentChange("diarized", segment, delta, diarized)
 
     def _completed(
         self, event: ConversationItemInputAudioTranscriptionCompletedEvent

@@ -12,7 +12,13 @@ input path (VAD, commits, transcription events) with a session of its own:
   there is no idle timeout (it would start one);
 * ``include: ["item.input_audio_transcription.logprobs"]`` adds log probabilities to the deltas
   and the completed event;
-* ``whisper-1`` reports its usage in seconds of audio, the other models in tokens.
+* ``whisper-1`` reports its usage in seconds of audio, the other models in tokens;
+* the diarizing model (``gpt-4o-transcribe-diarize``) labels speakers: each committed turn is
+  split into speaker turns (voices told apart by pitch, see
+  :mod:`~openai_realtime.testing.transcription_speakers`), the transcript's words are shared
+  among them by length, and each is sent as a ``...input_audio_transcription.segment`` (its
+  ``start`` / ``end`` in seconds into the item's audio) before the ``.completed`` event, with no
+  deltas. Like the service, it takes no ``prompt`` and no log probabilities.
 
 Tools are refused before any of this: a transcription session has no ``tools`` parameter, so
 the frame check answers ``Unknown parameter: 'session.tools'.`` as the service does.
@@ -29,6 +35,7 @@ from numpy.typing import NDArray
 from pydantic import ValidationError
 
 from openai_realtime.protocol.rejections import InvalidRequest
+from openai_realtime.protocol.transcripts import DIARIZE_MODEL
 from openai_realtime.testing.connection import Connection, _Handler
 from openai_realtime.testing.conversation import StoredItem
 from openai_realtime.testing.pacing import text_deltas
@@ -38,9 +45,11 @@ from openai_realtime.testing.session import (
     merge_update,
     session_rejection,
 )
+from openai_realtime.testing.transcription_speakers import Voices, share_words
 from openai_realtime.types import (
     ConversationItemInputAudioTranscriptionCompletedEvent,
     ConversationItemInputAudioTranscriptionDeltaEvent,
+    ConversationItemInputAudioTranscriptionSegmentEvent,
     LogProbProperties,
     RealtimeTranscriptionSessionCreateRequest,
     RealtimeTranscriptionSessionCreateResponse,
@@ -111,8 +120,11 @@ class TranscriptionSession:
         config = deep_merge(_default_config(session_id), overrides or {})
         try:
             RealtimeTranscriptionSessionCreateResponse.model_validate(config)
+            _check_model_options(config)
         except ValidationError as error:
             raise ValueError(f"invalid transcription session: {error}") from None
+        except InvalidRequest as refusal:
+            raise ValueError(f"invalid transcription session: {refusal.message}") from None
         self._config = config
 
     @property
@@ -128,13 +140,15 @@ class TranscriptionSession:
         """Apply the ``session`` of a ``session.update`` partially.
 
         Raises:
-            InvalidRequest: A realtime update, or one that makes the session invalid.
+            InvalidRequest: A realtime update, one that makes the session invalid, or an option
+                the transcription model does not take.
         """
         merged = merge_update(self._config, request)
         try:
             RealtimeTranscriptionSessionCreateResponse.model_validate(merged)
         except ValidationError as error:
             raise session_rejection(error) from None
+        _check_model_options(merged)
         self._config = merged
 
     @property
@@ -145,29 +159,59 @@ class TranscriptionSession:
     @property
     def model(self) -> str | None:
         """The transcription model."""
-        transcription = self._input().get("transcription")
-        return transcription.get("model") if isinstance(transcription, dict) else None
+        return _transcription(self._config).get("model")
 
     def input_settings(self) -> dict[str, Any]:
         """The input settings as realtime session overrides (what the input path runs on)."""
-        source = self._input()
+        source = _audio_input(self._config)
         return {"audio": {"input": {name: source.get(name) for name in _INPUT_SETTINGS}}}
 
-    def _input(self) -> dict[str, Any]:
-        audio = self._config.get("audio") or {}
-        section = audio.get("input") if isinstance(audio, dict) else None
-        return section if isinstance(section, dict) else {}
+
+def _audio_input(config: Mapping[str, Any]) -> dict[str, Any]:
+    audio = config.get("audio") or {}
+    section = audio.get("input") if isinstance(audio, dict) else None
+    return section if isinstance(section, dict) else {}
+
+
+def _transcription(config: Mapping[str, Any]) -> dict[str, Any]:
+    transcription = _audio_input(config).get("transcription")
+    return transcription if isinstance(transcription, dict) else {}
+
+
+def _check_model_options(config: Mapping[str, Any]) -> None:
+    """Refuse what the diarizing model does not take: a prompt, log probabilities.
+
+    Raises:
+        InvalidRequest: Worded like the service's refusal of an unsupported parameter.
+    """
+    transcription = _transcription(config)
+    if transcription.get("model") != DIARIZE_MODEL:
+        return
+    if transcription.get("prompt"):
+        raise _unsupported("session.audio.input.transcription.prompt")
+    if LOGPROBS_INCLUDE in (config.get("include") or ()):
+        raise _unsupported("session.include")
+
+
+def _unsupported(param: str) -> InvalidRequest:
+    return InvalidRequest(
+        f"Unsupported parameter: '{param}' is not supported with the {DIARIZE_MODEL} model.",
+        code="unsupported_parameter",
+        param=param,
+    )
 
 
 class TranscriptionConnection(Connection):
     """Serves one transcription session: the realtime input path, no responses."""
 
     _transcription: TranscriptionSession
+    _voices: Voices
 
     def _new_session(
         self, session_id: str, model: str, overrides: Mapping[str, Any] | None
     ) -> SessionState:
         self._transcription = TranscriptionSession(session_id, overrides)
+        self._voices = Voices()
         return SessionState(session_id, model, self._transcription.input_settings())
 
     async def _greet(self) -> None:
@@ -211,8 +255,34 @@ class TranscriptionConnection(Connection):
         self, stored: StoredItem, samples: NDArray[np.int16]
     ) -> list[ServerEvent]:
         events = super()._transcription_events(stored, samples)
-        seconds = len(samples) / self._input.audio_format.rate
-        return [self._decorate(event, seconds) for event in events]
+        rate = self._input.audio_format.rate
+        if self._transcription.model == DIARIZE_MODEL:
+            events = self._diarize(events, samples, rate)
+        return [self._decorate(event, len(samples) / rate) for event in events]
+
+    def _diarize(
+        self, events: list[ServerEvent], samples: NDArray[np.int16], rate: int
+    ) -> list[ServerEvent]:
+        """Speaker segments in place of the deltas, sharing the completed transcript's words."""
+        completed = events[-1]
+        if not isinstance(completed, ConversationItemInputAudioTranscriptionCompletedEvent):
+            return events  # the transcription failed: nothing to diarize
+        turns = self._voices.turns(samples, rate)
+        segments: list[ServerEvent] = [
+            ConversationItemInputAudioTranscriptionSegmentEvent(
+                event_id=self._event_id(),
+                item_id=completed.item_id,
+                content_index=completed.content_index,
+                text=text,
+                id=self._ids.make("seg"),
+                speaker=turn.speaker,
+                start=round(turn.start / rate, 3),
+                end=round(turn.stop / rate, 3),
+            )
+            for turn, text in zip(turns, share_words(completed.transcript, turns), strict=True)
+            if text
+        ]
+        return [*segments, completed]
 
     def _decorate(self, event: ServerEvent, audio_seconds: float) -> ServerEvent:
         """Add log probabilities when asked for, and the usage the model is billed by."""
