@@ -8,11 +8,12 @@ the same events in the same order. Audio-time fields (``audio_start_ms``, ``audi
 truncation points) never depend on the clock: they are computed from sample counts, so they
 are identical at every scale. The default scale, 1.0, is real time (what demos want).
 
-What runs on the clock today: the real-time pacing of audio deltas (``pace``) and
-:class:`~openai_realtime.testing.Delay` faults. Voice activity detection needs no clock: it is
-computed from the audio itself, which the client sends at its own pace.
+What runs on the clock today: the real-time pacing of audio deltas (``pace``),
+:class:`~openai_realtime.testing.Delay` faults, the idle timeout of a silent client and the
+session lifetime. Voice activity detection needs no clock: it is computed from the audio
+itself, which the client sends at its own pace.
 
-The seam for new timers (idle timeouts, session lifetime, call timeouts): take the server's
+The seam for new timers (call timeouts and the like): take the server's
 clock (``ConnectionOptions.clock`` inside a connection) and never call ``asyncio.sleep`` or
 ``loop.time()`` for a duration of server time:
 
