@@ -1,4 +1,4 @@
-"""The life of a client's connections: connect, close, reconnect or end (see ``client.py``)."""
+"""The life of a client's connections: connect, close, renew, reconnect or end (``client.py``)."""
 
 from __future__ import annotations
 
@@ -126,6 +126,8 @@ class Lifecycle:
 
     async def _close_early(self) -> None:
         """Close the connection ourselves for a renewal ahead of the limit."""
+        if not self._realtime.is_connected:
+            return  # the server closed it meanwhile: its close decides
         self._planned = True
         await self._realtime.disconnect()
 

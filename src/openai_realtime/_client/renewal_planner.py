@@ -35,6 +35,8 @@ class _SystemClock:
 
 
 _SYSTEM_CLOCK = _SystemClock()
+# The events after which something under way may have ended (`error` may refuse a request).
+_SETTLING = ("server.response.done", "server.error")
 
 
 class RenewalPlanner:
@@ -46,8 +48,8 @@ class RenewalPlanner:
     ``error`` (which may refuse a request); the limit ends it otherwise, with the server's close.
 
     Args:
-        realtime: The connection: its session events arm the timer, ``response.done`` and
-            ``error`` wake the wait for a quiet moment.
+        realtime: The connection: its session events arm the timer; during the wait for a
+            quiet moment, ``response.done`` and ``error`` wake it.
         state: The session core: the session as last reported, and what is under way.
         renewal: The renewal now (read as each session is reported).
         close: Closes the connection for a planned renewal.
@@ -61,6 +63,7 @@ class RenewalPlanner:
         renewal: Callable[[], SessionRenewal | None],
         close: Callable[[], Awaitable[None]],
     ) -> None:
+        self._realtime = realtime
         self._state = state
         self._renewal = renewal
         self._close = close
@@ -72,8 +75,6 @@ class RenewalPlanner:
         self._settled = asyncio.Event()
         realtime._listen("server.session.created", self._session_reported)
         realtime._listen("server.session.updated", self._session_reported)
-        realtime._listen("server.response.done", self._settle)
-        realtime._listen("server.error", self._settle)
 
     def cancel(self) -> None:
         """Disarm (the connection closed, or the application disconnects)."""
@@ -106,6 +107,19 @@ class RenewalPlanner:
     def _settle(self, event: object) -> None:
         self._settled.set()
 
+    async def _quiet_moment(self) -> None:
+        """Return once nothing is under way; heard only while waiting, so that the events that
+        may end the wait cost nothing the rest of the time."""
+        for name in _SETTLING:
+            self._realtime._listen(name, self._settle)
+        try:
+            while not self._quiet():
+                self._settled.clear()
+                await self._settled.wait()
+        finally:
+            for name in _SETTLING:
+                self._realtime.off(name, self._settle)
+
     def _quiet(self) -> bool:
         state = self._state
         # interrupted_tool_runs() lists the runs still pending (a reconnect reads it afterwards).
@@ -116,9 +130,7 @@ class RenewalPlanner:
         # A loop: the clock's sleep may wake a hair early, or this machine's time may jump.
         while (left := renew_at - clock.wall_time()) > 0:
             await clock.sleep(left)
-        while not self._quiet():
-            self._settled.clear()
-            await self._settled.wait()
+        await self._quiet_moment()
         # Detached first: the close this starts disarms the planner, which must not cancel
         # the task doing the closing.
         self._task = self._armed_for = None
