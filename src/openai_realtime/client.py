@@ -51,7 +51,9 @@ The life of a connection, as the connection events tell it:
 * the server ended the session at its maximum duration (1001, "...maximum duration...", or a
   ``session_expired`` error first): with ``session_renewal`` (the default) the client opens a
   new session at once, sends the configuration and the conversation as text (as a replay
-  does), and fires ``session.renewed`` (a ``SessionRenewedEvent``) then ``reconnected``;
+  does), and fires ``session.renewed`` (a ``SessionRenewedEvent``) then ``reconnected``; with
+  ``SessionRenewal(ahead=...)`` it does the same before the limit, at a quiet moment, after
+  closing the old connection itself (``planned=True``; neither a failure nor ``disconnected``);
 * with a :class:`~openai_realtime.reconnect.ReconnectPolicy` and a close code it retries:
   ``reconnecting`` fires before each attempt, then the backoff delay passes, then the client
   connects again, sends the whole session configuration (tools included) in one
@@ -198,7 +200,8 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
         session_renewal: What to do when the server ends the session at its maximum duration
             (60 minutes live): a :class:`~openai_realtime.reconnect.SessionRenewal` (the
             default) opens a new session carrying the conversation as text and fires
-            ``session.renewed``; ``None`` treats that close like any other.
+            ``session.renewed`` (with ``ahead=``, before the limit at a quiet moment);
+            ``None`` treats that close like any other.
         record: Record every frame into this JSON Lines file from now until ``disconnect()``
             (see :meth:`start_recording`).
         metrics: Collect :attr:`metrics` from the start (otherwise from their first read).

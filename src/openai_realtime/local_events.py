@@ -178,16 +178,19 @@ class ReconnectedEvent:
 
 @dataclass(frozen=True, slots=True)
 class SessionRenewedEvent:
-    """The server ended the session at its maximum duration, and a new one now holds the
-    conversation, carried over as text (``session.renewed``, just before ``reconnected``).
+    """A session reached its maximum duration, and a new one now holds the conversation,
+    carried over as text (``session.renewed``, just before ``reconnected``).
 
     Attributes:
         item_ids: The items carried over, in order (messages as their text and transcripts,
             function calls and their outputs; see ``replay_events``).
         instructions: The instructions the new session was given.
         tools: The names of the tools the new session was given.
-        code: The close code that ended the old session.
+        code: The close code that ended the old session (1000 when ``planned``).
         reason: The close reason that ended it.
+        planned: True when the client renewed ahead of the limit on its own
+            (``SessionRenewal(ahead=...)``) and closed the old session itself; False when the
+            server's close at the limit forced it.
     """
 
     item_ids: tuple[str, ...]
@@ -195,6 +198,7 @@ class SessionRenewedEvent:
     tools: tuple[str, ...]
     code: int | None
     reason: str
+    planned: bool = False
 
 
 @dataclass(frozen=True, slots=True)

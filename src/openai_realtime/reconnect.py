@@ -22,7 +22,9 @@ ends every session at its maximum duration (60 minutes: close 1001, "Your sessio
 maximum duration of 60 minutes.", often after an ``error`` with code ``session_expired``). With
 ``RealtimeClient(session_renewal=SessionRenewal())`` (the default) the client then opens a new
 session at once and carries the conversation over as text (assistant audio cannot be sent back),
-with its instructions and tools, and fires ``session.renewed`` saying what it carried.
+with its instructions and tools, and fires ``session.renewed`` saying what it carried. With
+``SessionRenewal(ahead=...)`` it renews earlier, on its own, at a quiet moment before the limit,
+so that the limit never cuts a response off; the time it reads for that is a :class:`WallClock`.
 
 Close codes retried by default (:data:`DEFAULT_RETRY_CODES`) are the ones that say "the
 connection failed, not the request": 1001 going away (a server restarting or a load balancer
@@ -39,12 +41,18 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Protocol
 
 from openai_realtime.errors import ConfigurationError
 from openai_realtime.protocol.replay import replay_events
 
-__all__ = ["DEFAULT_RETRY_CODES", "ReconnectPolicy", "SessionRenewal", "replay_events"]
+__all__ = [
+    "DEFAULT_RETRY_CODES",
+    "ReconnectPolicy",
+    "SessionRenewal",
+    "WallClock",
+    "replay_events",
+]
 
 DEFAULT_RETRY_CODES: Final = frozenset({1001, 1006, 1011, 1012, 1013, 1014})
 """Close codes that start a reconnect unless ``retry_on`` says otherwise."""
@@ -151,31 +159,83 @@ class ReconnectPolicy:
         return min(base * scale, self.max_delay)
 
 
+class WallClock(Protocol):
+    """The time a renewal ahead of the limit reads and waits on (``SessionRenewal.clock``).
+
+    ``expires_at`` is a Unix time on the server's clock, so the renewal reads the wall time.
+    :class:`~openai_realtime.testing.FakeClock` is one: pass ``FakeRealtimeServer.clock`` so
+    that a server running at a ``time_scale`` also drives the client's renewal.
+    """
+
+    def wall_time(self) -> float:
+        """Seconds since the epoch, now."""
+        ...
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait ``seconds`` of this clock's time."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class SessionRenewal:
-    """How ``RealtimeClient`` replaces a session the server ended at its maximum duration.
+    """How ``RealtimeClient`` replaces a session that reaches its maximum duration.
 
     The new session gets the whole session configuration (instructions and tools included)
     and the conversation as text: what :func:`replay_events` lists, with the original item
-    ids. It opens at the limit, when the server closes the old one, whether or not a
-    :class:`ReconnectPolicy` is set; ``session.renewed`` then says what was carried.
+    ids. By default it opens at the limit, when the server closes the old one, whether or not
+    a :class:`ReconnectPolicy` is set; ``session.renewed`` then says what was carried.
+
+    The limit cuts off whatever is under way, a response half spoken included. With ``ahead``
+    the client renews first, on its own: from ``ahead`` seconds before the session's
+    ``expires_at`` (as the latest ``session.created`` or ``session.updated`` reported it) it
+    waits for a quiet moment, with no response running or asked for and no tool call of its
+    own running, then closes the old connection itself and opens the new session the same
+    way. That close is neither a failure for the :class:`ReconnectPolicy` nor a
+    ``disconnected``; ``session.renewed`` says ``planned=True``. If the limit comes first (the
+    quiet moment never came), the server's close renews the session as without ``ahead``. A
+    session that lasts less than ``ahead`` in all is renewed only at its limit (otherwise each
+    new session would be renewed at once). Sends between the old connection's close and the
+    new session raise ``ConnectionClosedError``, as during any reconnect.
 
     Args:
         max_attempts: Attempts to open the new session before giving up.
         delay: Seconds before the first attempt (then doubling, up to ten times ``delay``).
+        ahead: Seconds before ``expires_at`` from which to renew at the first quiet moment;
+            ``None`` renews only at the limit. Leave room for the longest response and for the
+            difference between this machine's clock and the server's (e.g. ``300``).
+        clock: Where ``ahead`` reads the time and waits; ``None`` is this machine's clock.
+            A test against ``FakeRealtimeServer(time_scale=...)`` passes ``server.clock``.
 
     Raises:
-        ConfigurationError: ``max_attempts`` below 1 or a negative ``delay``.
+        ConfigurationError: ``max_attempts`` below 1, a negative ``delay``, an ``ahead`` that
+            is not a positive finite number, or a ``clock`` without ``ahead``.
+
+    Example::
+
+        client = RealtimeClient(session_renewal=SessionRenewal(ahead=300))
     """
 
     max_attempts: int = 3
     delay: float = 0.0
+    ahead: float | None = None
+    clock: WallClock | None = None
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
             raise ConfigurationError(f"max_attempts must be at least 1, got {self.max_attempts}")
         if not (math.isfinite(self.delay) and self.delay >= 0):
             raise ConfigurationError(f"delay must be a finite number >= 0, got {self.delay}")
+        ahead = self.ahead
+        if ahead is not None and (
+            isinstance(ahead, bool)
+            or not isinstance(ahead, int | float)
+            or not (math.isfinite(ahead) and ahead > 0)
+        ):
+            raise ConfigurationError(
+                f"ahead must be None or a positive number of seconds, got {ahead!r}"
+            )
+        if self.clock is not None and ahead is None:
+            raise ConfigurationError("clock is only read for ahead=; pass ahead too")
 
     def policy(self) -> ReconnectPolicy:
         """The reconnect policy the renewal runs with: history replayed, no jitter."""

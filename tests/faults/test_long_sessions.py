@@ -1,5 +1,5 @@
-"""Long sessions under faults: a tool call cut off by a drop, reconnects that end, and the
-session's maximum duration with the conversation carried into a new session."""
+"""Long sessions under faults: a tool call cut off by a drop, reconnects that end, and the fake
+server's maximum session duration (renewals are in ``test_session_renewal.py``)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import aiohttp
+import pytest
 from fault_support import REPLIES, TEXT_SESSION, talk
 
 from openai_realtime import RealtimeClient
@@ -17,11 +18,9 @@ from openai_realtime.local_events import (
     DisconnectedEvent,
     LocalErrorEvent,
     ReconnectingEvent,
-    SessionRenewedEvent,
 )
 from openai_realtime.reconnect import ReconnectPolicy
 from openai_realtime.testing import (
-    DefaultResponder,
     DropConnection,
     FakeRealtimeServer,
     Reply,
@@ -29,7 +28,7 @@ from openai_realtime.testing import (
     ToolCall,
 )
 from openai_realtime.types.params import RealtimeFunctionToolParam
-from tests.support import WAIT, until
+from tests.support import WAIT
 
 LOOKUP: RealtimeFunctionToolParam = {"name": "lookup", "parameters": {"type": "object"}}
 # Events of a one-call tool reply, from response.created to response.done.
@@ -138,50 +137,28 @@ async def test_the_fake_server_ends_a_session_at_its_maximum_duration() -> None:
     assert expired["error"]["message"] == "Your session hit the maximum duration of 2 minutes."
 
 
-async def test_a_61_minute_session_carries_its_conversation_into_a_new_session() -> None:
-    replies = [
-        Reply(text="Hello there."),
-        Reply(tool_calls=[ToolCall("lookup", {"q": "weather"}, call_id="call_w")]),
-        Reply(text="It is sunny."),
-    ]
-    responder = ScriptedResponder(replies, then=DefaultResponder())
-    # 60 minutes of server time last 3.6 real seconds: time enough for the turns on a busy box.
-    async with FakeRealtimeServer(responder=responder, time_scale=0.001) as server:
-        client = RealtimeClient(url=server.url)
-        renewed = client.expect("session.renewed", timeout=WAIT)
-        await client.update_session(instructions="Be brief.", **TEXT_SESSION)
-        await client.add_tool(LOOKUP, lambda arguments: {"weather": "sunny"})
-        async with client:
-            await talk(client, "Hi")
-            await client.wait_for_next_completed_item(WAIT, role="assistant")
-            await talk(client, "Weather?")
-            sunny = await client.wait_for_next_completed_item(WAIT, role="assistant")
-            assert sunny.formatted.text == "It is sunny."
-            before = [(item.id, item.type) for item in client.conversation.get_items()]
-            event: SessionRenewedEvent = await renewed
-            assert client.is_connected
-            await server.clock.sleep(60)  # the 61st minute, on the new session
-            # One more turn on the new session: its responder sees the server's conversation.
-            await talk(client, "Still there?")
-            await client.wait_for_next_completed_item(WAIT, role="assistant")
-    assert event.code == 1001 and "maximum duration of 60 minutes" in event.reason
-    assert event.instructions == "Be brief." and event.tools == ("lookup",)
-    assert list(event.item_ids) == [item_id for item_id, _ in before]
-    assert [kind for _, kind in before] == [
-        "message",
-        "message",
-        "message",
-        "function_call",
-        "function_call_output",
-        "message",
-    ]
-    # The second session's server-side conversation holds every carried item, as text.
-    server_items = responder.contexts[-1].items
-    assert [item.id for item in server_items[: len(before)]] == list(event.item_ids)
-    texts = [json.dumps(item.model_dump(mode="json")) for item in server_items]
-    for expected in ("Hi", "Hello there.", "Weather?", "call_w", "sunny", "It is sunny."):
-        assert any(expected in text for text in texts), expected
-    update = next(e for e in received(server, 1) if e["type"] == "session.update")
-    assert update["session"]["instructions"] == "Be brief."
-    assert [tool["name"] for tool in update["session"]["tools"]] == ["lookup"]
-    await until(lambda: len(server.connections) == 2)
+@pytest.mark.parametrize(("time_scale", "max_seconds"), [(0.001, 1200.0), (0.01, 120.0)])
+async def test_expires_at_says_when_the_fake_server_ends_the_session(
+    time_scale: float, max_seconds: float
+) -> None:
+    server = FakeRealtimeServer(time_scale=time_scale, max_session_seconds=max_seconds)
+    async with server, aiohttp.ClientSession() as http:
+        before = server.clock.wall_time()
+        async with http.ws_connect(server.url) as ws:
+            created = await ws.receive_json(timeout=WAIT)
+            after = server.clock.wall_time()
+            update = {"type": "session.update", "session": {"type": "realtime"}}
+            await ws.send_json(update | {"session": {"type": "realtime", "instructions": "Hi."}})
+            while (message := await ws.receive(timeout=WAIT)).type is aiohttp.WSMsgType.TEXT:
+                event = json.loads(message.data)
+                if event["type"] == "session.updated":
+                    updated = event
+            closed_at = server.clock.wall_time()
+            assert ws.close_code == 1001
+    expires_at = created["session"]["expires_at"]
+    # Whole seconds of the server clock's wall time, the maximum duration after the start...
+    assert isinstance(expires_at, int)
+    assert before + max_seconds <= expires_at <= after + max_seconds + 1
+    assert updated["session"]["expires_at"] == expires_at
+    # ...and the close came then: not before, and within a quarter of a real second.
+    assert expires_at <= closed_at < expires_at + 0.25 / time_scale

@@ -1,11 +1,13 @@
-"""The life of a client's connections: connect, close, reconnect or end (see ``client.py``)."""
+"""The life of a client's connections: connect, close, renew, reconnect or end (``client.py``)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from openai_realtime._client.reconnector import Reconnector
+from openai_realtime._client.renewal_planner import RenewalPlanner
 from openai_realtime.api import RealtimeAPI
 from openai_realtime.errors import ConnectionClosedError, RealtimeConnectionError
 from openai_realtime.events import EventEmitter
@@ -25,6 +27,14 @@ __all__ = ["Lifecycle"]
 _CONNECTION_EVENTS = ("reconnecting", "reconnected", "session.renewed", "disconnected")
 
 
+@dataclass(frozen=True, slots=True)
+class _Renewing:
+    """A renewal under way: the close that ended the old session, and whether we planned it."""
+
+    closed: CloseEvent
+    planned: bool
+
+
 class Lifecycle:
     """Connects, reacts to every close, and decides between reconnecting and ending.
 
@@ -37,8 +47,10 @@ class Lifecycle:
         policy: The reconnect policy now (``None``: never reconnect).
         connection_lost: Called on every close, before ``close`` is dispatched, with the error
             that pending work fails with.
-        renewal: How a session the server ended at its maximum duration is replaced (``None``:
-            it is not, the close is handled like any other).
+        renewal: How a session that reaches its maximum duration is replaced (``None``: it is
+            not, the close is handled like any other); with ``ahead``, the client closes the
+            session itself before the limit (a planned close, which starts the renewal and is
+            never a failure nor the end).
         restored: Called after a reconnect sent the configuration and the history, with
             whether the history was replayed (the tool runner reports interrupted calls).
     """
@@ -63,13 +75,16 @@ class Lifecycle:
         self._connection_lost = connection_lost
         self._renewal = renewal
         self._restored = restored
-        # Set while a renewal runs: the close that started it, for `session.renewed`.
-        self._renewing: CloseEvent | None = None
+        # Set while a renewal runs, for `session.renewed`.
+        self._renewing: _Renewing | None = None
+        # True from the planned close's start until its `close` event.
+        self._planned = False
         self._opened_at = 0.0
         self._reconnector = Reconnector(emitter, restore=self._restore, end=self._end)
         self._last_close: CloseEvent | None = None
         # True outside a connect() .. disconnected span, so `disconnected` fires once per span.
         self._ended = True
+        self._planner = RenewalPlanner(realtime, state, renewal=renewal, close=self._close_early)
         realtime._listen("close", self._on_close)
 
     async def connect(self) -> None:
@@ -94,6 +109,9 @@ class Lifecycle:
 
     async def disconnect(self) -> None:
         """Close, or stop reconnecting; ``disconnected`` fires once the connection is over."""
+        # A planned renewal's close still under way becomes this close.
+        self._planned = False
+        self._planner.cancel()
         await self._reconnector.stop()
         await self._realtime.disconnect()
         last = self._last_close
@@ -106,9 +124,19 @@ class Lifecycle:
         # Read only now: update_session() calls made while connecting must not be lost.
         await self._realtime.send(self._session_update())
 
+    async def _close_early(self) -> None:
+        """Close the connection ourselves for a renewal ahead of the limit."""
+        if not self._realtime.is_connected:
+            return  # the server closed it meanwhile: its close decides
+        self._planned = True
+        await self._realtime.disconnect()
+
     def _on_close(self, event: CloseEvent) -> None:
         self._last_close = event
-        if self._was_useful():
+        self._planner.cancel()
+        # Planned only if the close is ours: one the server started meanwhile is its own.
+        planned, self._planned = self._planned and event.requested, False
+        if planned or self._was_useful():
             self._reconnector.useful()
         closed = ConnectionClosedError(event.code, event.reason)
         for response_id in self._state.connection_closed():
@@ -122,7 +150,7 @@ class Lifecycle:
             # Either connect() has not returned yet (it decides) or a reconnect attempt made
             # this connection (the attempt loop decides).
             return
-        self._after_close(event)
+        self._after_close(event, planned=planned)
 
     def _was_useful(self) -> bool:
         """Whether the connection now closing did something useful (see ``ReconnectPolicy``)."""
@@ -133,11 +161,11 @@ class Lifecycle:
         stable = policy is not None and open_for >= policy.stable_after
         return stable and self._state.session_created
 
-    def _after_close(self, event: CloseEvent) -> None:
+    def _after_close(self, event: CloseEvent, *, planned: bool = False) -> None:
         renewal = self._renewal()
         expired = self._state.session_expired or is_session_expiry(event.code, event.reason)
-        if renewal is not None and expired and not event.requested:
-            self._renewing = event
+        if renewal is not None and (planned or (expired and not event.requested)):
+            self._renewing = _Renewing(event, planned)
             self._reconnector.start(renewal.policy(), event.code, event.reason)
             return
         policy = self._policy()
@@ -163,10 +191,10 @@ class Lifecycle:
         if not self._realtime.is_connected and last is not None:
             # It closed while the last send was completing: a failed attempt like any other.
             raise ConnectionClosedError(last.code, last.reason)
-        renewed = self._renewing
-        if renewed is not None:
+        renewing = self._renewing
+        if renewing is not None:
             self._renewing = None
-            self._emitter.dispatch("session.renewed", _renewed(configuration, history, renewed))
+            self._emitter.dispatch("session.renewed", _renewed(configuration, history, renewing))
         return len(history)
 
     def _end(self, code: int | None, reason: str) -> None:
@@ -182,7 +210,7 @@ class Lifecycle:
 def _renewed(
     configuration: SessionUpdateEvent,
     history: list[ConversationItemCreateEvent],
-    closed: CloseEvent,
+    renewing: _Renewing,
 ) -> SessionRenewedEvent:
     session = configuration.session
     tools = getattr(session, "tools", None) or ()
@@ -190,6 +218,7 @@ def _renewed(
         item_ids=tuple(event.item.id for event in history if event.item.id is not None),
         instructions=getattr(session, "instructions", None),
         tools=tuple(name for tool in tools if isinstance(name := getattr(tool, "name", None), str)),
-        code=closed.code,
-        reason=closed.reason,
+        code=renewing.closed.code,
+        reason=renewing.closed.reason,
+        planned=renewing.planned,
     )

@@ -24,8 +24,13 @@ clock (``ConnectionOptions.clock`` inside a connection) and never call ``asyncio
 * ``clock.real_seconds(seconds)`` converts for a client that paces itself on the same clock
   (a test that streams a microphone at the server's pace).
 
-Timestamps sent to clients (``expires_at``) are wall-clock Unix times; a limit enforced on the
-clock should report the real moment it ends, ``time.time() + clock.real_seconds(lifetime)``.
+Timestamps sent to clients (``expires_at``) are Unix times on the server's clock:
+:meth:`FakeClock.wall_time` starts at the real wall time when the clock is made and then runs at
+the clock's speed, so a limit enforced on the clock reports ``clock.wall_time() + lifetime`` and
+the client sees it end exactly then, at any scale (whole seconds of server time, as live's
+timestamps). A client that times itself by such a timestamp reads the same clock
+(``SessionRenewal(ahead=..., clock=server.clock)``). :func:`wall_time` is the real wall time,
+for what is not timed on the clock (client secrets).
 """
 
 from __future__ import annotations
@@ -58,6 +63,10 @@ class FakeClock:
 
     def __init__(self, time_scale: float = 1.0) -> None:
         self._time_scale = _valid_time_scale(time_scale)
+        # Where wall_time() starts: the real wall time now, then server seconds from here on
+        # (time.monotonic is the event loop's clock, which sleep() and now() follow).
+        self._wall_origin = wall_time()
+        self._monotonic_origin = time.monotonic()
 
     def __repr__(self) -> str:
         return f"FakeClock(time_scale={self._time_scale!r})"
@@ -78,6 +87,14 @@ class FakeClock:
             RuntimeError: No event loop is running.
         """
         return asyncio.get_running_loop().time() / self._time_scale
+
+    def wall_time(self) -> float:
+        """Seconds since the epoch on this clock: the ``expires_at`` the server reports.
+
+        The real wall time when the clock was made, plus the server time passed since; at
+        ``time_scale=0.001`` it gains a minute every 60 real milliseconds.
+        """
+        return self._wall_origin + (time.monotonic() - self._monotonic_origin) / self._time_scale
 
     async def sleep(self, seconds: float) -> None:
         """Wait ``seconds`` of server time (at least one pass through the event loop)."""

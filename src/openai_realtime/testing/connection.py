@@ -150,6 +150,7 @@ class Connection:
         self._options = options
         self._ids = IdFactory()
         self._outbox = Outbox(websocket, request, record, self._ids, options.clock)
+        self._lifetime = SessionLifetime(options.clock, options.max_session_seconds)
         self._session = self._new_session(
             self._ids.make("sess"), record.model, options.session_overrides
         )
@@ -171,7 +172,7 @@ class Connection:
         self, session_id: str, model: str, overrides: Mapping[str, Any] | None
     ) -> SessionState:
         """The connection's session (a session kind may keep another configuration)."""
-        return SessionState(session_id, model, overrides)
+        return SessionState(session_id, model, overrides, expires_at=self._lifetime.expires_at)
 
     async def run(self) -> None:
         """Greet the client with ``session.created`` and serve it until the connection ends."""
@@ -222,9 +223,8 @@ class Connection:
         """End the session at its maximum duration, on the server's clock, as live does."""
         if self._options.max_session_seconds is None:
             return
-        lifetime = SessionLifetime(self._options.clock, self._options.max_session_seconds)
         task = asyncio.create_task(
-            lifetime.end_at_limit(self._outbox, self._websocket, self._event_id)
+            self._lifetime.end_at_limit(self._outbox, self._websocket, self._event_id)
         )
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

@@ -9,14 +9,16 @@ list replaces the old list, and an object whose ``type`` changes (``server_vad``
 from __future__ import annotations
 
 import copy
-import time
+import math
 from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
 
 from openai_realtime.protocol.rejections import InvalidRequest
+from openai_realtime.testing import clock
 from openai_realtime.testing.audio_format import AudioFormat
+from openai_realtime.testing.lifetime import DEFAULT_MAX_SESSION_SECONDS
 from openai_realtime.types import (
     RealtimeSessionCreateRequest,
     RealtimeSessionCreateResponse,
@@ -37,7 +39,6 @@ DEFAULT_INSTRUCTIONS = (
     "You are a helpful assistant. This session runs on openai-realtime's local fake server, "
     "which answers deterministically."
 )
-_SESSION_LIFETIME_SECONDS = 30 * 60
 
 
 def deep_merge(base: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
@@ -95,7 +96,7 @@ def session_rejection(error: ValidationError) -> InvalidRequest:
     )
 
 
-def _default_config(session_id: str, model: str) -> dict[str, Any]:
+def _default_config(session_id: str, model: str, expires_at: int) -> dict[str, Any]:
     pcm = {"type": "audio/pcm", "rate": 24000}
     return {
         "type": "realtime",
@@ -110,7 +111,7 @@ def _default_config(session_id: str, model: str) -> dict[str, Any]:
         "tracing": None,
         "truncation": "auto",
         "prompt": None,
-        "expires_at": int(time.time()) + _SESSION_LIFETIME_SECONDS,
+        "expires_at": expires_at,
         "audio": {
             "input": {
                 "format": dict(pcm),
@@ -139,15 +140,25 @@ class SessionState:
         session_id: The ``sess_…`` id.
         model: The model the client asked for.
         overrides: Changes to the defaults, merged like a ``session.update`` (server option).
+        expires_at: When the session ends, in seconds since the epoch on the server's clock
+            (a connection's :class:`~openai_realtime.testing.lifetime.SessionLifetime` says);
+            ``None``: the service's maximum duration from now, on the real wall clock.
 
     Raises:
         ValueError: ``overrides`` do not produce a valid session.
     """
 
     def __init__(
-        self, session_id: str, model: str, overrides: Mapping[str, Any] | None = None
+        self,
+        session_id: str,
+        model: str,
+        overrides: Mapping[str, Any] | None = None,
+        *,
+        expires_at: int | None = None,
     ) -> None:
-        config = deep_merge(_default_config(session_id, model), overrides or {})
+        if expires_at is None:
+            expires_at = math.ceil(clock.wall_time() + DEFAULT_MAX_SESSION_SECONDS)
+        config = deep_merge(_default_config(session_id, model, expires_at), overrides or {})
         try:
             self._current = RealtimeSessionCreateResponse.model_validate(config)
         except ValidationError as error:

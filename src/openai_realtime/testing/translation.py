@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import binascii
 import json
-import time
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -30,7 +29,7 @@ from openai_realtime._models import RealtimeModel
 from openai_realtime.protocol.audio import decode_base64
 from openai_realtime.protocol.client_frames import unknown_parameter, validation_rejection
 from openai_realtime.protocol.rejections import InvalidRequest, invalid_value
-from openai_realtime.testing.clock import FakeClock
+from openai_realtime.testing.clock import FakeClock, wall_time
 from openai_realtime.testing.ids import IdFactory
 from openai_realtime.testing.outbox import ConnectionGone, Outbox
 from openai_realtime.testing.record import ConnectionRecord
@@ -134,7 +133,7 @@ class TranslationSessionConfig:
         defaults = {
             "id": session_id,
             "type": "translation",
-            "expires_at": int(time.time()) + _LIFETIME_SECONDS,
+            "expires_at": int(wall_time()) + _LIFETIME_SECONDS,
             "model": model,
             "audio": {
                 "input": {"transcription": None, "noise_reduction": None},
