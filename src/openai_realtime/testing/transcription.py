@@ -26,7 +26,6 @@ the frame check answers ``Unknown parameter: 'session.tools'.`` as the service d
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -36,6 +35,7 @@ from pydantic import ValidationError
 
 from openai_realtime.protocol.rejections import InvalidRequest
 from openai_realtime.protocol.transcripts import DIARIZE_MODEL
+from openai_realtime.testing.clock import wall_time
 from openai_realtime.testing.connection import Connection, _Handler
 from openai_realtime.testing.conversation import StoredItem
 from openai_realtime.testing.pacing import text_deltas
@@ -83,7 +83,7 @@ def _default_config(session_id: str) -> dict[str, Any]:
         "type": "transcription",
         "id": session_id,
         "object": "realtime.transcription_session",
-        "expires_at": int(time.time()) + _LIFETIME_SECONDS,
+        "expires_at": int(wall_time()) + _LIFETIME_SECONDS,
         "include": None,
         "audio": {
             "input": {
