@@ -15,6 +15,7 @@ export class WebRTCMode {
     this.channel = null;
     this.microphone = null;
     this.answer = null;
+    this.responseActive = false;
   }
 
   async connect() {
@@ -63,7 +64,11 @@ export class WebRTCMode {
   }
 
   receive(event) {
-    if (event.type === "output_audio_buffer.started") {
+    if (event.type === "response.created") {
+      this.responseActive = true;
+    } else if (event.type === "response.done") {
+      this.responseActive = false;
+    } else if (event.type === "output_audio_buffer.started") {
       this.answer = { id: event.response_id, heard: false };
       this.state.answer_played = 0;
     } else if (event.type === "output_audio_buffer.stopped" ||
@@ -86,7 +91,10 @@ export class WebRTCMode {
     }
   }
 
+  // Push to talk: the press stops the answer (the service truncates it at what it played)
+  // and opens the new turn.
   async pressTalk() {
+    if (this.responseActive) this.send({ type: "response.cancel" });
     this.send({ type: "output_audio_buffer.clear" });
     this.send({ type: "input_audio_buffer.clear" });
     for (const track of this.microphone.getAudioTracks()) track.enabled = true;
