@@ -21,7 +21,8 @@ const state = {
   transcript: [],
   call_id: null,
   answer_played: 0, // WebRTC mode: samples of the latest answer played from the call
-  get played() { return audio.played; },
+  get played() { return audio.played; }, // relay mode: samples playback has written
+  get enqueued() { return audio.enqueued; }, // relay mode: samples handed to playback
 };
 window.voice = state;
 
