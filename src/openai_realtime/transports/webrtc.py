@@ -1,6 +1,6 @@
 """WebRTC for Python apps: events on the ``oai-events`` data channel, audio on media tracks.
 
-``RealtimeClient(transport=WebRTCConnector())`` (or ``RealtimeAPI(transport=...)``) speaks to
+``RealtimeClient(transport="webrtc")`` (or ``transport=WebRTCConnector(...)``) speaks to
 the Realtime API as a browser does: the connector posts an SDP offer to
 ``POST /v1/realtime/calls`` (beside the WebSocket URL the client was given), and the call's
 data channel then carries the JSON events. Audio never travels as JSON:
@@ -20,7 +20,7 @@ Needs the ``webrtc`` extra (``pip install 'openai-realtime[webrtc]'``, which bri
 
 Example::
 
-    client = RealtimeClient(url=server.url, transport=WebRTCConnector())
+    client = RealtimeClient(url=server.url, transport="webrtc")
     await client.connect()
     await client.append_input_audio(samples)  # goes out on the microphone track
 """
