@@ -47,6 +47,14 @@ export class WebRTCMode {
     await this.audio.start({ capture: false });
     await this.audio.playStream(await remote, (samples, voiced) => this.played(samples, voiced));
     await opened;
+    // The client secret's session listens with server VAD; push to talk turns it off before
+    // the microphone joins, so only the button ends a turn.
+    if (this.turns === "ptt") {
+      this.send({
+        type: "session.update",
+        session: { type: "realtime", audio: { input: { turn_detection: null } } },
+      });
+    }
     // Our server's sideband joins the call: it sets the instructions and runs the tools.
     const attached = await fetch("sideband", {
       method: "POST",
