@@ -66,3 +66,10 @@ def test_webrtc_without_its_extra_is_refused_naming_the_extra(
     monkeypatch.setitem(sys.modules, "aiortc", None)  # what importing it finds when missing
     with pytest.raises(ConfigurationError, match=r"pip install 'openai-realtime\[webrtc\]'"):
         RealtimeClient("ws://127.0.0.1:1/v1/realtime", transport="webrtc")
+
+
+def test_a_misspelled_name_is_refused_by_the_type_checker_too() -> None:
+    # `make lint` runs mypy --strict here: were the names not a Literal, this ignore would be
+    # unused, and that is an error.
+    with pytest.raises(ConfigurationError, match="'webrct'"):
+        RealtimeClient("ws://127.0.0.1:1/v1/realtime", transport="webrct")  # type: ignore[arg-type]
