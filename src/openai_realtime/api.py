@@ -69,7 +69,12 @@ from openai_realtime.protocol.codec import (
     encode_client_event,
     validate_client_event,
 )
-from openai_realtime.transports import Connector, Transport, TransportClosed, WebSocketConnector
+from openai_realtime.transports import (
+    Transport,
+    TransportChoice,
+    TransportClosed,
+    resolve_transport,
+)
 from openai_realtime.types import CLIENT_EVENTS, ClientEvent, ServerEvent, UnknownServerEvent
 from openai_realtime.types.emitter import ApiEventsMixin, ApiSendMixin
 
@@ -167,7 +172,7 @@ class ConnectionOptions(TypedDict, total=False):
     send_timeout: float | None
     max_pending_handlers: int
     strict: bool
-    transport: Connector | None
+    transport: TransportChoice | None
     call_id: str | None
 
 
@@ -209,11 +214,13 @@ class RealtimeAPI(ApiSendMixin, ApiEventsMixin, EventEmitter):
         strict: Treat a server event that fails validation as an invalid frame (an ``error``,
             not dispatched) instead of delivering it with the failing parts raw and listed in
             ``validation_issues`` (see :mod:`openai_realtime.protocol.codec`). For tests.
-        transport: A :class:`~openai_realtime.transports.Connector` to connect with instead of
-            aiohttp's WebSocket (e.g. ``MemoryConnector()`` in tests); ``session``,
-            ``max_message_size`` and ``heartbeat`` configure the default one only. With a
-            connector, no API key is required for OpenAI's host: the connector decides where
-            frames go.
+        transport: ``"websocket"`` (the default: aiohttp's WebSocket), ``"webrtc"`` (a WebRTC
+            call: ``WebRTCConnector()``, needs the ``webrtc`` extra), or a
+            :class:`~openai_realtime.transports.Connector` to connect with (e.g.
+            ``MemoryConnector()`` in tests). ``max_message_size`` and ``heartbeat`` configure
+            the WebSocket only; ``session`` is used by both named transports. With anything
+            but the WebSocket, no API key is required for OpenAI's host: the connector decides
+            where frames go.
         call_id: Attach to an existing SIP or WebRTC call as its *sideband* control connection
             (``?call_id=<id>``): the URL then carries no ``model`` (the call's session already
             has one) and ``model`` is ignored. See ``docs/guides/calls.md`` for what differs.
@@ -223,8 +230,9 @@ class RealtimeAPI(ApiSendMixin, ApiEventsMixin, EventEmitter):
     To trust a private CA, pass a ``session`` whose connector carries your ``ssl.SSLContext``.
 
     Raises:
-        ConfigurationError: ``url`` is not a ``ws://`` or ``wss://`` URL with a host, or a
-            limit is out of range.
+        ConfigurationError: ``url`` is not a ``ws://`` or ``wss://`` URL with a host, a
+            limit is out of range, ``transport`` is an unknown name, or it is ``"webrtc"``
+            without the ``webrtc`` extra.
         InsecureTransportError: Credentials would go over plain ``ws://`` to a remote host; raised
             here, before any connection attempt or DNS lookup.
     """
@@ -245,7 +253,7 @@ class RealtimeAPI(ApiSendMixin, ApiEventsMixin, EventEmitter):
         send_timeout: float | None = DEFAULT_SEND_TIMEOUT,
         max_pending_handlers: int = DEFAULT_MAX_PENDING_HANDLERS,
         strict: bool = False,
-        transport: Connector | None = None,
+        transport: TransportChoice | None = None,
         call_id: str | None = None,
     ) -> None:
         if max_pending_handlers < 1:
@@ -275,11 +283,13 @@ class RealtimeAPI(ApiSendMixin, ApiEventsMixin, EventEmitter):
         has_credentials = any(name.lower() in _CREDENTIAL_HEADERS for name in self._headers)
         if has_credentials:
             require_secure_transport(target, allow_insecure=allow_insecure)
-        self._missing_api_key = is_openai and not has_credentials and transport is None
-        self._url = target
-        self._connector: Connector = transport or WebSocketConnector(
-            session=session, max_message_size=max_message_size, heartbeat=heartbeat
+        self._connector = resolve_transport(
+            transport, session=session, max_message_size=max_message_size, heartbeat=heartbeat
         )
+        self._missing_api_key = (
+            is_openai and not has_credentials and transport in (None, "websocket")
+        )
+        self._url = target
         self._send_timeout = send_timeout
         self._watchdog = (
             None

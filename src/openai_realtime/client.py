@@ -212,14 +212,17 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
             interrupts (``None``: yes, except in sideband sessions, where the service does).
         **api_options: Passed to ``RealtimeAPI`` (``organization``, ``project``, ``headers``,
             ``session``, ``max_message_size``, ``heartbeat``, ``allow_insecure``,
-            ``send_timeout``, ``max_pending_handlers``, ``strict``, ``transport``, ``call_id``:
-            a sideband of a SIP or WebRTC call, which dispatches ``call.ended`` when the call
-            is over; see the calls guide). The client's
-            own async handlers count against the ``max_pending_handlers`` of its
+            ``send_timeout``, ``max_pending_handlers``, ``strict``; ``transport``:
+            ``"websocket"`` (the default), ``"webrtc"`` (a WebRTC call, with the ``webrtc``
+            extra) or a :class:`~openai_realtime.transports.Connector` such as a configured
+            ``WebRTCConnector(...)``; ``call_id``: a sideband of a SIP or WebRTC call, which
+            dispatches ``call.ended`` when the call is over; see the calls guide). The
+            client's own async handlers count against the ``max_pending_handlers`` of its
             ``RealtimeAPI``.
 
     Raises:
-        ConfigurationError: ``realtime=`` together with connection arguments, or bad options.
+        ConfigurationError: ``realtime=`` together with connection arguments, or bad options
+            (an unknown ``transport`` name, or ``"webrtc"`` without the ``webrtc`` extra).
     """
 
     def __init__(

@@ -76,7 +76,7 @@ class Browser:
 
     async def state(self, expression: str = "window.voice") -> Any:
         """Evaluate ``expression`` in the page (JSON-compatible result)."""
-        script = f"return JSON.parse(JSON.stringify({expression} ?? null));"
+        script = f"return JSON.parse(JSON.stringify(({expression}) ?? null));"
         return await asyncio.to_thread(self.driver.execute_script, script)
 
     async def until(self, expression: str, timeout: float = WAIT) -> Any:

@@ -16,6 +16,7 @@ from browser_conversation import (
     responder,
 )
 from browser_harness import open_browser, write_microphone
+from late_audio import LateAudioHop
 
 from openai_realtime.testing import FakeRealtimeServer, Reply, ScriptedResponder
 from openai_realtime.web import VoiceServer
@@ -115,3 +116,75 @@ async def test_push_to_talk_sends_audio_only_while_the_button_is_held(tmp_path: 
     received = [json.loads(f)["type"] for f in fake.connections[0].received]
     assert "input_audio_buffer.commit" in received
     assert not _sent(fake, "input_audio_buffer.speech_started")
+
+
+async def test_pressing_talk_over_the_answer_cuts_it_where_playback_stopped_and_starts_a_turn(
+    tmp_path: Path,
+) -> None:
+    spoken = ScriptedResponder(
+        [Reply(text=ANSWER), Reply(text="Tomorrow it rains.")],
+        transcripts=[QUESTION, "And tomorrow?"],
+    )
+    wav = write_microphone(tmp_path / "steady.wav", [("silence", 0.2), ("speech", 20.0)])
+    # Paced a little faster than speech: the answer is still streaming when the button goes
+    # down, so the page has to cancel it; the hop delivers three more deltas after the cancel,
+    # as a distant service would, and the page must not play them.
+    async with (
+        FakeRealtimeServer(api_key=API_KEY, responder=spoken, pace=1.5, record_frames=5000) as fake,
+        LateAudioHop(fake.url, late_deltas=3) as hop,
+        VoiceServer(hop.url, api_key=API_KEY) as server,
+    ):
+        with open_browser(wav) as browser:
+            await browser.open(f"{server.url}?mode=relay&turns=ptt&autoconnect=1")
+            await browser.until("window.voice.events['session.updated'] >= 1")
+            await browser.hold("talk")
+            await browser.until("window.voice.sent_ms >= 600")
+            await browser.release()
+            await browser.until(f"window.voice.played >= {RATE}")  # a second of the answer
+            played_before_press = await browser.state("window.voice.played")
+            first_turn_ms = await browser.state("window.voice.sent_ms")
+
+            await browser.hold("talk")
+            cut = await browser.until("window.voice.truncations[0]")
+            await browser.until("window.voice.events['conversation.item.truncated']")
+            await browser.until(f"window.voice.sent_ms >= {first_turn_ms + 600}")
+            await browser.release()
+            await browser.until(
+                "window.voice.events['response.done'] >= 2"
+                " && window.voice.played === window.voice.enqueued"
+            )
+            page = await browser.state()
+
+    assert page["errors"] == []
+    assert {"role": "user", "text": "And tomorrow?"} in page["transcript"]
+    assert {"role": "assistant", "text": "Tomorrow it rains."} in page["transcript"]
+    first, second = (event["response"] for event in _sent(fake, "response.done"))
+    assert first["status"] == "cancelled"  # still streaming when the button went down
+    assert second["status"] == "completed"
+    answer_id, next_id = first["output"][0]["id"], second["output"][0]["id"]
+
+    # Playback stopped at the press: by the page's clock, a moment after the last reading.
+    assert cut["item_id"] == answer_id
+    assert cut["played"] == cut["played_total"]  # the first answer began at sample 0
+    assert 0 <= cut["played"] - played_before_press < 0.4 * RATE
+    assert abs(cut["audio_end_ms"] - cut["wall_ms"]) < 250
+    # The truncate carried that clock, and the fake cut its copy there, short of what it sent.
+    [truncate] = _received(fake, "conversation.item.truncate")
+    assert truncate["item_id"] == answer_id and truncate["content_index"] == 0
+    assert abs(truncate["audio_end_ms"] - cut["played"] * 1000 / RATE) <= 1
+    [truncated] = _sent(fake, "conversation.item.truncated")
+    assert truncated["audio_end_ms"] == truncate["audio_end_ms"]
+    assert hop.held_deltas == 3  # audio of the old answer reached the page after the press
+    assert cut["played"] < page["received"][answer_id]
+    # Nothing of the old answer played after the press: everything played since is the new
+    # answer, all of it.
+    assert page["enqueued"] == page["played"] == cut["played"] + page["received"][next_id]
+
+    # On the wire: the press cancelled the answer and emptied the input buffer before the new
+    # turn's audio; the release committed the turn and asked for the next answer.
+    sent = [json.loads(frame)["type"] for frame in fake.connections[0].received]
+    after = sent[sent.index("response.cancel") :]
+    assert "input_audio_buffer.append" not in after[: after.index("input_audio_buffer.clear")]
+    assert "conversation.item.truncate" in after
+    assert after[-2:] == ["input_audio_buffer.commit", "response.create"]
+    assert after.count("input_audio_buffer.append") >= 15  # 600 ms in 40 ms chunks

@@ -19,4 +19,4 @@ def test_webrtc_mode_passes_inside_its_own_network_namespace() -> None:
     )
     output = finished.stdout + finished.stderr
     assert finished.returncode == 0, f"WebRTC mode failed inside the namespace:\n{output}"
-    assert "1 passed" in finished.stdout and "skipped" not in finished.stdout, output
+    assert "2 passed" in finished.stdout and "skipped" not in finished.stdout, output

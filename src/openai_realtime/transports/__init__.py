@@ -11,11 +11,15 @@ ship here:
   every frame sent to it);
 * :class:`WebRTCConnector` (the ``webrtc`` extra): a WebRTC call, events on the
   ``oai-events`` data channel and audio on media tracks (aiortc is imported when it connects).
+
+``transport=`` also takes the names ``"websocket"`` and ``"webrtc"`` (:data:`TransportName`);
+:func:`resolve_transport` turns either spelling into a connector.
 """
 
 from __future__ import annotations
 
 from openai_realtime.transports.base import Connector, Transport, TransportClosed
+from openai_realtime.transports.choice import TransportChoice, TransportName, resolve_transport
 from openai_realtime.transports.memory import MemoryConnector, MemoryTransport, memory_pair
 from openai_realtime.transports.webrtc import WebRTCConnector, WebRTCTransport
 from openai_realtime.transports.websocket import WebSocketConnector, WebSocketTransport
@@ -25,10 +29,13 @@ __all__ = [
     "MemoryConnector",
     "MemoryTransport",
     "Transport",
+    "TransportChoice",
     "TransportClosed",
+    "TransportName",
     "WebRTCConnector",
     "WebRTCTransport",
     "WebSocketConnector",
     "WebSocketTransport",
     "memory_pair",
+    "resolve_transport",
 ]

@@ -1,6 +1,6 @@
 """WebRTC for Python apps: events on the ``oai-events`` data channel, audio on media tracks.
 
-``RealtimeClient(transport=WebRTCConnector())`` (or ``RealtimeAPI(transport=...)``) speaks to
+``RealtimeClient(transport="webrtc")`` (or ``transport=WebRTCConnector(...)``) speaks to
 the Realtime API as a browser does: the connector posts an SDP offer to
 ``POST /v1/realtime/calls`` (beside the WebSocket URL the client was given), and the call's
 data channel then carries the JSON events. Audio never travels as JSON:
@@ -20,7 +20,7 @@ Needs the ``webrtc`` extra (``pip install 'openai-realtime[webrtc]'``, which bri
 
 Example::
 
-    client = RealtimeClient(url=server.url, transport=WebRTCConnector())
+    client = RealtimeClient(url=server.url, transport="webrtc")
     await client.connect()
     await client.append_input_audio(samples)  # goes out on the microphone track
 """
@@ -53,10 +53,13 @@ if TYPE_CHECKING:
 
     from openai_realtime.transports._webrtc_media import MicrophoneTrack
 
-__all__ = ["EVENTS_CHANNEL", "WebRTCConnector", "WebRTCTransport"]
+__all__ = ["EVENTS_CHANNEL", "MISSING_EXTRA", "WebRTCConnector", "WebRTCTransport"]
 
 EVENTS_CHANNEL: Final = "oai-events"
 """The label of the data channel the events travel on."""
+
+MISSING_EXTRA: Final = "WebRTC needs the webrtc extra: pip install 'openai-realtime[webrtc]'"
+"""The message of the error raised when aiortc is not installed."""
 
 _NORMAL_CLOSURE: Final = 1000
 _ABNORMAL_CLOSURE: Final = 1006
@@ -225,9 +228,7 @@ class WebRTCConnector:
 
             from openai_realtime.transports._webrtc_media import MicrophoneTrack, pcm16_blocks
         except ImportError as error:
-            raise ConfigurationError(
-                "WebRTC needs the webrtc extra: pip install 'openai-realtime[webrtc]'"
-            ) from error
+            raise ConfigurationError(MISSING_EXTRA) from error
         peer = RTCPeerConnection(RTCConfiguration(iceServers=self._ice_servers))
         try:
             microphone = MicrophoneTrack()

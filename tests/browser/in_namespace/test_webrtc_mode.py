@@ -21,12 +21,13 @@ from browser_conversation import (
     microphone,
     responder,
 )
-from browser_harness import open_browser
+from browser_harness import open_browser, write_microphone
 
-from openai_realtime.testing import FakeRealtimeServer
+from openai_realtime import RealtimeClient
+from openai_realtime.testing import FakeRealtimeServer, Reply, ScriptedResponder
 from openai_realtime.testing.synth import DEFAULT_MS_PER_CHAR
 from openai_realtime.web import VoiceServer
-from tests.support import allow_namespace_network
+from tests.support import WAIT, allow_namespace_network
 from tests.support.netns import NAMESPACE_NETWORK, inside_network_namespace
 
 RATE = 24000
@@ -98,3 +99,52 @@ async def test_a_spoken_turn_a_sideband_tool_and_a_barge_in_truncated_by_the_ser
     assert [secret[:3] for secret in secrets] == ["ek_"]
     assert any("v=0" in body for body in everything["http"])  # the SDP answer
     assert not [text for kind in everything.values() for text in kind if API_KEY in text]
+
+
+async def test_push_to_talk_over_the_answer_cancels_and_clears_it_and_starts_a_turn(
+    tmp_path: Path,
+) -> None:
+    spoken = ScriptedResponder(
+        [Reply(text=ANSWER), Reply(text="Tomorrow it rains.")], transcripts=["And tomorrow?"]
+    )
+    wav = write_microphone(tmp_path / "steady.wav", [("silence", 0.2), ("speech", 20.0)])
+    # Generated a little faster than it is spoken: still streaming when the button goes down.
+    async with (
+        FakeRealtimeServer(api_key=API_KEY, responder=spoken, pace=1.5, record_frames=5000) as fake,
+        VoiceServer(fake.url, api_key=API_KEY) as server,
+    ):
+        with open_browser(wav) as browser:
+            await browser.open(f"{server.url}?mode=webrtc&turns=ptt&autoconnect=1")
+            await browser.until("window.voice.status === 'connected'")
+            # Our own sideband asks for the first answer (the microphone is off until pressed).
+            call_id = await browser.state("window.voice.call_id")
+            async with RealtimeClient(fake.url, api_key=API_KEY, call_id=call_id) as sideband:
+                reply = await sideband.send_user_message_content(
+                    [{"type": "input_text", "text": "What is the weather in Paris?"}]
+                )
+                await browser.until(f"window.voice.answer_played >= {RATE // 2}")
+                await browser.hold("talk")
+                first = await reply.done(timeout=WAIT)
+                await browser.until("window.voice.events['output_audio_buffer.cleared']")
+                await browser.until("performance.now() - window.voice.talking_since >= 600")
+                await browser.release()
+                await browser.until("window.voice.events['output_audio_buffer.stopped']")
+            state = await browser.state()
+
+    assert state["errors"] == []
+    assert first.status == "cancelled"  # the press cancelled the answer still being spoken
+    assert {"role": "user", "text": "And tomorrow?"} in state["transcript"]
+    assert {"role": "assistant", "text": "Tomorrow it rains."} in state["transcript"]
+    call = fake.connections[0]
+    # The page turned server VAD off: the microphone spoke all along, no turn began by itself.
+    assert call.sent_types["input_audio_buffer.speech_started"] == 0
+    # The call answers output_audio_buffer.clear itself (no VAD, so only the page's clear
+    # could have cleared it); the session got the rest, in order.
+    assert state["events"]["output_audio_buffer.cleared"] == 1
+    types = [json.loads(frame)["type"] for frame in call.received if isinstance(frame, str)]
+    assert types[types.index("response.cancel") :] == [
+        "response.cancel",
+        "input_audio_buffer.clear",
+        "input_audio_buffer.commit",
+        "response.create",
+    ]

@@ -291,3 +291,24 @@ async def test_the_answer_is_paced_on_the_fake_server_s_clock() -> None:
     assert 0.4 <= elapsed < 1.5
     assert 1.9 <= len(answer) / RATE <= 2.1
     assert tone_match(answer, 660.0) > 0.95
+
+
+async def test_transport_named_webrtc_places_a_call_with_audio_on_the_tracks(
+    tone_server: tuple[FakeRealtimeServer, ToneResponder],
+) -> None:
+    server, responder = tone_server
+    client = RealtimeClient(url=server.url, api_key=API_KEY, transport="webrtc")
+    stopped = client.expect("server.output_audio_buffer.stopped", timeout=WAIT)
+    await client.connect()
+    try:
+        await client.append_input_audio(CALLER_TONE)
+        await stopped  # an event only a call sends
+    finally:
+        await client.disconnect()
+
+    # The caller's tone went out as media and the answer came back as media, into the store.
+    assert abs(dominant_frequency(voiced(responder.heard[0])) - 440.0) < 5
+    assert tone_match(voiced(_assistant_audio(client)), 660.0) > 0.95
+    record = server.connections[0]
+    assert record.received_types["input_audio_buffer.append"] == 0
+    assert record.sent_types["response.output_audio.delta"] > 0

@@ -21,7 +21,9 @@ const state = {
   transcript: [],
   call_id: null,
   answer_played: 0, // WebRTC mode: samples of the latest answer played from the call
-  get played() { return audio.played; },
+  talking_since: null, // push to talk: performance.now() when the button went down
+  get played() { return audio.played; }, // relay mode: samples playback has written
+  get enqueued() { return audio.enqueued; }, // relay mode: samples handed to playback
 };
 window.voice = state;
 
@@ -75,8 +77,16 @@ $("connect").addEventListener("click", () => {
     connect();
   }
 });
-$("talk").addEventListener("pointerdown", () => session && session.pressTalk());
-$("talk").addEventListener("pointerup", () => session && session.releaseTalk());
+$("talk").addEventListener("pointerdown", () => {
+  if (!session) return;
+  state.talking_since = performance.now();
+  session.pressTalk();
+});
+$("talk").addEventListener("pointerup", () => {
+  if (!session) return;
+  state.talking_since = null;
+  session.releaseTalk();
+});
 
 const params = new URLSearchParams(location.search);
 if (params.has("mode")) $("mode").value = params.get("mode");

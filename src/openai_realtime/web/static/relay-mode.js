@@ -13,6 +13,7 @@ export class RelayMode {
     this.talking = turns === "vad";
     this.responseActive = false;
     this.current = null; // the assistant audio item playing: { id, start, received }
+    this.cut = new Set(); // ids of answers a barge-in cut: their audio still arriving is dropped
   }
 
   async connect() {
@@ -62,11 +63,14 @@ export class RelayMode {
         break;
       case "response.output_audio.delta": {
         const samples = fromBase64(event.delta);
-        if (!this.current || this.current.id !== event.item_id) {
-          this.current = { id: event.item_id, start: this.audio.enqueued, received: 0 };
+        const id = event.item_id;
+        this.state.received[id] = (this.state.received[id] || 0) + samples.length;
+        // Sent before the service heard the cancel: the user has already moved on.
+        if (this.cut.has(id)) break;
+        if (!this.current || this.current.id !== id) {
+          this.current = { id, start: this.audio.enqueued, received: 0 };
         }
         this.current.received += samples.length;
-        this.state.received[event.item_id] = this.current.received;
         this.audio.enqueue(samples);
         break;
       }
@@ -91,12 +95,18 @@ export class RelayMode {
     }
   }
 
-  // The user spoke over the answer: stop playback and cut the stored answer where it stopped.
+  // The user spoke over the answer (server VAD heard it, or the talk button was pressed):
+  // stop playback and cut the stored answer where it stopped. Everything up to the first
+  // `await` runs at once, before the caller goes on to start the new turn.
   async bargeIn() {
-    const item = this.current;
-    if (!item || this.audio.played >= item.start + item.received) return;
+    const streaming = this.responseActive;
     // With server VAD the service cancels the answer itself when speech starts.
-    if (this.responseActive && this.turns === "ptt") this.send({ type: "response.cancel" });
+    if (streaming && this.turns === "ptt") this.send({ type: "response.cancel" });
+    const item = this.current;
+    // An answer fully received and fully played was heard to its end: nothing to cut.
+    if (!item || (!streaming && this.audio.played >= item.start + item.received)) return;
+    this.current = null;
+    this.cut.add(item.id);
     const played = await this.audio.clear();
     const heard = Math.max(0, Math.min(played - item.start, item.received));
     const audioEndMs = Math.floor((heard * 1000) / SAMPLE_RATE);
@@ -110,17 +120,21 @@ export class RelayMode {
     this.state.truncations.push({
       item_id: item.id,
       played: heard,
+      played_total: played,
       audio_end_ms: audioEndMs,
       wall_ms: Math.round(wallMs),
     });
-    this.current = null;
     this.onEvent({ type: "page.barge_in", item_id: item.id });
   }
 
-  async pressTalk() {
-    await this.bargeIn();
+  // Push to talk: the press interrupts the answer and opens the new turn at once (the
+  // service's input buffer emptied first, so the turn holds only what is said while held);
+  // the truncate follows as soon as playback reports where it stopped.
+  pressTalk() {
+    const interrupted = this.bargeIn();
     this.send({ type: "input_audio_buffer.clear" });
     this.talking = true;
+    return interrupted;
   }
 
   releaseTalk() {

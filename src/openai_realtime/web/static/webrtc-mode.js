@@ -15,6 +15,7 @@ export class WebRTCMode {
     this.channel = null;
     this.microphone = null;
     this.answer = null;
+    this.responseActive = false;
   }
 
   async connect() {
@@ -46,6 +47,14 @@ export class WebRTCMode {
     await this.audio.start({ capture: false });
     await this.audio.playStream(await remote, (samples, voiced) => this.played(samples, voiced));
     await opened;
+    // The client secret's session listens with server VAD; push to talk turns it off before
+    // the microphone joins, so only the button ends a turn.
+    if (this.turns === "ptt") {
+      this.send({
+        type: "session.update",
+        session: { type: "realtime", audio: { input: { turn_detection: null } } },
+      });
+    }
     // Our server's sideband joins the call: it sets the instructions and runs the tools.
     const attached = await fetch("sideband", {
       method: "POST",
@@ -63,7 +72,11 @@ export class WebRTCMode {
   }
 
   receive(event) {
-    if (event.type === "output_audio_buffer.started") {
+    if (event.type === "response.created") {
+      this.responseActive = true;
+    } else if (event.type === "response.done") {
+      this.responseActive = false;
+    } else if (event.type === "output_audio_buffer.started") {
       this.answer = { id: event.response_id, heard: false };
       this.state.answer_played = 0;
     } else if (event.type === "output_audio_buffer.stopped" ||
@@ -86,7 +99,10 @@ export class WebRTCMode {
     }
   }
 
+  // Push to talk: the press stops the answer (the service truncates it at what it played)
+  // and opens the new turn.
   async pressTalk() {
+    if (this.responseActive) this.send({ type: "response.cancel" });
     this.send({ type: "output_audio_buffer.clear" });
     this.send({ type: "input_audio_buffer.clear" });
     for (const track of this.microphone.getAudioTracks()) track.enabled = true;
