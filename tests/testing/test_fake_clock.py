@@ -140,14 +140,13 @@ async def test_a_short_scenario_gives_the_same_events_in_real_time_and_fast() ->
     assert fast.seconds < real_time.seconds / 4
 
 
-async def test_sixty_seconds_of_conversation_run_in_under_five_seconds() -> None:
+async def test_sixty_seconds_of_conversation_on_a_fast_clock_keep_their_audio_times() -> None:
     spans = [(1000 + 6000 * turn, 1800 + 6000 * turn + 100 * (turn % 5)) for turn in range(10)]
     audio = utterances(60_000, spans)
 
     run = await run_scenario(audio, len(spans), time_scale=FAST)
 
-    # 2.4 s of it is the microphone's own pace; the rest is headroom for a loaded machine.
-    assert run.seconds < 5.0
+    # How fast it runs is a speed (measured, not asserted); what it says must not change.
     started = [e for e in run.events if isinstance(e, InputAudioBufferSpeechStartedEvent)]
     stopped = [e for e in run.events if isinstance(e, InputAudioBufferSpeechStoppedEvent)]
     answers = [e for e in run.events if isinstance(e, ResponseDoneEvent)]
