@@ -16,9 +16,11 @@ from aiohttp import WSMsgType, web
 
 from openai_realtime.api import RealtimeAPI
 from openai_realtime.local_events import CloseEvent
+from openai_realtime.types import InputAudioBufferClearedEvent
 from tests.support import WAIT, until
 
 HEARTBEAT = 0.1
+ANSWERED_HEARTBEAT = 0.3  # room for a loaded machine to read each pong within half of it
 
 
 @dataclass
@@ -75,7 +77,7 @@ async def silent() -> AsyncIterator[QuietPeer]:
 
 
 async def test_a_quiet_peer_that_answers_pings_stays_connected(answering: QuietPeer) -> None:
-    api = RealtimeAPI(answering.url, heartbeat=HEARTBEAT)
+    api = RealtimeAPI(answering.url, heartbeat=ANSWERED_HEARTBEAT)
     closes: list[CloseEvent] = []
     api.on("close", closes.append)
     await asyncio.wait_for(api.connect(), WAIT)
@@ -105,3 +107,27 @@ async def test_the_peers_pings_are_answered(silent: QuietPeer) -> None:
     await until(lambda: silent.pongs == [b"are you there"])
     assert api.is_connected
     await asyncio.wait_for(api.disconnect(), WAIT)
+
+
+async def test_no_verdict_while_back_pressure_stops_the_reading(silent: QuietPeer) -> None:
+    api = RealtimeAPI(silent.url, heartbeat=HEARTBEAT, max_pending_handlers=1)
+    release = asyncio.Event()
+    handled: list[InputAudioBufferClearedEvent] = []
+
+    async def slow(event: InputAudioBufferClearedEvent) -> None:
+        handled.append(event)
+        await release.wait()
+
+    api.on(InputAudioBufferClearedEvent, slow)
+    await asyncio.wait_for(api.connect(), WAIT)
+    await until(lambda: len(silent.sockets) == 1)
+    await silent.sockets[0].send_str('{"type": "input_audio_buffer.cleared", "event_id": "e1"}')
+    await until(lambda: handled != [])
+    # Time passing is what is under test: frames unread behind a full handler bound say
+    # nothing about the peer, so several intervals go by without a ping or a verdict.
+    await asyncio.sleep(4 * HEARTBEAT)
+    assert silent.pings == 0 and api.is_connected
+    async with api.expect("close", timeout=WAIT) as closed:
+        release.set()
+    close = await closed
+    assert silent.pings == 1 and close.code == 1006
