@@ -204,7 +204,8 @@ class RealtimeAPI(ApiSendMixin, ApiEventsMixin, EventEmitter):
             Without one, each connection has its own session, closed with it.
         max_message_size: Largest frame accepted, in bytes (0: no limit). A larger frame closes
             the connection with code 1009.
-        heartbeat: Seconds between WebSocket pings (``None``: no pings).
+        heartbeat: Seconds of quiet after which the connection is pinged (``None``: no pings);
+            a ping unanswered for half that closes it with code 1006.
         allow_insecure: Allow credentials over ``ws://`` to a host that is not loopback.
         send_timeout: Seconds one ``send()`` may wait (for earlier sends, then for the write
             buffer to drain) before the connection is aborted; ``None`` waits forever. Raise it

@@ -17,6 +17,7 @@ from openai_realtime.errors import (
     RealtimeConnectionError,
     RealtimeTimeoutError,
 )
+from openai_realtime.transports._heartbeat import Heartbeat
 from openai_realtime.transports.base import TransportClosed
 
 __all__ = ["WebSocketConnector", "WebSocketTransport"]
@@ -45,13 +46,25 @@ class WebSocketTransport:
     Args:
         ws: The open connection.
         owned_session: A session made for this connection alone, closed with it.
+        heartbeat: Seconds of quiet after which to ping the peer (``None``: no pings). A ping
+            unanswered for half that aborts the connection (code 1006). For this, ``ws`` must
+            come from ``ws_connect(heartbeat=None, autoping=False)``: the pings and pongs then
+            reach :meth:`receive`, which answers the peer's pings itself.
     """
 
     def __init__(
-        self, ws: aiohttp.ClientWebSocketResponse, owned_session: aiohttp.ClientSession | None
+        self,
+        ws: aiohttp.ClientWebSocketResponse,
+        owned_session: aiohttp.ClientSession | None,
+        *,
+        heartbeat: float | None = None,
     ) -> None:
         self._ws = ws
         self._owned_session = owned_session
+        self._dead: str | None = None  # why the heartbeat aborted the connection
+        self._heartbeat = (
+            None if heartbeat is None else Heartbeat(heartbeat, ws.ping, self._pong_missing)
+        )
         # Kept now: once aiohttp has closed a connection it no longer exposes its socket, and
         # the socket is what lets a stuck connection be aborted.
         self._socket: _Socket | None = ws.get_extra_info("socket")
@@ -78,12 +91,27 @@ class WebSocketTransport:
 
     async def receive(self) -> str | bytes | TransportClosed:
         """The next text or binary frame, or the end of the connection."""
-        ws = self._ws
-        message = await ws.receive()
-        if message.type is aiohttp.WSMsgType.TEXT:
-            return str(message.data)
-        if message.type is aiohttp.WSMsgType.BINARY:
-            return bytes(message.data)
+        ws, heartbeat = self._ws, self._heartbeat
+        while True:
+            if heartbeat is None:
+                message = await ws.receive()
+            else:
+                heartbeat.reading = True
+                try:
+                    message = await ws.receive()
+                finally:
+                    heartbeat.reading = False
+                heartbeat.heard = True
+            if message.type is aiohttp.WSMsgType.TEXT:
+                return str(message.data)
+            if message.type is aiohttp.WSMsgType.BINARY:
+                return bytes(message.data)
+            if message.type is aiohttp.WSMsgType.PING:
+                # Only without aiohttp's autoping (see heartbeat): answered here instead.
+                with contextlib.suppress(aiohttp.ClientError, ConnectionError):
+                    await ws.pong(message.data)
+            elif message.type is not aiohttp.WSMsgType.PONG:
+                break
         code: int | None
         if message.type is aiohttp.WSMsgType.CLOSE:
             code, reason = message.data, message.extra or ""
@@ -95,11 +123,15 @@ class WebSocketTransport:
         else:
             # CLOSED: the TCP connection ended without a close frame.
             code, reason = _ABNORMAL_CLOSURE, "connection lost"
+        if self._dead is not None:
+            code, reason = _ABNORMAL_CLOSURE, self._dead
         await self._release(abnormal=code == _ABNORMAL_CLOSURE)
         return TransportClosed(ws.close_code if code is None else code, reason)
 
     async def close(self) -> None:
         """Close with code 1000 (waiting for the peer's close frame) and release the socket."""
+        if self._heartbeat is not None:
+            self._heartbeat.stop()
         await self._ws.close()
         await self._release(abnormal=self._ws.close_code == _ABNORMAL_CLOSURE)
 
@@ -111,7 +143,13 @@ class WebSocketTransport:
         """
         _shut_down(self._socket)
 
+    def _pong_missing(self, waited: float) -> None:
+        self._dead = f"no pong within {waited} s: the connection is dead"
+        self.abort()
+
     async def _release(self, *, abnormal: bool) -> None:
+        if self._heartbeat is not None:
+            self._heartbeat.stop()
         async with self._release_lock:
             if self._released:
                 return
@@ -134,7 +172,8 @@ class WebSocketConnector:
             Without one, each connection has its own session, closed with it.
         max_message_size: Largest frame accepted, in bytes (0: no limit); a larger frame
             closes the connection with code 1009.
-        heartbeat: Seconds between WebSocket pings (``None``: no pings).
+        heartbeat: Seconds of quiet after which the connection is pinged (``None``: no pings);
+            a ping unanswered for half that closes it with code 1006.
     """
 
     def __init__(
@@ -169,7 +208,7 @@ class WebSocketConnector:
             if owned_session is not None:
                 await owned_session.close()
             raise
-        return WebSocketTransport(ws, owned_session)
+        return WebSocketTransport(ws, owned_session, heartbeat=self._heartbeat)
 
     async def _open(
         self, session: aiohttp.ClientSession, url: URL, headers: Mapping[str, str]
@@ -180,7 +219,9 @@ class WebSocketConnector:
                 url,
                 headers=headers,
                 max_msg_size=self._max_message_size,
-                heartbeat=self._heartbeat,
+                # The transport keeps the heartbeat: aiohttp's costs a loop callback per frame.
+                heartbeat=None,
+                autoping=self._heartbeat is None,
             )
         except aiohttp.ClientResponseError as error:
             # The aiohttp error's request_info holds the request headers, and so the key.
