@@ -36,7 +36,6 @@ from openai_realtime.recording import Recording, RecordingFormatError, read_reco
 from openai_realtime.testing import FakeRealtimeServer
 
 __all__ = [
-    "HTML_SUFFIXES",
     "LIVE_DESCRIPTION",
     "PROG",
     "CommandError",
@@ -47,7 +46,6 @@ __all__ = [
     "UsageError",
     "add_connection_options",
     "add_model_option",
-    "add_recording_arguments",
     "check_output_paths",
     "configure_logging",
     "describe_error",
@@ -209,29 +207,6 @@ def check_output_paths(*paths: Path | None) -> None:
         else:
             continue
         raise CommandError(f"cannot write {path}: {problem}")
-
-
-HTML_SUFFIXES: Final = frozenset({".html", ".htm"})
-"""Output names that mean a self-contained HTML page."""
-
-
-def add_recording_arguments(
-    parser: argparse.ArgumentParser, *, default_output: str, output_help: str
-) -> None:
-    """Add what the commands that draw a recording take: the recording, and ``-o`` / ``--output``.
-
-    Args:
-        parser: The command's parser.
-        default_output: The file written when ``-o`` is not given.
-        output_help: What the output is, for ``--help`` (the default is appended).
-    """
-    parser.add_argument("recording", help="the .jsonl recording file")
-    parser.add_argument(
-        "-o",
-        "--output",
-        default=default_output,
-        help=f"{output_help} (default: {default_output})",
-    )
 
 
 def read_recording_file(path: str) -> Recording:
