@@ -1,11 +1,12 @@
-"""The WAV file a command streams (``talk``, ``transcribe``, ``translate``, ``demo``).
+"""The WAV files of the commands that stream one (``talk``, ``transcribe``, ``translate``).
 
-It is read as 24 kHz mono PCM16 (any rate or channel count is converted) and appended in
+The input is read as 24 kHz mono PCM16 (any rate or channel count is converted) and appended in
 :data:`CHUNK_MS` chunks, as fast as possible or at the pace of speech.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import wave
 from collections.abc import Awaitable, Callable
@@ -18,10 +19,46 @@ from numpy.typing import NDArray
 from openai_realtime.audio import SAMPLE_RATE, read_wav
 from openai_realtime.cli._common import CommandError, Progress
 
-__all__ = ["CHUNK_MS", "read_input", "stream_chunks"]
+__all__ = [
+    "CHUNK_MS",
+    "add_output_wav_option",
+    "add_pace_option",
+    "read_input",
+    "stream_chunks",
+]
 
 CHUNK_MS: Final = 100
 """Audio per ``input_audio_buffer.append``."""
+
+
+def add_pace_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--realtime``: stream at the pace of speech (read by :func:`stream_chunks`).
+
+    Args:
+        parser: The command's parser.
+    """
+    parser.add_argument(
+        "--realtime",
+        action="store_true",
+        help="stream at the pace of speech instead of as fast as possible",
+    )
+
+
+def add_output_wav_option(parser: argparse.ArgumentParser, *, default: str, what: str) -> None:
+    """Add ``--out OUT.wav``: where the speech the command gets back is written.
+
+    Args:
+        parser: The command's parser.
+        default: The file written when ``--out`` is not given.
+        what: What is written, for ``--help``.
+    """
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path(default),
+        metavar="OUT.wav",
+        help=f"where to write {what} (default: {default})",
+    )
 
 
 def read_input(path: Path) -> NDArray[np.int16]:

@@ -31,7 +31,7 @@ from openai_realtime.cli._turns import (
     save_speech,
     speak_turn,
 )
-from openai_realtime.cli._wav_input import read_input
+from openai_realtime.cli._wav_input import add_output_wav_option, add_pace_option, read_input
 
 __all__ = ["PROGRESS_MIN_SECONDS", "register", "run"]
 
@@ -55,18 +55,8 @@ def register(subparsers: Subparsers) -> None:
     )
     add_connection_options(parser)
     parser.add_argument("input", type=Path, metavar="IN.wav", help="what you say: a PCM WAV file")
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=Path("reply.wav"),
-        metavar="OUT.wav",
-        help="where to write the spoken answer (default: reply.wav)",
-    )
-    parser.add_argument(
-        "--realtime",
-        action="store_true",
-        help="stream at the pace of speech instead of as fast as possible",
-    )
+    add_output_wav_option(parser, default="reply.wav", what="the spoken answer")
+    add_pace_option(parser)
     parser.set_defaults(run=run)
 
 

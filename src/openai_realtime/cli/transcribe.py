@@ -26,7 +26,11 @@ from openai_realtime.cli._common import (
     check_output_paths,
     open_target,
 )
-from openai_realtime.cli._wav_input import read_input, stream_chunks
+from openai_realtime.cli._wav_input import (
+    add_pace_option,
+    read_input,
+    stream_chunks,
+)
 from openai_realtime.errors import RealtimeTimeoutError
 from openai_realtime.protocol.transcripts import SegmentChange
 from openai_realtime.recording import Recorder
@@ -61,11 +65,7 @@ def register(subparsers: Subparsers) -> None:
         "--jsonl", type=Path, metavar="OUT.jsonl", help="write the captions as JSON Lines"
     )
     parser.add_argument("--language", help="the language spoken (ISO-639-1, e.g. en)")
-    parser.add_argument(
-        "--realtime",
-        action="store_true",
-        help="stream at the pace of speech instead of as fast as possible",
-    )
+    add_pace_option(parser)
     parser.set_defaults(run=run)
 
 

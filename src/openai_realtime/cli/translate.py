@@ -20,7 +20,12 @@ from openai_realtime.cli._common import (
     check_output_paths,
     open_target,
 )
-from openai_realtime.cli._wav_input import read_input, stream_chunks
+from openai_realtime.cli._wav_input import (
+    add_output_wav_option,
+    add_pace_option,
+    read_input,
+    stream_chunks,
+)
 from openai_realtime.protocol.transcripts import TranscriptPiece
 from openai_realtime.recording import Recorder
 from openai_realtime.translator import DEFAULT_TRANSLATION_MODEL, RealtimeTranslator
@@ -49,18 +54,8 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument(
         "--to", required=True, metavar="LANGUAGE", help="the target language, e.g. es"
     )
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=Path("translated.wav"),
-        metavar="OUT.wav",
-        help="where to write the translated speech (default: translated.wav)",
-    )
-    parser.add_argument(
-        "--realtime",
-        action="store_true",
-        help="stream at the pace of speech instead of as fast as possible",
-    )
+    add_output_wav_option(parser, default="translated.wav", what="the translated speech")
+    add_pace_option(parser)
     parser.set_defaults(run=run)
 
 
