@@ -24,7 +24,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, TypeAlias
+from typing import Final, TypeAlias, TypeVar
 
 from yarl import URL
 
@@ -52,6 +52,7 @@ __all__ = [
     "describe_fake_server",
     "new_client",
     "notice",
+    "number_type",
     "open_target",
     "port_number",
     "print_error",
@@ -60,6 +61,7 @@ __all__ = [
 ]
 
 _MAX_PORT: Final = 65535
+_NumberT = TypeVar("_NumberT", int, float)
 
 PROG = "openai-realtime"
 LIVE_DESCRIPTION = "the OpenAI Realtime API (live)"
@@ -358,16 +360,33 @@ class Progress:
             print(text, file=sys.stderr, flush=True)
 
 
-def port_number(text: str) -> int:
-    """An argparse type: a TCP port number (0: any free port).
+def number_type(
+    parse: Callable[[str], _NumberT], accepts: Callable[[_NumberT], bool], what: str
+) -> Callable[[str], _NumberT]:
+    """An argparse type for a number: ``parse`` reads it, ``accepts`` bounds it.
 
-    Raises:
-        argparse.ArgumentTypeError: Not a whole number from 0 to 65535.
+    Args:
+        parse: ``int`` or ``float``; its ``ValueError`` means the text is no number.
+        accepts: True for the numbers the option takes (false for nan, where it matters).
+        what: What the option takes, for the error: ``'x' is not <what>``.
+
+    Returns:
+        The type: it returns the number, or raises ``argparse.ArgumentTypeError``.
     """
-    try:
-        port = int(text)
-    except ValueError:
-        port = -1
-    if not 0 <= port <= _MAX_PORT:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to {_MAX_PORT})")
-    return port
+
+    def convert(text: str) -> _NumberT:
+        try:
+            number = parse(text)
+        except ValueError:
+            number = None
+        if number is None or not accepts(number):
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}")
+        return number
+
+    return convert
+
+
+port_number: Final = number_type(
+    int, lambda port: 0 <= port <= _MAX_PORT, f"a port number (0 to {_MAX_PORT})"
+)
+"""An argparse type: a TCP port number (0: any free port)."""
