@@ -14,6 +14,8 @@ from openai_realtime.types import ErrorEvent, RealtimeErrorDetails
 
 __all__ = [
     "InvalidRequest",
+    "integer_in_range",
+    "invalid_type",
     "invalid_value",
     "missing_parameter",
     "out_of_range",
@@ -116,3 +118,35 @@ def out_of_range(
         code=f"{number}_{side}_{bound}_value",
         param=param,
     )
+
+
+def invalid_type(param: str, expected: str) -> InvalidRequest:
+    """``invalid_type``: "Invalid type for '<param>': expected <expected>."."""
+    return InvalidRequest(
+        f"Invalid type for '{param}': expected {expected}.", code="invalid_type", param=param
+    )
+
+
+def integer_in_range(param: str, value: object, low: int, high: int) -> int:
+    """The value of an integer parameter that must lie from ``low`` to ``high``.
+
+    Args:
+        param: The parameter.
+        value: What was sent.
+        low: The least value allowed.
+        high: The greatest value allowed.
+
+    Returns:
+        The value.
+
+    Raises:
+        InvalidRequest: ``invalid_type`` for anything but an integer (``true`` is not one), or
+            the :func:`out_of_range` rejection.
+    """
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise invalid_type(param, "an integer")
+    if value < low:
+        raise out_of_range(param, value, low, below=True)
+    if value > high:
+        raise out_of_range(param, value, high, below=False)
+    return value

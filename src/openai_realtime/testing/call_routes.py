@@ -31,8 +31,8 @@ from pydantic import TypeAdapter, ValidationError
 from openai_realtime.protocol.client_frames import unknown_parameter, validation_rejection
 from openai_realtime.protocol.rejections import (
     InvalidRequest,
+    integer_in_range,
     missing_parameter,
-    out_of_range,
 )
 from openai_realtime.testing.calls import CallOutcome, FakeCall, call_not_found
 from openai_realtime.testing.phone import SIP_SESSION, PhoneLine
@@ -132,17 +132,9 @@ class CallRoutes:
         call.activate(call_session)
 
     async def _reject(self, call: FakeCall, body: dict[str, Any], request: web.Request) -> None:
-        status = body.get("status_code", 603)
-        if not isinstance(status, int) or isinstance(status, bool):
-            raise InvalidRequest(
-                "Invalid type for 'status_code': expected an integer.",
-                code="invalid_type",
-                param="status_code",
-            )
-        if status < _MIN_SIP_STATUS:
-            raise out_of_range("status_code", status, _MIN_SIP_STATUS, below=True)
-        if status > _MAX_SIP_STATUS:
-            raise out_of_range("status_code", status, _MAX_SIP_STATUS, below=False)
+        status = integer_in_range(
+            "status_code", body.get("status_code", 603), _MIN_SIP_STATUS, _MAX_SIP_STATUS
+        )
         call.check_ringing()
         await call.end(CallOutcome("rejected", sip_status=status))
 

@@ -18,7 +18,12 @@ from typing import Annotated, Any, Final
 from pydantic import Field, TypeAdapter, ValidationError
 
 from openai_realtime.protocol.client_frames import unknown_parameter, validation_rejection
-from openai_realtime.protocol.rejections import InvalidRequest, invalid_value, out_of_range
+from openai_realtime.protocol.rejections import (
+    InvalidRequest,
+    integer_in_range,
+    invalid_type,
+    invalid_value,
+)
 from openai_realtime.testing import clock
 from openai_realtime.testing.session import DEFAULT_MODEL, SessionState, deep_merge
 from openai_realtime.testing.transcription import TranscriptionSession
@@ -132,26 +137,12 @@ def _json_object(body: str) -> dict[str, Any]:
 
 def _lifetime(expires_after: Any) -> int:
     if not isinstance(expires_after, dict):
-        raise InvalidRequest(
-            "Invalid type for 'expires_after': expected an object.",
-            code="invalid_type",
-            param="expires_after",
-        )
+        raise invalid_type("expires_after", "an object")
     anchor = expires_after.get("anchor", "created_at")
     if anchor != "created_at":
         raise invalid_value("expires_after.anchor", anchor, ["created_at"])
     seconds = expires_after.get("seconds", _DEFAULT_SECONDS)
-    if not isinstance(seconds, int) or isinstance(seconds, bool):
-        raise InvalidRequest(
-            "Invalid type for 'expires_after.seconds': expected an integer.",
-            code="invalid_type",
-            param="expires_after.seconds",
-        )
-    if seconds < _MIN_SECONDS:
-        raise out_of_range("expires_after.seconds", seconds, _MIN_SECONDS, below=True)
-    if seconds > _MAX_SECONDS:
-        raise out_of_range("expires_after.seconds", seconds, _MAX_SECONDS, below=False)
-    return seconds
+    return integer_in_range("expires_after.seconds", seconds, _MIN_SECONDS, _MAX_SECONDS)
 
 
 def _realtime_snapshot(session_id: str, model: str, session: Mapping[str, Any]) -> Any:
