@@ -1,11 +1,12 @@
-"""``integer_in_range``: the integer parameters the fake's HTTP routes bound (SIP status,
-client secret lifetime), refused with the live service's codes and wording."""
+"""The shared rejection helpers: ``integer_in_range`` (SIP status, client secret lifetime) and
+``json_request_body`` (the fake's REST routes), refused with the live service's codes and
+wording."""
 
 from __future__ import annotations
 
 import pytest
 
-from openai_realtime.protocol.rejections import InvalidRequest, integer_in_range
+from openai_realtime.protocol.rejections import InvalidRequest, integer_in_range, json_request_body
 
 
 @pytest.mark.parametrize("value", [400, 500, 699])
@@ -37,3 +38,23 @@ def test_an_integer_outside_the_bounds_names_the_bound_it_broke(
 
     assert (refused.value.code, refused.value.param) == (code, "status_code")
     assert refused.value.message.endswith(expected)
+
+
+@pytest.mark.parametrize(("body", "data"), [("", {}), ("  \n", {}), ('{"a": [1]}', {"a": [1]})])
+def test_a_request_body_is_its_json_object_and_empty_is_empty(
+    body: str, data: dict[str, object]
+) -> None:
+    assert json_request_body(body) == data
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [("{not json", "invalid_json"), ("[1, 2]", "invalid_type"), ("3", "invalid_type")],
+)
+def test_a_body_that_is_no_json_object_is_refused(body: str, code: str) -> None:
+    with pytest.raises(InvalidRequest) as refused:
+        json_request_body(body)
+
+    assert refused.value.code == code
+    if code == "invalid_json":
+        assert refused.value.message.startswith("We could not parse the JSON body")

@@ -12,7 +12,6 @@ parameters are refused like the service does, which catches beta-era fields
 
 from __future__ import annotations
 
-import json
 import re
 import typing
 from typing import Any, Final
@@ -27,6 +26,7 @@ from openai_realtime.protocol.rejections import (
     invalid_value,
     missing_parameter,
     out_of_range,
+    parse_json,
 )
 from openai_realtime.types import ClientEvent, ConversationItemCreateEvent
 
@@ -84,12 +84,7 @@ def parse_client_frame(frame: str) -> ClientEvent:
         InvalidRequest: The frame is not a valid client event, has parameters the interface
             does not define, or breaks a rule the service enforces beyond the schema.
     """
-    try:
-        data = json.loads(frame)
-    except ValueError as error:
-        raise InvalidRequest(
-            f"We could not parse the JSON body of your request: {error}.", code="invalid_json"
-        ) from None
+    data = parse_json(frame)
     if not isinstance(data, dict):
         raise InvalidRequest(
             f"Invalid type for event: expected an object, but got {_json_kind(data)} instead.",

@@ -7,6 +7,7 @@ answers with them, and the relay refuses with them before anything reaches the u
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,8 +18,10 @@ __all__ = [
     "integer_in_range",
     "invalid_type",
     "invalid_value",
+    "json_request_body",
     "missing_parameter",
     "out_of_range",
+    "parse_json",
     "supported_values",
 ]
 
@@ -150,3 +153,29 @@ def integer_in_range(param: str, value: object, low: int, high: int) -> int:
     if value > high:
         raise out_of_range(param, value, high, below=False)
     return value
+
+
+def parse_json(text: str | bytes) -> Any:
+    """The JSON value of a client frame or a request body.
+
+    Raises:
+        InvalidRequest: ``invalid_json``: it is not JSON.
+    """
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        raise InvalidRequest(
+            f"We could not parse the JSON body of your request: {error}.", code="invalid_json"
+        ) from None
+
+
+def json_request_body(text: str) -> dict[str, Any]:
+    """The JSON object a REST request carries; an empty body is an empty object.
+
+    Raises:
+        InvalidRequest: ``invalid_json``, or ``invalid_type`` for JSON that is not an object.
+    """
+    data = parse_json(text) if text.strip() else {}
+    if not isinstance(data, dict):
+        raise InvalidRequest("The request body must be a JSON object.", code="invalid_type")
+    return data

@@ -21,7 +21,6 @@ shape, ``{"error": {"type", "code", "message", "param"}}``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -32,6 +31,7 @@ from openai_realtime.protocol.client_frames import unknown_parameter, validation
 from openai_realtime.protocol.rejections import (
     InvalidRequest,
     integer_in_range,
+    json_request_body,
     missing_parameter,
 )
 from openai_realtime.testing.calls import CallOutcome, FakeCall, call_not_found
@@ -114,7 +114,7 @@ class CallRoutes:
             except InvalidRequest as rejection:
                 return error_response(rejection, 404)
             try:
-                await handler(call, _json_object(await request.text()), request)
+                await handler(call, json_request_body(await request.text()), request)
             except InvalidRequest as rejection:
                 return error_response(rejection)
             return web.Response(status=200)
@@ -154,18 +154,6 @@ class CallRoutes:
     async def _hangup(self, call: FakeCall, body: dict[str, Any], request: web.Request) -> None:
         call.check_active()
         await call.end(CallOutcome("hung_up"))
-
-
-def _json_object(text: str) -> dict[str, Any]:
-    try:
-        data = json.loads(text) if text.strip() else {}
-    except ValueError as error:
-        raise InvalidRequest(
-            f"We could not parse the JSON body of your request: {error}.", code="invalid_json"
-        ) from None
-    if not isinstance(data, dict):
-        raise InvalidRequest("The request body must be a JSON object.", code="invalid_type")
-    return data
 
 
 def _accepted_session(body: dict[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,6 @@ refused like a bad key. Expiry reads :func:`openai_realtime.testing.clock.wall_t
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from openai_realtime.protocol.rejections import (
     integer_in_range,
     invalid_type,
     invalid_value,
+    json_request_body,
 )
 from openai_realtime.testing import clock
 from openai_realtime.testing.session import DEFAULT_MODEL, SessionState, deep_merge
@@ -89,7 +89,7 @@ class ClientSecretStore:
         Raises:
             InvalidRequest: The body is not valid, worded as the service words it.
         """
-        request = _json_object(body)
+        request = json_request_body(body)
         unknown = next((name for name in request if name not in _REQUEST_FIELDS), None)
         if unknown is not None:
             raise InvalidRequest(
@@ -121,18 +121,6 @@ class ClientSecretStore:
         if secret is None or clock.wall_time() >= secret.expires_at:
             return None
         return secret
-
-
-def _json_object(body: str) -> dict[str, Any]:
-    try:
-        data = json.loads(body) if body.strip() else {}
-    except ValueError as error:
-        raise InvalidRequest(
-            f"We could not parse the JSON body of your request: {error}.", code="invalid_json"
-        ) from None
-    if not isinstance(data, dict):
-        raise InvalidRequest("The request body must be a JSON object.", code="invalid_type")
-    return data
 
 
 def _lifetime(expires_after: Any) -> int:

@@ -17,12 +17,11 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from openai_realtime.protocol.client_frames import unknown_parameter, validation_rejection
-from openai_realtime.protocol.rejections import InvalidRequest
+from openai_realtime.protocol.rejections import InvalidRequest, json_request_body
 from openai_realtime.testing import clock
 from openai_realtime.testing.client_secrets import (
     SECRET_PREFIX,
     MintedSecret,
-    _json_object,
     _lifetime,
 )
 from openai_realtime.testing.clock import FakeClock
@@ -129,7 +128,7 @@ class TranslationEndpoint:
         return web.json_response(body)
 
     def _mint(self, text: str) -> dict[str, Any]:
-        data = _json_object(text)
+        data = json_request_body(text)
         try:
             typed = RealtimeTranslationClientSecretCreateRequest.model_validate(data)
         except ValidationError as error:
