@@ -16,7 +16,6 @@ __all__ = ["open_device_stream"]
 def open_device_stream(
     sd: ModuleType,
     direction: Literal["input", "output"],
-    *,
     device: int | str | None,
     block_frames: int,
     latency: float,

@@ -63,12 +63,7 @@ class Microphone:
         self.level = _SILENCE_DBFS
         """The level of the latest block, in dBFS (for a meter)."""
         self._stream: Any = open_device_stream(
-            sd,
-            "input",
-            device=device,
-            block_frames=block_frames,
-            latency=latency,
-            callback=self._callback,
+            sd, "input", device, block_frames, latency, self._callback
         )
 
     def _callback(self, data: Any, frames: int, time: Any, status: Any) -> None:

@@ -108,12 +108,7 @@ class DeviceSink:
         self.player = player
         self._lock = threading.Lock()
         self._stream: Any = open_device_stream(
-            sd,
-            "output",
-            device=device,
-            block_frames=block_frames,
-            latency=latency,
-            callback=self._callback,
+            sd, "output", device, block_frames, latency, self._callback
         )
         self.clock = DeviceClock(SAMPLE_RATE, lambda: float(self._stream.time))
         player.clock = self.clock
