@@ -23,6 +23,7 @@ __all__ = [
     "out_of_range",
     "parse_json",
     "supported_values",
+    "unknown_parameter_error",
 ]
 
 
@@ -88,6 +89,13 @@ def missing_parameter(param: str) -> InvalidRequest:
         f"Missing required parameter: '{param}'.",
         code="missing_required_parameter",
         param=param,
+    )
+
+
+def unknown_parameter_error(param: str, event_id: str | None = None) -> InvalidRequest:
+    """``unknown_parameter``: "Unknown parameter: '<param>'."."""
+    return InvalidRequest(
+        f"Unknown parameter: '{param}'.", code="unknown_parameter", param=param, event_id=event_id
     )
 
 

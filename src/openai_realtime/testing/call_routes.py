@@ -27,7 +27,7 @@ from typing import Any, Final
 from aiohttp import web
 from pydantic import TypeAdapter, ValidationError
 
-from openai_realtime.protocol.client_frames import unknown_parameter, validation_rejection
+from openai_realtime.protocol.client_frames import refuse_unknown_parameters, validation_rejection
 from openai_realtime.protocol.rejections import (
     InvalidRequest,
     integer_in_range,
@@ -168,11 +168,7 @@ def _accepted_session(body: dict[str, Any]) -> dict[str, Any]:
         typed = _SESSION.validate_python(body)
     except ValidationError as error:
         raise validation_rejection(body, error.errors(include_url=False)) from None
-    unknown = unknown_parameter(typed, "")
-    if unknown is not None:
-        raise InvalidRequest(
-            f"Unknown parameter: '{unknown}'.", code="unknown_parameter", param=unknown
-        )
+    refuse_unknown_parameters(typed, "")
     session = typed.model_dump(mode="json", exclude_unset=True)
     session.pop("type", None)
     return session

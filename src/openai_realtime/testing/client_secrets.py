@@ -16,13 +16,14 @@ from typing import Annotated, Any, Final
 
 from pydantic import Field, TypeAdapter, ValidationError
 
-from openai_realtime.protocol.client_frames import unknown_parameter, validation_rejection
+from openai_realtime.protocol.client_frames import refuse_unknown_parameters, validation_rejection
 from openai_realtime.protocol.rejections import (
     InvalidRequest,
     integer_in_range,
     invalid_type,
     invalid_value,
     json_request_body,
+    unknown_parameter_error,
 )
 from openai_realtime.testing import clock
 from openai_realtime.testing.session import DEFAULT_MODEL, SessionState, deep_merge
@@ -92,9 +93,7 @@ class ClientSecretStore:
         request = json_request_body(body)
         unknown = next((name for name in request if name not in _REQUEST_FIELDS), None)
         if unknown is not None:
-            raise InvalidRequest(
-                f"Unknown parameter: '{unknown}'.", code="unknown_parameter", param=unknown
-            )
+            raise unknown_parameter_error(unknown)
         seconds = _lifetime(request.get("expires_after") or {})
         changes = _session_changes(request.get("session") or {"type": "realtime"})
         session_id = "sess_" + secrets.token_hex(10)
@@ -158,9 +157,5 @@ def _session_changes(session: Any) -> dict[str, Any]:
         )
     except ValidationError as error:
         raise validation_rejection(data, error.errors(include_url=False), "session") from None
-    unknown = unknown_parameter(typed, "session")
-    if unknown is not None:
-        raise InvalidRequest(
-            f"Unknown parameter: '{unknown}'.", code="unknown_parameter", param=unknown
-        )
+    refuse_unknown_parameters(typed, "session")
     return typed.model_dump(mode="json", exclude_unset=True)

@@ -27,7 +27,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from openai_realtime._models import RealtimeModel
 from openai_realtime.protocol.audio import decode_base64
-from openai_realtime.protocol.client_frames import unknown_parameter, validation_rejection
+from openai_realtime.protocol.client_frames import refuse_unknown_parameters, validation_rejection
 from openai_realtime.protocol.rejections import InvalidRequest, invalid_value, parse_json
 from openai_realtime.testing.clock import FakeClock
 from openai_realtime.testing.ids import IdFactory
@@ -99,11 +99,7 @@ def parse_translation_frame(frame: str) -> TranslationClientEvent:
             event = _CLIENT.validate_python(data)
         except ValidationError as error:
             raise validation_rejection(data, error.errors(include_url=False)) from None
-        unknown = unknown_parameter(event, "")
-        if unknown is not None:
-            raise InvalidRequest(
-                f"Unknown parameter: '{unknown}'.", code="unknown_parameter", param=unknown
-            )
+        refuse_unknown_parameters(event, "")
     except InvalidRequest as rejection:
         rejection.event_id = event_id  # the error names the event it answers
         raise

@@ -16,7 +16,7 @@ from typing import Any, Final
 from aiohttp import web
 from pydantic import ValidationError
 
-from openai_realtime.protocol.client_frames import unknown_parameter, validation_rejection
+from openai_realtime.protocol.client_frames import refuse_unknown_parameters, validation_rejection
 from openai_realtime.protocol.rejections import InvalidRequest, json_request_body
 from openai_realtime.testing import clock
 from openai_realtime.testing.client_secrets import (
@@ -133,11 +133,7 @@ class TranslationEndpoint:
             typed = RealtimeTranslationClientSecretCreateRequest.model_validate(data)
         except ValidationError as error:
             raise validation_rejection(data, error.errors(include_url=False)) from None
-        unknown = unknown_parameter(typed, "")
-        if unknown is not None:
-            raise InvalidRequest(
-                f"Unknown parameter: '{unknown}'.", code="unknown_parameter", param=unknown
-            )
+        refuse_unknown_parameters(typed, "")
         seconds = _lifetime(data.get("expires_after") or {})
         changes = typed.session.model_dump(mode="json", exclude_unset=True)
         model = str(changes.pop("model"))
