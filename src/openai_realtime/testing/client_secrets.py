@@ -66,6 +66,16 @@ class MintedSecret:
     model: str
     session: Mapping[str, Any]
 
+    @classmethod
+    def mint(cls, seconds: int, model: str, session: Mapping[str, Any]) -> MintedSecret:
+        """A new secret for ``session`` that expires ``seconds`` from now (the fake's clock)."""
+        return cls(
+            value=SECRET_PREFIX + secrets.token_hex(16),
+            expires_at=int(clock.wall_time()) + seconds,
+            model=model,
+            session=session,
+        )
+
 
 class ClientSecretStore:
     """The secrets one fake server has minted.
@@ -105,12 +115,7 @@ class ClientSecretStore:
             model = str(changes.pop("model", None) or DEFAULT_MODEL)
             session = deep_merge(self._server_session, changes)
             snapshot = _realtime_snapshot(session_id, model, session)
-        secret = MintedSecret(
-            value=SECRET_PREFIX + secrets.token_hex(16),
-            expires_at=int(clock.wall_time()) + seconds,
-            model=model,
-            session=session,
-        )
+        secret = MintedSecret.mint(seconds, model, session)
         self._secrets[secret.value] = secret
         return {"value": secret.value, "expires_at": secret.expires_at, "session": snapshot}
 

@@ -139,12 +139,7 @@ class TranslationEndpoint:
         model = str(changes.pop("model"))
         session_id = "sess_" + secrets.token_hex(10)
         snapshot = TranslationSessionConfig(session_id, model, changes).snapshot()
-        secret = MintedSecret(
-            value=SECRET_PREFIX + secrets.token_hex(16),
-            expires_at=int(clock.wall_time()) + seconds,
-            model=model,
-            session=changes,
-        )
+        secret = MintedSecret.mint(seconds, model, changes)
         self._secrets[secret.value] = secret
         return {
             "value": secret.value,
