@@ -30,7 +30,7 @@ name                     payload
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Final, Literal, Self, TypedDict, Unpack
+from typing import Any, Final, Literal, TypedDict, Unpack
 
 from numpy.typing import NDArray
 from pydantic import ValidationError
@@ -38,6 +38,7 @@ from yarl import URL
 
 from openai_realtime._models import validation_summary
 from openai_realtime._session_audio import append_pieces
+from openai_realtime._session_connection import ConnectsOnEnter
 from openai_realtime._session_update import new_event_id, send_and_confirm
 from openai_realtime.api import DEFAULT_URL, ConnectionOptions, RealtimeAPI
 from openai_realtime.errors import ConfigurationError
@@ -140,7 +141,7 @@ def transcription_session(
         raise ConfigurationError(f"invalid transcription options: {problems}") from None
 
 
-class RealtimeTranscriber(EventEmitter):
+class RealtimeTranscriber(ConnectsOnEnter, EventEmitter):
     """A transcription session: audio in, segments of transcript out.
 
     Args:
@@ -231,13 +232,6 @@ class RealtimeTranscriber(EventEmitter):
         change = self.store.apply(event)
         if change is not None:
             self.dispatch(f"segment.{change.kind}", change)
-
-    async def __aenter__(self) -> Self:
-        await self.connect()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.disconnect()
 
     async def connect(self, timeout: float = _SETUP_TIMEOUT) -> None:
         """Connect and configure the session; returns once the server has applied it.

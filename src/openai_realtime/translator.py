@@ -30,13 +30,14 @@ import asyncio
 import logging
 import os
 from collections.abc import Callable
-from typing import Any, Final, Self
+from typing import Any, Final
 
 import numpy as np
 from numpy.typing import NDArray
 from yarl import URL
 
 from openai_realtime._session_audio import append_pieces
+from openai_realtime._session_connection import ConnectsOnEnter
 from openai_realtime._session_update import new_event_id, send_and_confirm
 from openai_realtime.api import USER_AGENT, FrameObserver
 from openai_realtime.credentials import redact_url, require_secure_transport
@@ -79,7 +80,7 @@ _TIMEOUT: Final = 30.0
 logger = logging.getLogger("openai_realtime")
 
 
-class RealtimeTranslator(TranslationEventsMixin, EventEmitter):
+class RealtimeTranslator(ConnectsOnEnter, TranslationEventsMixin, EventEmitter):
     """A translation session: stream speech in, get translated speech and both transcripts.
 
     Args:
@@ -192,13 +193,6 @@ class RealtimeTranslator(TranslationEventsMixin, EventEmitter):
             shape = (0, 2) if self._output_channels == 2 else (0,)
             return np.zeros(shape, dtype=np.int16)
         return np.concatenate(self._output)
-
-    async def __aenter__(self) -> Self:
-        await self.connect()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.disconnect()
 
     async def connect(self, timeout: float = _TIMEOUT) -> None:
         """Connect, wait for ``session.created`` and apply the session options.
