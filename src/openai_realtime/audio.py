@@ -6,10 +6,11 @@ documentation live.
 
 from __future__ import annotations
 
-# The star import and the `+=` below are the spelling type checkers read as a re-export of
-# exactly the implementation's __all__, so the list of names lives in one place.
+# The star import brings exactly the implementation's __all__, and __all__ is that list, so the
+# names live in one place. mypy reads the `+=` as a re-export; pyright cannot follow it to a
+# module outside this package and falls back to the public names bound here (those names).
 import openai_realtime.protocol.audio
 from openai_realtime.protocol.audio import *  # noqa: F403
 
 __all__: list[str] = []
-__all__ += openai_realtime.protocol.audio.__all__
+__all__ += openai_realtime.protocol.audio.__all__  # pyright: ignore[reportUnsupportedDunderAll]
