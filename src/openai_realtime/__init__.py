@@ -19,9 +19,9 @@ checkers see every name as if it had been imported here.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
+from openai_realtime import _lazy_exports
 from openai_realtime.errors import (
     ConfigurationError,
     ConnectionClosedError,
@@ -85,16 +85,4 @@ _LAZY_NAMES = {
 
 if not TYPE_CHECKING:
     # Hidden from type checkers, so a misspelt name stays an error there instead of becoming Any.
-
-    def __getattr__(name: str) -> object:
-        """Import a lazily exported name on first access, then keep it in the module."""
-        module = _LAZY_NAMES.get(name)
-        if module is None:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(module), name)
-        globals()[name] = value
-        return value
-
-    def __dir__() -> list[str]:
-        """Every public name, including those not imported yet."""
-        return sorted({*globals(), *__all__})
+    __getattr__, __dir__ = _lazy_exports.lazy_exports(globals(), _LAZY_NAMES)

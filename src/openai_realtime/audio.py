@@ -6,52 +6,11 @@ documentation live.
 
 from __future__ import annotations
 
-from openai_realtime.protocol.audio import (
-    G711_SAMPLE_RATE,
-    MAX_APPEND_BASE64_BYTES,
-    SAMPLE_RATE,
-    AudioInput,
-    alaw_decode,
-    alaw_encode,
-    chunk_samples,
-    decode_base64,
-    encode_base64,
-    float_to_pcm16,
-    ms_to_samples,
-    mulaw_decode,
-    mulaw_encode,
-    pcm16_from_bytes,
-    pcm16_to_bytes,
-    pcm16_to_float,
-    read_wav,
-    resample,
-    samples_to_ms,
-    split_for_append,
-    to_pcm16,
-    write_wav,
-)
+# The star import brings exactly the implementation's __all__, and __all__ is that list, so the
+# names live in one place. mypy reads the `+=` as a re-export; pyright cannot follow it to a
+# module outside this package and falls back to the public names bound here (those names).
+import openai_realtime.protocol.audio
+from openai_realtime.protocol.audio import *  # noqa: F403
 
-__all__ = [
-    "G711_SAMPLE_RATE",
-    "MAX_APPEND_BASE64_BYTES",
-    "SAMPLE_RATE",
-    "AudioInput",
-    "alaw_decode",
-    "alaw_encode",
-    "chunk_samples",
-    "decode_base64",
-    "encode_base64",
-    "float_to_pcm16",
-    "ms_to_samples",
-    "mulaw_decode",
-    "mulaw_encode",
-    "pcm16_from_bytes",
-    "pcm16_to_bytes",
-    "pcm16_to_float",
-    "read_wav",
-    "resample",
-    "samples_to_ms",
-    "split_for_append",
-    "to_pcm16",
-    "write_wav",
-]
+__all__: list[str] = []
+__all__ += openai_realtime.protocol.audio.__all__  # pyright: ignore[reportUnsupportedDunderAll]

@@ -20,9 +20,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from openai_realtime.errors import ConfigurationError
+from openai_realtime._device_stream import open_device_stream
 from openai_realtime.player import DEFAULT_BLOCK_FRAMES, DEFAULT_LATENCY, import_sounddevice
-from openai_realtime.protocol.audio import SAMPLE_RATE
 
 __all__ = ["Microphone", "level_dbfs"]
 
@@ -63,18 +62,9 @@ class Microphone:
         self._loop = asyncio.get_running_loop()
         self.level = _SILENCE_DBFS
         """The level of the latest block, in dBFS (for a meter)."""
-        try:
-            self._stream: Any = sd.InputStream(
-                samplerate=SAMPLE_RATE,
-                channels=1,
-                dtype="int16",
-                blocksize=block_frames,
-                latency=latency,
-                device=device,
-                callback=self._callback,
-            )
-        except (sd.PortAudioError, ValueError) as error:
-            raise ConfigurationError(f"cannot open input device {device!r}: {error}") from None
+        self._stream: Any = open_device_stream(
+            sd, "input", device, block_frames, latency, self._callback
+        )
 
     def _callback(self, data: Any, frames: int, time: Any, status: Any) -> None:
         block = np.array(data[:, 0], dtype=np.int16)

@@ -26,6 +26,7 @@ import wave
 from types import ModuleType, TracebackType
 from typing import Any
 
+from openai_realtime._device_stream import open_device_stream
 from openai_realtime.errors import ConfigurationError
 from openai_realtime.protocol.audio import SAMPLE_RATE, pcm16_to_bytes
 from openai_realtime.protocol.playback import (
@@ -106,18 +107,9 @@ class DeviceSink:
         sd = import_sounddevice()
         self.player = player
         self._lock = threading.Lock()
-        try:
-            self._stream: Any = sd.OutputStream(
-                samplerate=SAMPLE_RATE,
-                channels=1,
-                dtype="int16",
-                blocksize=block_frames,
-                latency=latency,
-                device=device,
-                callback=self._callback,
-            )
-        except (sd.PortAudioError, ValueError) as error:
-            raise ConfigurationError(f"cannot open output device {device!r}: {error}") from None
+        self._stream: Any = open_device_stream(
+            sd, "output", device, block_frames, latency, self._callback
+        )
         self.clock = DeviceClock(SAMPLE_RATE, lambda: float(self._stream.time))
         player.clock = self.clock
         player.on_stop(self._drop_buffered)

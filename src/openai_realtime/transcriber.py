@@ -33,18 +33,20 @@ name                     payload
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Final, Literal, Self, TypedDict, Unpack
+from typing import Any, Final, Literal, TypedDict, Unpack
 
 from numpy.typing import NDArray
 from pydantic import ValidationError
 from yarl import URL
 
 from openai_realtime._models import validation_summary
+from openai_realtime._session_audio import append_pieces
+from openai_realtime._session_connection import ConnectsOnEnter
 from openai_realtime._session_update import new_event_id, send_and_confirm
 from openai_realtime.api import DEFAULT_URL, ConnectionOptions, RealtimeAPI
 from openai_realtime.errors import ConfigurationError
 from openai_realtime.events import EventEmitter, EventName, Handler
-from openai_realtime.protocol.audio import SAMPLE_RATE, encode_base64, resample, to_pcm16
+from openai_realtime.protocol.audio import SAMPLE_RATE
 from openai_realtime.protocol.transcripts import (
     DIARIZE_MODEL,
     DiarizedSegment,
@@ -78,8 +80,6 @@ _LOGPROBS: Final = "item.input_audio_transcription.logprobs"
 _SETUP_TIMEOUT: Final = 30.0
 # Dispatched by the RealtimeAPI: `close` and local `error` events are the connection's.
 _CONNECTION_EVENTS: Final = frozenset({"close", "error"})
-# At most this much audio per append event: well under the 15 MiB frame limit.
-_APPEND_SECONDS: Final = 10
 
 
 class TranscriptionOptions(TypedDict, total=False):
@@ -154,7 +154,7 @@ def transcription_session(
         raise ConfigurationError(f"invalid transcription options: {problems}") from None
 
 
-class RealtimeTranscriber(EventEmitter):
+class RealtimeTranscriber(ConnectsOnEnter, EventEmitter):
     """A transcription session: audio in, segments of transcript out.
 
     Args:
@@ -254,13 +254,6 @@ class RealtimeTranscriber(EventEmitter):
         if change is not None:
             self.dispatch(f"segment.{change.kind}", change)
 
-    async def __aenter__(self) -> Self:
-        await self.connect()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.disconnect()
-
     async def connect(self, timeout: float = _SETUP_TIMEOUT) -> None:
         """Connect and configure the session; returns once the server has applied it.
 
@@ -330,19 +323,8 @@ class RealtimeTranscriber(EventEmitter):
             ConnectionClosedError: The session is closed.
         """
         rate = self._sample_rate if sample_rate is None else sample_rate
-        if rate <= 0:
-            raise ConfigurationError(f"sample_rate must be positive, got {rate}")
-        try:
-            samples = to_pcm16(audio)
-        except (TypeError, ValueError) as error:
-            raise ConfigurationError(f"unsupported input audio: {error}") from None
-        if rate != SAMPLE_RATE:
-            samples = resample(samples, rate, SAMPLE_RATE)
-        step = SAMPLE_RATE * _APPEND_SECONDS
-        for start in range(0, max(len(samples), 1), step):
-            await self.realtime.send(
-                InputAudioBufferAppendEvent(audio=encode_base64(samples[start : start + step]))
-            )
+        for piece in append_pieces(audio, rate):
+            await self.realtime.send(InputAudioBufferAppendEvent(audio=piece))
 
     async def flush(self, timeout: float = _SETUP_TIMEOUT) -> None:
         """Return once the server has handled everything sent so far.

@@ -30,12 +30,14 @@ import asyncio
 import logging
 import os
 from collections.abc import Callable
-from typing import Any, Final, Self
+from typing import Any, Final
 
 import numpy as np
 from numpy.typing import NDArray
 from yarl import URL
 
+from openai_realtime._session_audio import append_pieces
+from openai_realtime._session_connection import ConnectsOnEnter
 from openai_realtime._session_update import new_event_id, send_and_confirm
 from openai_realtime.api import USER_AGENT, FrameObserver
 from openai_realtime.credentials import redact_url, require_secure_transport
@@ -48,13 +50,7 @@ from openai_realtime.errors import (
 )
 from openai_realtime.events import EventEmitter
 from openai_realtime.local_events import CloseEvent, LocalErrorEvent
-from openai_realtime.protocol.audio import (
-    SAMPLE_RATE,
-    decode_base64,
-    encode_base64,
-    resample,
-    to_pcm16,
-)
+from openai_realtime.protocol.audio import SAMPLE_RATE, decode_base64, resample
 from openai_realtime.protocol.codec import decode_translation_event
 from openai_realtime.protocol.transcripts import TranslationTranscript
 from openai_realtime.transports import Connector, Transport, TransportClosed, WebSocketConnector
@@ -80,12 +76,11 @@ DEFAULT_TRANSLATION_MODEL: Final = "gpt-realtime-translate"
 DEFAULT_TRANSLATION_URL: Final = "wss://api.openai.com" + TRANSLATION_ADDRESS
 _OPENAI_HOST: Final = "api.openai.com"
 _TIMEOUT: Final = 30.0
-_APPEND_SECONDS: Final = 10
 
 logger = logging.getLogger("openai_realtime")
 
 
-class RealtimeTranslator(TranslationEventsMixin, EventEmitter):
+class RealtimeTranslator(ConnectsOnEnter, TranslationEventsMixin, EventEmitter):
     """A translation session: stream speech in, get translated speech and both transcripts.
 
     Args:
@@ -199,13 +194,6 @@ class RealtimeTranslator(TranslationEventsMixin, EventEmitter):
             return np.zeros(shape, dtype=np.int16)
         return np.concatenate(self._output)
 
-    async def __aenter__(self) -> Self:
-        await self.connect()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.disconnect()
-
     async def connect(self, timeout: float = _TIMEOUT) -> None:
         """Connect, wait for ``session.created`` and apply the session options.
 
@@ -292,19 +280,10 @@ class RealtimeTranslator(TranslationEventsMixin, EventEmitter):
             ConnectionClosedError: The session is closed.
         """
         rate = self._sample_rate if sample_rate is None else sample_rate
-        if rate <= 0:
-            raise ConfigurationError(f"sample_rate must be positive, got {rate}")
-        try:
-            samples = to_pcm16(audio)
-        except (TypeError, ValueError) as error:
-            raise ConfigurationError(f"unsupported input audio: {error}") from None
+        pieces = append_pieces(audio, rate)
         self._open_transport()
-        if rate != SAMPLE_RATE:
-            samples = resample(samples, rate, SAMPLE_RATE)
-        step = SAMPLE_RATE * _APPEND_SECONDS
-        for start in range(0, max(len(samples), 1), step):
-            chunk = encode_base64(samples[start : start + step])
-            await self.send(TranslationSessionInputAudioBufferAppendEvent(audio=chunk))
+        for piece in pieces:
+            await self.send(TranslationSessionInputAudioBufferAppendEvent(audio=piece))
 
     async def close(self, timeout: float = _TIMEOUT) -> None:
         """Finish the session: the server flushes what is left, says ``session.closed``, closes.

@@ -24,7 +24,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, TypeAlias
+from typing import Final, TypeAlias, TypeVar
 
 from yarl import URL
 
@@ -36,7 +36,6 @@ from openai_realtime.recording import Recording, RecordingFormatError, read_reco
 from openai_realtime.testing import FakeRealtimeServer
 
 __all__ = [
-    "HTML_SUFFIXES",
     "LIVE_DESCRIPTION",
     "PROG",
     "CommandError",
@@ -47,13 +46,13 @@ __all__ = [
     "UsageError",
     "add_connection_options",
     "add_model_option",
-    "add_recording_arguments",
     "check_output_paths",
     "configure_logging",
     "describe_error",
     "describe_fake_server",
     "new_client",
     "notice",
+    "number_type",
     "open_target",
     "port_number",
     "print_error",
@@ -62,6 +61,7 @@ __all__ = [
 ]
 
 _MAX_PORT: Final = 65535
+_NumberT = TypeVar("_NumberT", int, float)
 
 PROG = "openai-realtime"
 LIVE_DESCRIPTION = "the OpenAI Realtime API (live)"
@@ -209,29 +209,6 @@ def check_output_paths(*paths: Path | None) -> None:
         else:
             continue
         raise CommandError(f"cannot write {path}: {problem}")
-
-
-HTML_SUFFIXES: Final = frozenset({".html", ".htm"})
-"""Output names that mean a self-contained HTML page."""
-
-
-def add_recording_arguments(
-    parser: argparse.ArgumentParser, *, default_output: str, output_help: str
-) -> None:
-    """Add what the commands that draw a recording take: the recording, and ``-o`` / ``--output``.
-
-    Args:
-        parser: The command's parser.
-        default_output: The file written when ``-o`` is not given.
-        output_help: What the output is, for ``--help`` (the default is appended).
-    """
-    parser.add_argument("recording", help="the .jsonl recording file")
-    parser.add_argument(
-        "-o",
-        "--output",
-        default=default_output,
-        help=f"{output_help} (default: {default_output})",
-    )
 
 
 def read_recording_file(path: str) -> Recording:
@@ -383,16 +360,33 @@ class Progress:
             print(text, file=sys.stderr, flush=True)
 
 
-def port_number(text: str) -> int:
-    """An argparse type: a TCP port number (0: any free port).
+def number_type(
+    parse: Callable[[str], _NumberT], accepts: Callable[[_NumberT], bool], what: str
+) -> Callable[[str], _NumberT]:
+    """An argparse type for a number: ``parse`` reads it, ``accepts`` bounds it.
 
-    Raises:
-        argparse.ArgumentTypeError: Not a whole number from 0 to 65535.
+    Args:
+        parse: ``int`` or ``float``; its ``ValueError`` means the text is no number.
+        accepts: True for the numbers the option takes (false for nan, where it matters).
+        what: What the option takes, for the error: ``'x' is not <what>``.
+
+    Returns:
+        The type: it returns the number, or raises ``argparse.ArgumentTypeError``.
     """
-    try:
-        port = int(text)
-    except ValueError:
-        port = -1
-    if not 0 <= port <= _MAX_PORT:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to {_MAX_PORT})")
-    return port
+
+    def convert(text: str) -> _NumberT:
+        try:
+            number = parse(text)
+        except ValueError:
+            number = None
+        if number is None or not accepts(number):
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}")
+        return number
+
+    return convert
+
+
+port_number: Final = number_type(
+    int, lambda port: 0 <= port <= _MAX_PORT, f"a port number (0 to {_MAX_PORT})"
+)
+"""An argparse type: a TCP port number (0: any free port)."""

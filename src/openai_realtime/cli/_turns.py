@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 
 from openai_realtime.audio import SAMPLE_RATE, chunk_samples, ms_to_samples, write_wav
 from openai_realtime.cli._common import CommandError
+from openai_realtime.cli._wav_input import CHUNK_MS
 from openai_realtime.client import RealtimeClient
 from openai_realtime.errors import ConnectionClosedError
 from openai_realtime.local_events import CloseEvent
@@ -53,8 +54,6 @@ __all__ = [
     "stream_audio",
 ]
 
-CHUNK_MS: Final = 100
-"""Audio per ``input_audio_buffer.append``."""
 SERVER_VAD: Final[ServerVADParam] = {"type": "server_vad", "silence_duration_ms": 500}
 TRANSCRIPTION: Final[AudioTranscriptionParam] = {"model": "gpt-4o-mini-transcribe"}
 """Input transcription for the commands that speak: the user's words appear as they talk."""

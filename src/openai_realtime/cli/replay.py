@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import math
 from typing import Final
 
-from openai_realtime.cli._common import Subparsers, UsageError, port_number, read_recording_file
+from openai_realtime.cli._common import (
+    Subparsers,
+    UsageError,
+    number_type,
+    port_number,
+    read_recording_file,
+)
 from openai_realtime.recording import (
     Recording,
     ReplayServer,
@@ -71,15 +76,8 @@ def register(subparsers: Subparsers) -> None:
     parser.set_defaults(run=run)
 
 
-def _speed(text: str) -> float:
-    """An argparse type: a speed factor, 0 or more."""
-    try:
-        speed = float(text)
-    except ValueError:
-        speed = math.nan
-    if not speed >= 0:  # also false for nan
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number at least 0")
-    return speed
+_speed: Final = number_type(float, lambda speed: speed >= 0, "a number at least 0")
+"""An argparse type: a speed factor, 0 or more (not nan)."""
 
 
 def describe_recording(recording: Recording) -> str:

@@ -27,6 +27,7 @@ from openai_realtime.cli._common import (
     add_model_option,
     describe_fake_server,
     notice,
+    number_type,
     port_number,
 )
 from openai_realtime.cli._secrets import SecretOption, add_secret_option, read_secret
@@ -66,10 +67,7 @@ def register(subparsers: Subparsers) -> None:
         help="run the local fake Realtime server until Ctrl-C",
         description="Run a FakeRealtimeServer: a local, protocol-faithful Realtime API server.",
     )
-    fake.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1)")
-    fake.add_argument(
-        "--port", type=port_number, default=8765, help="port; 0 picks a free one (default: 8765)"
-    )
+    _add_address_options(fake, port=8765)
     fake.add_argument(
         "--pace",
         type=_positive,
@@ -110,10 +108,7 @@ def register(subparsers: Subparsers) -> None:
             "upstream with OPENAI_API_KEY and checks every client event on the way."
         ),
     )
-    relay.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1)")
-    relay.add_argument(
-        "--port", type=port_number, default=8081, help="port; 0 picks a free one (default: 8081)"
-    )
+    _add_address_options(relay, port=8081)
     relay.add_argument(
         "--upstream",
         default=DEFAULT_URL,
@@ -145,26 +140,20 @@ def register(subparsers: Subparsers) -> None:
     relay.set_defaults(run=run_relay)
 
 
-def _positive(text: str) -> float:
-    """An argparse type: a positive finite number (a pace or a time scale)."""
-    try:
-        number = float(text)
-    except ValueError:
-        number = math.nan
-    if not 0 < number < math.inf:  # also false for nan
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number")
-    return number
+_positive: Final = number_type(float, lambda number: 0 < number < math.inf, "a positive number")
+"""An argparse type: a positive finite number (a pace or a time scale)."""
+_count: Final = number_type(int, lambda count: count >= 0, "a whole number at least 0")
+"""An argparse type: a whole number, 0 or more."""
 
 
-def _count(text: str) -> int:
-    """An argparse type: a whole number, 0 or more."""
-    try:
-        count = int(text)
-    except ValueError:
-        count = -1
-    if count < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number at least 0")
-    return count
+def _add_address_options(parser: argparse.ArgumentParser, *, port: int) -> None:
+    """Add ``--host`` and ``--port``: where a server listens."""
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1)"
+    )
+    parser.add_argument(
+        "--port", type=port_number, default=port, help=f"port; 0 picks a free one (default: {port})"
+    )
 
 
 def fake_server_from(args: argparse.Namespace) -> FakeRealtimeServer:

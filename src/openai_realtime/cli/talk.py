@@ -8,16 +8,11 @@ user's transcript and the assistant's as they arrive, and writes the spoken answ
 from __future__ import annotations
 
 import argparse
-import wave
 from pathlib import Path
 from typing import Final
 
-import numpy as np
-from numpy.typing import NDArray
-
-from openai_realtime.audio import SAMPLE_RATE, read_wav
+from openai_realtime.audio import SAMPLE_RATE
 from openai_realtime.cli._common import (
-    CommandError,
     Progress,
     Subparsers,
     add_connection_options,
@@ -36,6 +31,7 @@ from openai_realtime.cli._turns import (
     save_speech,
     speak_turn,
 )
+from openai_realtime.cli._wav_input import add_output_wav_option, add_pace_option, read_input
 
 __all__ = ["PROGRESS_MIN_SECONDS", "register", "run"]
 
@@ -59,18 +55,8 @@ def register(subparsers: Subparsers) -> None:
     )
     add_connection_options(parser)
     parser.add_argument("input", type=Path, metavar="IN.wav", help="what you say: a PCM WAV file")
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=Path("reply.wav"),
-        metavar="OUT.wav",
-        help="where to write the spoken answer (default: reply.wav)",
-    )
-    parser.add_argument(
-        "--realtime",
-        action="store_true",
-        help="stream at the pace of speech instead of as fast as possible",
-    )
+    add_output_wav_option(parser, default="reply.wav", what="the spoken answer")
+    add_pace_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -91,7 +77,7 @@ async def run(args: argparse.Namespace) -> int:
         RealtimeError: The connection failed.
     """
     check_output_paths(args.out, args.record)
-    samples = _read_input(args.input)
+    samples = read_input(args.input)
     seconds = len(samples) / SAMPLE_RATE
     async with open_target(args) as target:
         print(f"openai-realtime talk: talking to {target.description}", flush=True)
@@ -119,11 +105,3 @@ async def run(args: argparse.Namespace) -> int:
     written = save_speech(args.out, answer)
     print(f"Wrote {written:.1f} s of the assistant's speech to {args.out.resolve()}", flush=True)
     return 0
-
-
-def _read_input(path: Path) -> NDArray[np.int16]:
-    try:
-        return read_wav(path)
-    except (wave.Error, EOFError, ValueError) as error:
-        reason = str(error) or type(error).__name__
-        raise CommandError(f"{path}: not a PCM WAV file this command can read ({reason})") from None

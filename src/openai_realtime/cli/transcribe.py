@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import wave
 from pathlib import Path
 from typing import Final
 
 import numpy as np
 from numpy.typing import NDArray
 
-from openai_realtime.audio import SAMPLE_RATE, read_wav
+from openai_realtime.audio import SAMPLE_RATE
 from openai_realtime.captions import to_json_lines, to_srt, to_webvtt
 from openai_realtime.cli._common import (
     CommandError,
@@ -27,6 +26,11 @@ from openai_realtime.cli._common import (
     check_output_paths,
     open_target,
 )
+from openai_realtime.cli._wav_input import (
+    add_pace_option,
+    read_input,
+    stream_chunks,
+)
 from openai_realtime.errors import RealtimeTimeoutError
 from openai_realtime.protocol.transcripts import SegmentChange
 from openai_realtime.recording import Recorder
@@ -34,7 +38,6 @@ from openai_realtime.transcriber import DEFAULT_TRANSCRIPTION_MODEL, RealtimeTra
 
 __all__ = ["register", "run"]
 
-CHUNK_MS: Final = 100
 TRAILING_SILENCE_MS: Final = 1500
 """Silence sent after the file, so the last stretch of speech ends under VAD."""
 FINISH_TIMEOUT: Final = 60.0
@@ -62,11 +65,7 @@ def register(subparsers: Subparsers) -> None:
         "--jsonl", type=Path, metavar="OUT.jsonl", help="write the captions as JSON Lines"
     )
     parser.add_argument("--language", help="the language spoken (ISO-639-1, e.g. en)")
-    parser.add_argument(
-        "--realtime",
-        action="store_true",
-        help="stream at the pace of speech instead of as fast as possible",
-    )
+    add_pace_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -98,7 +97,10 @@ async def run(args: argparse.Namespace) -> int:
         try:
             async with transcriber:
                 progress = Progress(f"streaming {args.input.name}", seconds)
-                await _stream(transcriber, samples, progress, realtime=args.realtime)
+                await stream_chunks(
+                    transcriber.append_input_audio, samples, progress, realtime=args.realtime
+                )
+                await transcriber.append_input_audio(_silence(TRAILING_SILENCE_MS))
                 await _finish(transcriber)
         finally:
             if recorder is not None:
@@ -110,37 +112,6 @@ async def run(args: argparse.Namespace) -> int:
             print(f"Wrote {path.resolve()}", flush=True)
     print(f"{len(transcriber.store.completed)} captions from {seconds:.1f} s of audio", flush=True)
     return 0
-
-
-def read_input(path: Path) -> NDArray[np.int16]:
-    """The WAV file as 24 kHz mono PCM16.
-
-    Raises:
-        CommandError: Not a PCM WAV file this can read.
-        OSError: The file cannot be read.
-    """
-    try:
-        return read_wav(path)
-    except (wave.Error, EOFError, ValueError) as error:
-        reason = str(error) or type(error).__name__
-        raise CommandError(f"{path}: not a PCM WAV file this command can read ({reason})") from None
-
-
-async def _stream(
-    transcriber: RealtimeTranscriber,
-    samples: NDArray[np.int16],
-    progress: Progress,
-    *,
-    realtime: bool,
-) -> None:
-    step = SAMPLE_RATE * CHUNK_MS // 1000
-    for start in range(0, len(samples), step):
-        await transcriber.append_input_audio(samples[start : start + step])
-        progress.update(min(len(samples), start + step) / SAMPLE_RATE)
-        if realtime:
-            await asyncio.sleep(CHUNK_MS / 1000)
-    silence = np.zeros(SAMPLE_RATE * TRAILING_SILENCE_MS // 1000, dtype=np.int16)
-    await transcriber.append_input_audio(silence)
 
 
 async def _finish(transcriber: RealtimeTranscriber) -> None:
@@ -164,6 +135,10 @@ async def _finish(transcriber: RealtimeTranscriber) -> None:
         raise CommandError(
             f"the transcripts did not finish within {FINISH_TIMEOUT:.0f} s"
         ) from RealtimeTimeoutError("transcription")
+
+
+def _silence(ms: int) -> NDArray[np.int16]:
+    return np.zeros(SAMPLE_RATE * ms // 1000, dtype=np.int16)
 
 
 def _timestamp(ms: int | None) -> str:

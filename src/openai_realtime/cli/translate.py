@@ -8,12 +8,8 @@ the rest and the translated speech is written to a WAV file.
 from __future__ import annotations
 
 import argparse
-import asyncio
 from pathlib import Path
-from typing import Final
 
-import numpy as np
-from numpy.typing import NDArray
 from yarl import URL
 
 from openai_realtime.audio import SAMPLE_RATE, write_wav
@@ -24,15 +20,18 @@ from openai_realtime.cli._common import (
     check_output_paths,
     open_target,
 )
-from openai_realtime.cli.transcribe import read_input
+from openai_realtime.cli._wav_input import (
+    add_output_wav_option,
+    add_pace_option,
+    read_input,
+    stream_chunks,
+)
 from openai_realtime.protocol.transcripts import TranscriptPiece
 from openai_realtime.recording import Recorder
 from openai_realtime.translator import DEFAULT_TRANSLATION_MODEL, RealtimeTranslator
 from openai_realtime.types.translation import TRANSLATION_ADDRESS
 
 __all__ = ["register", "run", "translation_url"]
-
-CHUNK_MS: Final = 100
 
 
 def register(subparsers: Subparsers) -> None:
@@ -55,18 +54,8 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument(
         "--to", required=True, metavar="LANGUAGE", help="the target language, e.g. es"
     )
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=Path("translated.wav"),
-        metavar="OUT.wav",
-        help="where to write the translated speech (default: translated.wav)",
-    )
-    parser.add_argument(
-        "--realtime",
-        action="store_true",
-        help="stream at the pace of speech instead of as fast as possible",
-    )
+    add_output_wav_option(parser, default="translated.wav", what="the translated speech")
+    add_pace_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -119,7 +108,9 @@ async def run(args: argparse.Namespace) -> int:
         try:
             async with translator:
                 progress = Progress(f"streaming {args.input.name}", seconds)
-                await _stream(translator, samples, progress, realtime=args.realtime)
+                await stream_chunks(
+                    translator.append_input_audio, samples, progress, realtime=args.realtime
+                )
                 await translator.close()
         finally:
             if recorder is not None:
@@ -131,21 +122,6 @@ async def run(args: argparse.Namespace) -> int:
     print(f"Translation: {translator.transcript.output_text}", flush=True)
     print(f"Wrote {written:.1f} s of translated speech to {args.out.resolve()}", flush=True)
     return 0
-
-
-async def _stream(
-    translator: RealtimeTranslator,
-    samples: NDArray[np.int16],
-    progress: Progress,
-    *,
-    realtime: bool,
-) -> None:
-    step = SAMPLE_RATE * CHUNK_MS // 1000
-    for start in range(0, len(samples), step):
-        await translator.append_input_audio(samples[start : start + step])
-        progress.update(min(len(samples), start + step) / SAMPLE_RATE)
-        if realtime:
-            await asyncio.sleep(CHUNK_MS / 1000)
 
 
 class _TranscriptPrinter:

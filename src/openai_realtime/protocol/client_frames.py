@@ -12,7 +12,6 @@ parameters are refused like the service does, which catches beta-era fields
 
 from __future__ import annotations
 
-import json
 import re
 import typing
 from typing import Any, Final
@@ -27,6 +26,8 @@ from openai_realtime.protocol.rejections import (
     invalid_value,
     missing_parameter,
     out_of_range,
+    parse_json,
+    unknown_parameter_error,
 )
 from openai_realtime.types import ClientEvent, ConversationItemCreateEvent
 
@@ -34,6 +35,7 @@ __all__ = [
     "CLIENT_EVENT_TYPES",
     "InvalidRequest",
     "parse_client_frame",
+    "refuse_unknown_parameters",
     "unknown_parameter",
     "validate_client_fields",
     "validation_rejection",
@@ -84,12 +86,7 @@ def parse_client_frame(frame: str) -> ClientEvent:
         InvalidRequest: The frame is not a valid client event, has parameters the interface
             does not define, or breaks a rule the service enforces beyond the schema.
     """
-    try:
-        data = json.loads(frame)
-    except ValueError as error:
-        raise InvalidRequest(
-            f"We could not parse the JSON body of your request: {error}.", code="invalid_json"
-        ) from None
+    data = parse_json(frame)
     if not isinstance(data, dict):
         raise InvalidRequest(
             f"Invalid type for event: expected an object, but got {_json_kind(data)} instead.",
@@ -116,14 +113,7 @@ def validate_client_fields(data: dict[str, Any]) -> ClientEvent:
     except InvalidRequest as rejection:
         rejection.event_id = event_id
         raise
-    unknown = unknown_parameter(event, "")
-    if unknown is not None:
-        raise InvalidRequest(
-            f"Unknown parameter: '{unknown}'.",
-            code="unknown_parameter",
-            param=unknown,
-            event_id=event_id,
-        )
+    refuse_unknown_parameters(event, "", event_id=event_id)
     if isinstance(event, ConversationItemCreateEvent):
         try:
             check_item(event.item, "item")
@@ -261,6 +251,23 @@ def unknown_parameter(value: Any, path: str) -> str | None:
             if found is not None:
                 return found
     return None
+
+
+def refuse_unknown_parameters(value: Any, path: str, *, event_id: str | None = None) -> None:
+    """Refuse ``value`` as live does when a field in it is one no model declares.
+
+    Args:
+        value: A validated model (or list of them).
+        path: Where ``value`` sits, for the rejection's ``param``.
+        event_id: The ``event_id`` of the client event refused, if any.
+
+    Raises:
+        InvalidRequest: ``unknown_parameter``, naming the first such field (see
+            :func:`unknown_parameter`).
+    """
+    unknown = unknown_parameter(value, path)
+    if unknown is not None:
+        raise unknown_parameter_error(unknown, event_id)
 
 
 def _join(path: str, name: str) -> str:

@@ -127,16 +127,7 @@ def decode_server_event(
     try:
         return _SERVER.validate_json(frame)
     except ValidationError as error:
-        if _is_unknown_type(error):
-            try:
-                return UnknownServerEvent.model_validate_json(frame)
-            except ValidationError as fallback_error:
-                error = fallback_error
-        if not strict:
-            event = _tolerate(frame, error)
-            if event is not None:
-                return event
-        raise _protocol_error("server", frame, error) from None
+        return _recover(frame, error, SERVER_EVENTS, strict=strict)
 
 
 def decode_translation_event(
@@ -156,22 +147,38 @@ def decode_translation_event(
     try:
         return _TRANSLATION.validate_json(frame)
     except ValidationError as error:
-        if _is_unknown_type(error):
-            try:
-                return UnknownServerEvent.model_validate_json(frame)
-            except ValidationError as fallback_error:
-                error = fallback_error
-        if not strict:
-            event = _tolerate(frame, error, TRANSLATION_SERVER_EVENTS)
-            if event is not None:
-                return event  # type: ignore[return-value]
-        raise _protocol_error("server", frame, error) from None
+        return _recover(frame, error, TRANSLATION_SERVER_EVENTS, strict=strict)  # type: ignore[return-value]
+
+
+def _recover(
+    frame: str | bytes,
+    error: ValidationError,
+    registry: Mapping[str, type[RealtimeModel]],
+    *,
+    strict: bool,
+) -> ServerEvent | UnknownServerEvent:
+    """What a server frame that failed validation still is: an event of a type not in
+    ``registry``, or (unless ``strict``) the event with its failing parts kept raw.
+
+    Raises:
+        ProtocolError: The frame is no event at all, or ``strict`` and it failed validation.
+    """
+    if _is_unknown_type(error):
+        try:
+            return UnknownServerEvent.model_validate_json(frame)
+        except ValidationError as fallback_error:
+            error = fallback_error
+    if not strict:
+        event = _tolerate(frame, error, registry)
+        if event is not None:
+            return event
+    raise _protocol_error("server", frame, error) from None
 
 
 def _tolerate(
     frame: str | bytes,
     error: ValidationError,
-    registry: Mapping[str, type[RealtimeModel]] = SERVER_EVENTS,
+    registry: Mapping[str, type[RealtimeModel]],
 ) -> ServerEvent | UnknownServerEvent | None:
     """The event rebuilt around what failed, or ``None`` when the frame is no event at all."""
     # An error about the frame as a whole (not JSON, not an object, no usable `type`) has no

@@ -7,6 +7,7 @@ answers with them, and the relay refuses with them before anything reaches the u
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,10 +15,15 @@ from openai_realtime.types import ErrorEvent, RealtimeErrorDetails
 
 __all__ = [
     "InvalidRequest",
+    "integer_in_range",
+    "invalid_type",
     "invalid_value",
+    "json_request_body",
     "missing_parameter",
     "out_of_range",
+    "parse_json",
     "supported_values",
+    "unknown_parameter_error",
 ]
 
 
@@ -86,6 +92,13 @@ def missing_parameter(param: str) -> InvalidRequest:
     )
 
 
+def unknown_parameter_error(param: str, event_id: str | None = None) -> InvalidRequest:
+    """``unknown_parameter``: "Unknown parameter: '<param>'."."""
+    return InvalidRequest(
+        f"Unknown parameter: '{param}'.", code="unknown_parameter", param=param, event_id=event_id
+    )
+
+
 def invalid_value(param: str, value: Any, allowed: Sequence[str]) -> InvalidRequest:
     """``invalid_value``: "Invalid value: '<value>'. Supported values are: ..."."""
     return InvalidRequest(
@@ -116,3 +129,61 @@ def out_of_range(
         code=f"{number}_{side}_{bound}_value",
         param=param,
     )
+
+
+def invalid_type(param: str, expected: str) -> InvalidRequest:
+    """``invalid_type``: "Invalid type for '<param>': expected <expected>."."""
+    return InvalidRequest(
+        f"Invalid type for '{param}': expected {expected}.", code="invalid_type", param=param
+    )
+
+
+def integer_in_range(param: str, value: object, low: int, high: int) -> int:
+    """The value of an integer parameter that must lie from ``low`` to ``high``.
+
+    Args:
+        param: The parameter.
+        value: What was sent.
+        low: The least value allowed.
+        high: The greatest value allowed.
+
+    Returns:
+        The value.
+
+    Raises:
+        InvalidRequest: ``invalid_type`` for anything but an integer (``true`` is not one), or
+            the :func:`out_of_range` rejection.
+    """
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise invalid_type(param, "an integer")
+    if value < low:
+        raise out_of_range(param, value, low, below=True)
+    if value > high:
+        raise out_of_range(param, value, high, below=False)
+    return value
+
+
+def parse_json(text: str | bytes) -> Any:
+    """The JSON value of a client frame or a request body.
+
+    Raises:
+        InvalidRequest: ``invalid_json``: it is not JSON.
+    """
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        raise InvalidRequest(
+            f"We could not parse the JSON body of your request: {error}.", code="invalid_json"
+        ) from None
+
+
+def json_request_body(text: str) -> dict[str, Any]:
+    """The JSON object a REST request carries; an empty body is an empty object.
+
+    Raises:
+        InvalidRequest: ``invalid_json``, or ``invalid_type`` for JSON that is not an object.
+    """
+    data = parse_json(text) if text.strip() else {}
+    if not isinstance(data, dict):
+        raise InvalidRequest("The request body must be a JSON object.", code="invalid_type")
+    return data

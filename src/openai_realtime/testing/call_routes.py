@@ -21,18 +21,18 @@ shape, ``{"error": {"type", "code", "message", "param"}}``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any, Final
 
 from aiohttp import web
 from pydantic import TypeAdapter, ValidationError
 
-from openai_realtime.protocol.client_frames import unknown_parameter, validation_rejection
+from openai_realtime.protocol.client_frames import refuse_unknown_parameters, validation_rejection
 from openai_realtime.protocol.rejections import (
     InvalidRequest,
+    integer_in_range,
+    json_request_body,
     missing_parameter,
-    out_of_range,
 )
 from openai_realtime.testing.calls import CallOutcome, FakeCall, call_not_found
 from openai_realtime.testing.phone import SIP_SESSION, PhoneLine
@@ -114,7 +114,7 @@ class CallRoutes:
             except InvalidRequest as rejection:
                 return error_response(rejection, 404)
             try:
-                await handler(call, _json_object(await request.text()), request)
+                await handler(call, json_request_body(await request.text()), request)
             except InvalidRequest as rejection:
                 return error_response(rejection)
             return web.Response(status=200)
@@ -132,17 +132,9 @@ class CallRoutes:
         call.activate(call_session)
 
     async def _reject(self, call: FakeCall, body: dict[str, Any], request: web.Request) -> None:
-        status = body.get("status_code", 603)
-        if not isinstance(status, int) or isinstance(status, bool):
-            raise InvalidRequest(
-                "Invalid type for 'status_code': expected an integer.",
-                code="invalid_type",
-                param="status_code",
-            )
-        if status < _MIN_SIP_STATUS:
-            raise out_of_range("status_code", status, _MIN_SIP_STATUS, below=True)
-        if status > _MAX_SIP_STATUS:
-            raise out_of_range("status_code", status, _MAX_SIP_STATUS, below=False)
+        status = integer_in_range(
+            "status_code", body.get("status_code", 603), _MIN_SIP_STATUS, _MAX_SIP_STATUS
+        )
         call.check_ringing()
         await call.end(CallOutcome("rejected", sip_status=status))
 
@@ -164,18 +156,6 @@ class CallRoutes:
         await call.end(CallOutcome("hung_up"))
 
 
-def _json_object(text: str) -> dict[str, Any]:
-    try:
-        data = json.loads(text) if text.strip() else {}
-    except ValueError as error:
-        raise InvalidRequest(
-            f"We could not parse the JSON body of your request: {error}.", code="invalid_json"
-        ) from None
-    if not isinstance(data, dict):
-        raise InvalidRequest("The request body must be a JSON object.", code="invalid_type")
-    return data
-
-
 def _accepted_session(body: dict[str, Any]) -> dict[str, Any]:
     """The session of an ``/accept`` body, checked as strictly as a ``session.update``.
 
@@ -188,11 +168,7 @@ def _accepted_session(body: dict[str, Any]) -> dict[str, Any]:
         typed = _SESSION.validate_python(body)
     except ValidationError as error:
         raise validation_rejection(body, error.errors(include_url=False)) from None
-    unknown = unknown_parameter(typed, "")
-    if unknown is not None:
-        raise InvalidRequest(
-            f"Unknown parameter: '{unknown}'.", code="unknown_parameter", param=unknown
-        )
+    refuse_unknown_parameters(typed, "")
     session = typed.model_dump(mode="json", exclude_unset=True)
     session.pop("type", None)
     return session

@@ -9,7 +9,6 @@ refused like a bad key. Expiry reads :func:`openai_realtime.testing.clock.wall_t
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,8 +16,15 @@ from typing import Annotated, Any, Final
 
 from pydantic import Field, TypeAdapter, ValidationError
 
-from openai_realtime.protocol.client_frames import unknown_parameter, validation_rejection
-from openai_realtime.protocol.rejections import InvalidRequest, invalid_value, out_of_range
+from openai_realtime.protocol.client_frames import refuse_unknown_parameters, validation_rejection
+from openai_realtime.protocol.rejections import (
+    InvalidRequest,
+    integer_in_range,
+    invalid_type,
+    invalid_value,
+    json_request_body,
+    unknown_parameter_error,
+)
 from openai_realtime.testing import clock
 from openai_realtime.testing.session import DEFAULT_MODEL, SessionState, deep_merge
 from openai_realtime.testing.transcription import TranscriptionSession
@@ -60,6 +66,16 @@ class MintedSecret:
     model: str
     session: Mapping[str, Any]
 
+    @classmethod
+    def mint(cls, seconds: int, model: str, session: Mapping[str, Any]) -> MintedSecret:
+        """A new secret for ``session`` that expires ``seconds`` from now (the fake's clock)."""
+        return cls(
+            value=SECRET_PREFIX + secrets.token_hex(16),
+            expires_at=int(clock.wall_time()) + seconds,
+            model=model,
+            session=session,
+        )
+
 
 class ClientSecretStore:
     """The secrets one fake server has minted.
@@ -84,12 +100,10 @@ class ClientSecretStore:
         Raises:
             InvalidRequest: The body is not valid, worded as the service words it.
         """
-        request = _json_object(body)
+        request = json_request_body(body)
         unknown = next((name for name in request if name not in _REQUEST_FIELDS), None)
         if unknown is not None:
-            raise InvalidRequest(
-                f"Unknown parameter: '{unknown}'.", code="unknown_parameter", param=unknown
-            )
+            raise unknown_parameter_error(unknown)
         seconds = _lifetime(request.get("expires_after") or {})
         changes = _session_changes(request.get("session") or {"type": "realtime"})
         session_id = "sess_" + secrets.token_hex(10)
@@ -101,12 +115,7 @@ class ClientSecretStore:
             model = str(changes.pop("model", None) or DEFAULT_MODEL)
             session = deep_merge(self._server_session, changes)
             snapshot = _realtime_snapshot(session_id, model, session)
-        secret = MintedSecret(
-            value=SECRET_PREFIX + secrets.token_hex(16),
-            expires_at=int(clock.wall_time()) + seconds,
-            model=model,
-            session=session,
-        )
+        secret = MintedSecret.mint(seconds, model, session)
         self._secrets[secret.value] = secret
         return {"value": secret.value, "expires_at": secret.expires_at, "session": snapshot}
 
@@ -118,40 +127,14 @@ class ClientSecretStore:
         return secret
 
 
-def _json_object(body: str) -> dict[str, Any]:
-    try:
-        data = json.loads(body) if body.strip() else {}
-    except ValueError as error:
-        raise InvalidRequest(
-            f"We could not parse the JSON body of your request: {error}.", code="invalid_json"
-        ) from None
-    if not isinstance(data, dict):
-        raise InvalidRequest("The request body must be a JSON object.", code="invalid_type")
-    return data
-
-
 def _lifetime(expires_after: Any) -> int:
     if not isinstance(expires_after, dict):
-        raise InvalidRequest(
-            "Invalid type for 'expires_after': expected an object.",
-            code="invalid_type",
-            param="expires_after",
-        )
+        raise invalid_type("expires_after", "an object")
     anchor = expires_after.get("anchor", "created_at")
     if anchor != "created_at":
         raise invalid_value("expires_after.anchor", anchor, ["created_at"])
     seconds = expires_after.get("seconds", _DEFAULT_SECONDS)
-    if not isinstance(seconds, int) or isinstance(seconds, bool):
-        raise InvalidRequest(
-            "Invalid type for 'expires_after.seconds': expected an integer.",
-            code="invalid_type",
-            param="expires_after.seconds",
-        )
-    if seconds < _MIN_SECONDS:
-        raise out_of_range("expires_after.seconds", seconds, _MIN_SECONDS, below=True)
-    if seconds > _MAX_SECONDS:
-        raise out_of_range("expires_after.seconds", seconds, _MAX_SECONDS, below=False)
-    return seconds
+    return integer_in_range("expires_after.seconds", seconds, _MIN_SECONDS, _MAX_SECONDS)
 
 
 def _realtime_snapshot(session_id: str, model: str, session: Mapping[str, Any]) -> Any:
@@ -179,9 +162,5 @@ def _session_changes(session: Any) -> dict[str, Any]:
         )
     except ValidationError as error:
         raise validation_rejection(data, error.errors(include_url=False), "session") from None
-    unknown = unknown_parameter(typed, "session")
-    if unknown is not None:
-        raise InvalidRequest(
-            f"Unknown parameter: '{unknown}'.", code="unknown_parameter", param=unknown
-        )
+    refuse_unknown_parameters(typed, "session")
     return typed.model_dump(mode="json", exclude_unset=True)

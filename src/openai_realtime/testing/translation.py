@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import binascii
-import json
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -27,8 +26,8 @@ from pydantic import TypeAdapter, ValidationError
 
 from openai_realtime._models import RealtimeModel
 from openai_realtime.protocol.audio import decode_base64
-from openai_realtime.protocol.client_frames import unknown_parameter, validation_rejection
-from openai_realtime.protocol.rejections import InvalidRequest, invalid_value
+from openai_realtime.protocol.client_frames import refuse_unknown_parameters, validation_rejection
+from openai_realtime.protocol.rejections import InvalidRequest, invalid_value, parse_json
 from openai_realtime.testing.clock import FakeClock, wall_time
 from openai_realtime.testing.ids import IdFactory
 from openai_realtime.testing.outbox import ConnectionGone, Outbox
@@ -87,12 +86,7 @@ def parse_translation_frame(frame: str) -> TranslationClientEvent:
         InvalidRequest: Not JSON, not an event of this channel, or not valid, worded as the
             service words it (an unknown parameter names its path).
     """
-    try:
-        data = json.loads(frame)
-    except ValueError as error:
-        raise InvalidRequest(
-            f"We could not parse the JSON body of your request: {error}.", code="invalid_json"
-        ) from None
+    data = parse_json(frame)
     if not isinstance(data, dict):
         raise InvalidRequest("Invalid type for event: expected an object.", code="invalid_type")
     event_id = data.get("event_id") if isinstance(data.get("event_id"), str) else None
@@ -104,11 +98,7 @@ def parse_translation_frame(frame: str) -> TranslationClientEvent:
             event = _CLIENT.validate_python(data)
         except ValidationError as error:
             raise validation_rejection(data, error.errors(include_url=False)) from None
-        unknown = unknown_parameter(event, "")
-        if unknown is not None:
-            raise InvalidRequest(
-                f"Unknown parameter: '{unknown}'.", code="unknown_parameter", param=unknown
-            )
+        refuse_unknown_parameters(event, "")
     except InvalidRequest as rejection:
         rejection.event_id = event_id  # the error names the event it answers
         raise

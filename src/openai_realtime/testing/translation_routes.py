@@ -16,13 +16,12 @@ from typing import Any, Final
 from aiohttp import web
 from pydantic import ValidationError
 
-from openai_realtime.protocol.client_frames import unknown_parameter, validation_rejection
-from openai_realtime.protocol.rejections import InvalidRequest
+from openai_realtime.protocol.client_frames import refuse_unknown_parameters, validation_rejection
+from openai_realtime.protocol.rejections import InvalidRequest, json_request_body
 from openai_realtime.testing import clock
 from openai_realtime.testing.client_secrets import (
     SECRET_PREFIX,
     MintedSecret,
-    _json_object,
     _lifetime,
 )
 from openai_realtime.testing.clock import FakeClock
@@ -129,27 +128,18 @@ class TranslationEndpoint:
         return web.json_response(body)
 
     def _mint(self, text: str) -> dict[str, Any]:
-        data = _json_object(text)
+        data = json_request_body(text)
         try:
             typed = RealtimeTranslationClientSecretCreateRequest.model_validate(data)
         except ValidationError as error:
             raise validation_rejection(data, error.errors(include_url=False)) from None
-        unknown = unknown_parameter(typed, "")
-        if unknown is not None:
-            raise InvalidRequest(
-                f"Unknown parameter: '{unknown}'.", code="unknown_parameter", param=unknown
-            )
+        refuse_unknown_parameters(typed, "")
         seconds = _lifetime(data.get("expires_after") or {})
         changes = typed.session.model_dump(mode="json", exclude_unset=True)
         model = str(changes.pop("model"))
         session_id = "sess_" + secrets.token_hex(10)
         snapshot = TranslationSessionConfig(session_id, model, changes).snapshot()
-        secret = MintedSecret(
-            value=SECRET_PREFIX + secrets.token_hex(16),
-            expires_at=int(clock.wall_time()) + seconds,
-            model=model,
-            session=changes,
-        )
+        secret = MintedSecret.mint(seconds, model, changes)
         self._secrets[secret.value] = secret
         return {
             "value": secret.value,
