@@ -480,7 +480,9 @@ def test_speech_start_and_clear_trim_the_retained_input_at_once() -> None:
     pinned.append_input_audio(sine(40.0))
     assert pinned.retained_input_samples == 40 * 24000
     one(pinned, "input_audio_buffer.cleared")
-    assert pinned.retained_input_samples == 30 * 24000
+    assert pinned.retained_input_samples == 0  # cleared audio can never become an item
+    pinned.append_input_audio(sine(40.0))
+    assert pinned.retained_input_samples == 30 * 24000  # the retention applies to what follows
 
 
 def test_a_manual_commit_after_a_clear_takes_only_the_audio_sent_since() -> None:

@@ -104,14 +104,14 @@ __all__ = [
 _FIRST = "root"
 
 DEFAULT_INPUT_AUDIO_RETENTION_SECONDS: Final = 30.0
-# A speech segment whose end never comes (a lost speech_stopped, endless noise) must not hold
-# input audio for ever; five minutes is longer than any single spoken turn.
-DEFAULT_MAX_PENDING_SPEECH_SECONDS: Final = 300.0
-"""How much input audio is kept while no speech is pending, in seconds.
+"""How much uncommitted input audio is kept while no speech is pending, in seconds.
 
 It has to cover the delay between sending audio and hearing back ``speech_started`` for it
 (network round trip plus the VAD's prefix padding), with a wide margin.
 """
+# A speech segment whose end never comes (a lost speech_stopped, endless noise) must not hold
+# input audio for ever; five minutes is longer than any single spoken turn.
+DEFAULT_MAX_PENDING_SPEECH_SECONDS: Final = 300.0
 
 _Result: TypeAlias = tuple[ConversationItem | None, Delta | None]
 _NOTHING: Final[_Result] = (None, None)
@@ -315,8 +315,10 @@ class RealtimeConversation:
         keep_audio: Store audio samples on items. When false only their counts are kept (for
             agents that play audio as it streams and never read it back); deltas still carry
             the samples.
-        input_audio_retention_seconds: How much input audio to keep while no speech is
-            pending. Audio older than the earliest pending speech start is always dropped.
+        input_audio_retention_seconds: How much uncommitted input audio to keep while no
+            speech is pending. Audio older than the earliest pending speech start is always
+            dropped, and so is audio the server has committed or cleared (no later event can
+            claim it), so a session holds each spoken turn once: in its item.
         max_pending_speech_seconds: The most input audio kept for speech that has started but
             not ended. A longer segment keeps only its last part: its item's audio then starts
             later than ``audio_start_ms`` says. This bounds memory in every VAD state.
@@ -724,14 +726,15 @@ class RealtimeConversation:
 
     def _forget_unneeded_input(self) -> None:
         # Pending speech pins its start. Without any, a manual commit may still claim the
-        # uncommitted buffer, but only as far back as the retention window reaches.
+        # uncommitted buffer, but only as far back as the retention window reaches; audio
+        # before the buffer's start is committed (its item holds it) or cleared.
         if self._speech:
             keep_from = max(
                 min(segment.start for segment in self._speech.values()),
                 self._input.end - self._max_pending_samples,
             )
         else:
-            keep_from = self._input.end - self._retention_samples
+            keep_from = max(self._input.end - self._retention_samples, self._buffer_start)
         self._input.forget_before(keep_from)
 
     def _append_input_transcript(self, item_id: str, text: str) -> _Result:
