@@ -23,7 +23,7 @@ content parts, a response's output) are skipped, so one part of a new kind costs
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Final, TypeAlias, TypeGuard
 
@@ -112,6 +112,9 @@ It has to cover the delay between sending audio and hearing back ``speech_starte
 # A speech segment whose end never comes (a lost speech_stopped, endless noise) must not hold
 # input audio for ever; five minutes is longer than any single spoken turn.
 DEFAULT_MAX_PENDING_SPEECH_SECONDS: Final = 300.0
+
+# An item in one of these states gets no more audio: its buffer is trimmed to its length.
+_FINAL_STATUSES: Final = frozenset({"completed", "incomplete", "failed"})
 
 _Result: TypeAlias = tuple[ConversationItem | None, Delta | None]
 _NOTHING: Final[_Result] = (None, None)
@@ -495,6 +498,8 @@ class RealtimeConversation:
         item.status = getattr(server_item, "status", None) or item.status
         _apply_content(item.formatted, content)
         self._attach_speech(item.id)
+        if item.status in _FINAL_STATUSES:
+            item.formatted.audio_buffer.trim()
         return item
 
     def _place(self, item_id: str, previous_item_id: str | None, *, is_new: bool) -> None:
@@ -532,7 +537,9 @@ class RealtimeConversation:
 
     def _on_item_truncated(self, event: ConversationItemTruncatedEvent) -> _Result:
         item = self._require_item(event.type, event.item_id)
-        item.formatted.audio_buffer.truncate(_sample_at(event, event.audio_end_ms))
+        audio = item.formatted.audio_buffer
+        audio.truncate(_sample_at(event, event.audio_end_ms))
+        audio.trim()  # the audio cut off is never played: give its memory back
         item.formatted.transcript_builder.set("")
         return item, None
 
@@ -568,7 +575,23 @@ class RealtimeConversation:
         record.usage = response.usage or record.usage
         if response.output is not None:
             record.output_item_ids = _output_ids(response)
+            self._share_output_items(response.output)
         return _NOTHING
+
+    def _share_output_items(self, output: Iterable[object]) -> None:
+        """Let each item keep the response's copy of its server item when the two are equal.
+
+        ``response.done`` repeats every output item as the item's own ``.done`` event sent it;
+        without this a session would hold each one twice (the record's and the item's).
+        """
+        for server_item in output:
+            # Entries of an unknown kind, and ids that did not validate, are kept raw: skipped.
+            item_id = getattr(server_item, "id", None)
+            if not isinstance(server_item, RealtimeModel) or not _is_text(item_id):
+                continue
+            item = self._items.get(item_id)
+            if item is not None and item.item is not server_item and item.item == server_item:
+                item.item = server_item
 
     def _on_output_item(
         self, event: ResponseOutputItemAddedEvent | ResponseOutputItemDoneEvent
@@ -610,7 +633,9 @@ class RealtimeConversation:
         return item, Delta(audio=samples)
 
     def _on_audio_done(self, event: ResponseOutputAudioDoneEvent) -> _Result:
-        return self._require_item(event.type, event.item_id), None
+        item = self._require_item(event.type, event.item_id)
+        item.formatted.audio_buffer.trim()
+        return item, None
 
     def _on_transcript_delta(self, event: ResponseOutputAudioTranscriptDeltaEvent) -> _Result:
         item = self._require_item(event.type, event.item_id)
