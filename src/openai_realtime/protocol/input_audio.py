@@ -71,7 +71,9 @@ class InputAudioWindow:
             capacity = len(self._data)
             retained = self._data[self._head : self._head + self._length]
             if capacity // 4 <= needed <= capacity // 2:
-                self._data[: self._length] = retained  # numpy copies overlapping ranges right
+                # At most half is in use and the end was reached, so what is kept starts past
+                # where it moves to: the two ranges cannot overlap.
+                self._data[: self._length] = retained
             else:
                 moved = np.empty(max(2 * needed, self._MIN_CAPACITY), dtype=np.int16)
                 moved[: self._length] = retained
