@@ -234,6 +234,30 @@ def test_trim_leaves_storage_of_exactly_the_samples_held() -> None:
     assert np.array_equal(buffer.view(), np.concatenate([*deltas, more]))
 
 
+def test_trim_leaves_a_long_reservation_in_place_but_always_trims_doubled_storage(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Past 30 s a reservation's slack (a page) is negligible, and copying megabytes is not.
+    minute = [_noise(SAMPLE_RATE) for _ in range(61)]
+    reserved = AudioBuffer()
+    for second in minute:
+        reserved.append(second)
+    where = _address(reserved.view())
+    reserved.trim()
+    assert _address(reserved.view()) == where
+    assert reserved.capacity >= 3600 * SAMPLE_RATE
+
+    # Storage that doubled may be half empty: it is trimmed at any length.
+    monkeypatch.setattr(items, "_reserve", lambda sample_count: None)
+    doubled = AudioBuffer()
+    for second in minute:
+        doubled.append(second)
+    assert doubled.capacity > len(doubled)
+    doubled.trim()
+    assert doubled.capacity == len(doubled) == 61 * SAMPLE_RATE
+    assert np.array_equal(doubled.view(), np.concatenate(minute))
+
+
 def test_trim_after_truncation_gives_back_what_was_cut_and_an_empty_buffer_holds_nothing() -> None:
     buffer = AudioBuffer()
     buffer.append(_noise(50))

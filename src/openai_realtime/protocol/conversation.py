@@ -794,26 +794,28 @@ class RealtimeConversation:
 # The reducer's rules, one row per server event; the table below is the code form of this one.
 # "item" is the item named by the event (its item_id, or the item it carries). Every handler
 # looks up and validates first and changes state last, so a ConversationError or ProtocolError
-# leaves the store untouched. Empty values never erase text assembled from deltas.
+# leaves the store untouched. Empty values never erase text assembled from deltas. An item
+# event that leaves the item completed, incomplete or failed trims its audio's storage to size.
 #
 #   event                                      effect                                returns
 #   -----------------------------------------  ------------------------------------  ------------
 #   conversation.item.added / .created         insert item after previous_item_id    item, None
 #   conversation.item.done / .retrieved        insert, or update with final item     item, None
-#   conversation.item.truncated                audio cut at audio_end_ms,            item, None
-#                                              transcript cleared
+#   conversation.item.truncated                audio cut at audio_end_ms (and its    item, None
+#                                              storage trimmed), transcript cleared
 #   conversation.item.deleted                  removed from list and index           item, None
 #   response.created                           response tracked                      None, None
 #   response.output_item.added / .done         item upserted, linked to response     item, None
 #   response.content_part.added / .done        part's text/transcript, if any        item, None
-#   response.done                              status, usage, output order           None, None
+#   response.done                              status, usage, output order; an item  None, None
+#                                              it repeats unchanged shares its copy
 #   response.output_text.delta                 text += delta                         item, Delta
 #   response.output_audio.delta                audio += decoded samples              item, Delta
 #   response.output_audio_transcript.delta     transcript += delta                   item, Delta
 #   response.{function,mcp}_call_arguments     tool.arguments += delta               item, Delta
 #     .delta
 #   response.*.done (text, audio, transcript,  final value replaces the assembled    item, None
-#     arguments)                               one
+#     arguments)                               one (audio: storage trimmed to size)
 #   response.mcp_call.* / mcp_list_tools.*     status = in_progress|completed|failed item, None
 #   input_audio_buffer.speech_started          speech segment opens                  None, None
 #   input_audio_buffer.speech_stopped          segment closes; audio attached once   item?, None

@@ -43,6 +43,12 @@ _RESERVE_FLAGS: int | None = (
 )
 
 
+# Trimming a reservation copies its samples to give back at most a page and the mapping: worth
+# it for answers of seconds (the copy takes well under a millisecond), not for one of many
+# minutes, whose copy of megabytes would stall the event loop for what is a rounding error.
+_TRIM_RESERVED_SAMPLES = 30 * SAMPLE_RATE
+
+
 def _reserve(sample_count: int) -> NDArray[np.int16] | None:
     """Address space for ``sample_count`` samples whose pages are only allocated when written.
 
@@ -127,15 +133,19 @@ class AudioBuffer:
     def trim(self) -> None:
         """Hold the samples in storage of exactly their size (call it once the audio is done).
 
-        A streamed item's reservation covers an hour and its last page is partly empty; a
-        session keeps every finished item, so each one giving back the rest matters. This
-        copies the samples once (a few microseconds per second of audio); views handed out
-        before keep the storage they look at. A later append still works: it reserves again.
+        A session keeps every finished item, so what each holds beyond its samples adds up:
+        storage that doubled may be half empty, and a reservation keeps a mapping and a partly
+        filled last page. Trimming copies the samples once; a reservation is only trimmed for
+        up to 30 s of audio, as beyond that its slack is negligible and the copy is not. Views
+        handed out before keep the storage they look at; a later append still works.
         """
         if len(self._data) <= self._length:
             return  # already exact (or, when audio is not kept, nothing is stored)
         if self._length == 0:
             self._data = _EMPTY_AUDIO
+            return
+        # A reservation is an array over the mapping's exported buffer; other storage owns its data.
+        if self._length > _TRIM_RESERVED_SAMPLES and isinstance(self._data.base, memoryview):
             return
         self._move_to(np.empty(self._length, dtype=np.int16))
 
