@@ -169,7 +169,7 @@ def test_output_item_ids_follow_output_order_without_duplicates() -> None:
 
 
 def test_an_item_response_done_repeats_unchanged_is_held_once() -> None:
-    """The record's output and the item share one server item, as both say the same."""
+    """The record's output shares the item's server item where both say the same."""
     conversation = RealtimeConversation()
     done_a = assistant("item_a", "completed", [{"type": "output_text", "text": "Hi"}])
     done_b = assistant("item_b", "completed", [{"type": "output_text", "text": "Bye"}])
@@ -190,8 +190,10 @@ def test_an_item_response_done_repeats_unchanged_is_held_once() -> None:
     assert record is not None and item_a is not None and item_b is not None
     output = record.response.output
     assert output is not None
-    assert item_a.item is output[0]
+    assert output[0] is item_a.item
     assert item_a.item.model_dump(exclude_unset=True) == done_a
+    assert output[0].content[0].text is item_a.formatted.text  # one copy of the text, too
+    assert record.output_item_ids == ["item_a", "item_b"]
     # What response.done says differently is not taken as news about the item.
     assert item_b.item is not output[1]
     assert item_b.item.content[0].text == "Bye"

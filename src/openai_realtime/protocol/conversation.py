@@ -23,7 +23,7 @@ content parts, a response's output) are skipped, so one part of a new kind costs
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final, TypeAlias, TypeGuard
 
@@ -569,29 +569,36 @@ class RealtimeConversation:
 
     def _on_response_done(self, event: ResponseDoneEvent) -> _Result:
         record = self._require_response(event.type, event.response.id)
-        response = event.response
+        response = self._sharing_items(event.response)
         record.response = response
         record.status = response.status or record.status
         record.usage = response.usage or record.usage
         if response.output is not None:
             record.output_item_ids = _output_ids(response)
-            self._share_output_items(response.output)
         return _NOTHING
 
-    def _share_output_items(self, output: Iterable[object]) -> None:
-        """Let each item keep the response's copy of its server item when the two are equal.
+    def _sharing_items(self, response: RealtimeResponse) -> RealtimeResponse:
+        """The response, its output entries replaced by the items' equal server items.
 
-        ``response.done`` repeats every output item as the item's own ``.done`` event sent it;
-        without this a session would hold each one twice (the record's and the item's).
+        ``response.done`` repeats every output item as the item's own ``.done`` event sent it.
+        Kept as sent, a session would hold each one twice (with its transcript or arguments);
+        the record keeps a shallow copy of the response that shares the item's instead.
         """
-        for server_item in output:
-            # Entries of an unknown kind, and ids that did not validate, are kept raw: skipped.
-            item_id = getattr(server_item, "id", None)
-            if not isinstance(server_item, RealtimeModel) or not _is_text(item_id):
-                continue
+        output = response.output or []
+        shared = [self._held_equal(entry) for entry in output]
+        if all(new is old for new, old in zip(shared, output, strict=True)):
+            return response
+        return response.model_copy(update={"output": shared})
+
+    def _held_equal(self, entry: object) -> object:
+        """The server item the store holds for this output entry if equal, else the entry."""
+        # Entries of an unknown kind, and ids that did not validate, are kept raw: left alone.
+        item_id = getattr(entry, "id", None)
+        if isinstance(entry, RealtimeModel) and _is_text(item_id):
             item = self._items.get(item_id)
-            if item is not None and item.item is not server_item and item.item == server_item:
-                item.item = server_item
+            if item is not None and item.item == entry:
+                return item.item
+        return entry
 
     def _on_output_item(
         self, event: ResponseOutputItemAddedEvent | ResponseOutputItemDoneEvent
@@ -807,8 +814,8 @@ class RealtimeConversation:
 #   response.created                           response tracked                      None, None
 #   response.output_item.added / .done         item upserted, linked to response     item, None
 #   response.content_part.added / .done        part's text/transcript, if any        item, None
-#   response.done                              status, usage, output order; an item  None, None
-#                                              it repeats unchanged shares its copy
+#   response.done                              status, usage, output order; output   None, None
+#                                              equal to an item's shares the item's
 #   response.output_text.delta                 text += delta                         item, Delta
 #   response.output_audio.delta                audio += decoded samples              item, Delta
 #   response.output_audio_transcript.delta     transcript += delta                   item, Delta
