@@ -138,7 +138,8 @@ class ResponseRecord:
         status: ``in_progress``, then ``completed``, ``cancelled``, ``failed`` or ``incomplete``.
         usage: Token usage, once ``response.done`` reported it.
         output_item_ids: The ids of the items the response produced, in output order.
-        response: The latest typed response the server sent.
+        response: The latest typed response the server sent; once done, its output entries
+            are the items' own server items wherever the two are equal (held once).
     """
 
     id: str
