@@ -13,7 +13,7 @@ from openai_realtime.protocol import items
 from openai_realtime.protocol.audio import SAMPLE_RATE, decode_base64, encode_base64
 from openai_realtime.protocol.codec import decode_server_event
 from openai_realtime.protocol.conversation import RealtimeConversation
-from openai_realtime.protocol.items import AudioBuffer
+from openai_realtime.protocol.items import AudioBuffer, ConversationItem
 
 _RNG = np.random.default_rng(17)
 
@@ -214,3 +214,123 @@ def test_speech_that_never_stops_holds_at_most_the_pending_limit() -> None:
 def test_the_pending_speech_limit_must_be_a_finite_non_negative_duration(seconds: float) -> None:
     with pytest.raises(ConfigurationError, match="max_pending_speech_seconds"):
         RealtimeConversation(max_pending_speech_seconds=seconds)
+
+
+def test_trim_leaves_storage_of_exactly_the_samples_held() -> None:
+    deltas = [_noise(2_400) for _ in range(10)]
+    buffer = AudioBuffer()
+    for delta in deltas:
+        buffer.append(delta)
+    early = buffer.view()
+    assert buffer.capacity >= 3600 * SAMPLE_RATE  # streamed: an hour is reserved
+
+    buffer.trim()
+
+    assert buffer.capacity == len(buffer) == 24_000
+    assert np.array_equal(buffer.view(), np.concatenate(deltas))
+    assert np.array_equal(early, np.concatenate(deltas))  # a view handed out stays valid
+    more = _noise(100)
+    buffer.append(more)  # audio after all: it goes on as before
+    assert np.array_equal(buffer.view(), np.concatenate([*deltas, more]))
+
+
+def test_trim_leaves_a_long_reservation_in_place_but_always_trims_doubled_storage(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Past 30 s a reservation's slack (a page) is negligible, and copying megabytes is not.
+    minute = [_noise(SAMPLE_RATE) for _ in range(61)]
+    reserved = AudioBuffer()
+    for second in minute:
+        reserved.append(second)
+    where = _address(reserved.view())
+    reserved.trim()
+    assert _address(reserved.view()) == where
+    assert reserved.capacity >= 3600 * SAMPLE_RATE
+
+    # Storage that doubled may be half empty: it is trimmed at any length.
+    monkeypatch.setattr(items, "_reserve", lambda sample_count: None)
+    doubled = AudioBuffer()
+    for second in minute:
+        doubled.append(second)
+    assert doubled.capacity > len(doubled)
+    doubled.trim()
+    assert doubled.capacity == len(doubled) == 61 * SAMPLE_RATE
+    assert np.array_equal(doubled.view(), np.concatenate(minute))
+
+
+def test_trim_after_truncation_gives_back_what_was_cut_and_an_empty_buffer_holds_nothing() -> None:
+    buffer = AudioBuffer()
+    buffer.append(_noise(50))
+    buffer.append(_noise(50))
+    buffer.truncate(30)
+    buffer.trim()
+    assert buffer.capacity == len(buffer) == 30
+
+    buffer.truncate(0)
+    buffer.trim()
+    assert buffer.capacity == len(buffer) == 0
+    counting = AudioBuffer(keep=False)
+    counting.append(_noise(10))
+    counting.trim()
+    assert (len(counting), counting.capacity) == (10, 0)
+
+
+_WHERE = {"response_id": "r1", "item_id": "item_a", "output_index": 0, "content_index": 0}
+
+
+def _streamed_answer(store: RealtimeConversation) -> tuple[ConversationItem, NDArray[np.int16]]:
+    """Two seconds of audio streamed into ``item_a`` in 100 ms deltas, not done yet."""
+    deltas = [_noise(2_400) for _ in range(20)]
+    frames = _assistant_item_frames("item_a") + [
+        _frame(
+            {
+                "type": "response.output_audio.delta",
+                "event_id": "d",
+                "delta": encode_base64(samples),
+            }
+            | _WHERE
+        )
+        for samples in deltas
+    ]
+    for frame in frames:
+        store.process_event(decode_server_event(frame))
+    item = store.get_item("item_a")
+    assert item is not None and item.formatted.audio_buffer.capacity > 20 * 2_400
+    return item, np.concatenate(deltas)
+
+
+@pytest.mark.parametrize(
+    ("finish", "status"),
+    [
+        ("response.output_audio.done", None),
+        ("response.output_item.done", "completed"),
+        ("response.output_item.done", "incomplete"),  # cancelled before its audio was done
+        ("conversation.item.done", "completed"),
+    ],
+)
+def test_a_finished_answer_holds_its_audio_in_storage_of_exactly_its_size(
+    finish: str, status: str | None
+) -> None:
+    store = RealtimeConversation()
+    item, audio = _streamed_answer(store)
+
+    if status is None:
+        done = {"type": finish, "event_id": "done"} | _WHERE
+    else:
+        server_item = {"id": "item_a", "type": "message", "role": "assistant", "content": []}
+        done = {"type": finish, "event_id": "done", "item": server_item | {"status": status}}
+        if finish.startswith("response."):
+            done |= {"response_id": "r1", "output_index": 0}
+    store.process_event(decode_server_event(_frame(done)))
+
+    assert item.formatted.audio_buffer.capacity == len(item.formatted.audio_buffer)
+    assert np.array_equal(item.formatted.audio, audio)
+
+
+def test_a_truncated_answer_keeps_storage_for_the_part_heard_only() -> None:
+    store = RealtimeConversation()
+    item, audio = _streamed_answer(store)
+    truncated = {"type": "conversation.item.truncated", "event_id": "t", "audio_end_ms": 250}
+    store.process_event(decode_server_event(_frame(truncated | _WHERE)))
+    assert item.formatted.audio_buffer.capacity == len(item.formatted.audio_buffer) == 6_000
+    assert np.array_equal(item.formatted.audio, audio[:6_000])

@@ -398,6 +398,25 @@ def test_manual_commit_attaches_everything_sent_since_the_previous_commit() -> N
     assert np.array_equal(two.formatted.audio, second)
 
 
+def test_committed_input_audio_is_held_once_by_its_item_not_also_by_the_window() -> None:
+    conversation = RealtimeConversation()  # 30 s of retention for audio not committed yet
+    for turn in range(12):  # a minute of push-to-talk turns
+        speech = sine(5.0, frequency=200.0 + 50 * turn)
+        speak(conversation, speech, chunk_size=2400)
+        assert conversation.retained_input_samples == len(speech)
+        feed(
+            conversation,
+            [
+                frame("input_audio_buffer.committed", item_id=f"item_{turn}"),
+                frame("conversation.item.added", item=user_audio(f"item_{turn}")),
+            ],
+        )
+        item = conversation.get_item(f"item_{turn}")
+        assert item is not None and np.array_equal(item.formatted.audio, speech)
+        assert conversation.retained_input_samples == 0
+    assert conversation.input_audio_samples == 60 * SAMPLE_RATE
+
+
 def test_transcript_that_arrives_before_its_item_is_attached_when_it_arrives() -> None:
     conversation = RealtimeConversation()
     early = feed(
@@ -642,7 +661,8 @@ def test_cleared_buffer_drops_uncommitted_speech() -> None:
             frame("input_audio_buffer.cleared"),
         ],
     )
-    assert conversation.retained_input_samples == SAMPLE_RATE
+    # Cleared audio can never become an item: none of it is kept, not even the retention window.
+    assert conversation.retained_input_samples == 0
     with pytest.raises(ConversationError):
         feed(
             conversation,

@@ -168,6 +168,37 @@ def test_output_item_ids_follow_output_order_without_duplicates() -> None:
     assert record.response.status == "completed"
 
 
+def test_an_item_response_done_repeats_unchanged_is_held_once() -> None:
+    """The record's output shares the item's server item where both say the same."""
+    conversation = RealtimeConversation()
+    done_a = assistant("item_a", "completed", [{"type": "output_text", "text": "Hi"}])
+    done_b = assistant("item_b", "completed", [{"type": "output_text", "text": "Bye"}])
+    feed(
+        conversation,
+        [
+            *start_answer("resp_1", assistant("item_a")),
+            frame("response.output_item.added", response_id="resp_1", output_index=1, item=done_b),
+            frame("conversation.item.done", item=done_a),
+        ],
+    )
+    changed_b = done_b | {"content": [{"type": "output_text", "text": "Bye!"}]}
+    done = response("resp_1", "completed", output=[done_a, changed_b])
+    one(conversation, "response.done", response=done)
+
+    record = conversation.get_response("resp_1")
+    item_a, item_b = conversation.get_item("item_a"), conversation.get_item("item_b")
+    assert record is not None and item_a is not None and item_b is not None
+    output = record.response.output
+    assert output is not None
+    assert output[0] is item_a.item
+    assert item_a.item.model_dump(exclude_unset=True) == done_a
+    assert output[0].content[0].text is item_a.formatted.text  # one copy of the text, too
+    assert record.output_item_ids == ["item_a", "item_b"]
+    # What response.done says differently is not taken as news about the item.
+    assert item_b.item is not output[1]
+    assert item_b.item.content[0].text == "Bye"
+
+
 def test_response_created_takes_the_ids_of_output_it_already_has() -> None:
     conversation = RealtimeConversation()
     created = response("resp_1", output=[assistant("item_a"), assistant("item_b")])
@@ -480,7 +511,9 @@ def test_speech_start_and_clear_trim_the_retained_input_at_once() -> None:
     pinned.append_input_audio(sine(40.0))
     assert pinned.retained_input_samples == 40 * 24000
     one(pinned, "input_audio_buffer.cleared")
-    assert pinned.retained_input_samples == 30 * 24000
+    assert pinned.retained_input_samples == 0  # cleared audio can never become an item
+    pinned.append_input_audio(sine(40.0))
+    assert pinned.retained_input_samples == 30 * 24000  # the retention applies to what follows
 
 
 def test_a_manual_commit_after_a_clear_takes_only_the_audio_sent_since() -> None:

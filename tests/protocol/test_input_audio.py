@@ -95,3 +95,34 @@ def test_a_window_that_keeps_nothing_only_counts() -> None:
     assert window.slice(0, 500).size == 0
     window.forget_before(100)
     assert (window.start, window.end) == (500, 500)
+
+
+def test_a_steady_session_reuses_one_storage() -> None:
+    """Turn after turn the same amount is sent and then taken: no storage is allocated again.
+
+    A new storage every turn (and the old one freed) is what fragments the heap of a long
+    session, so the storage that served the first turns must serve all the others.
+    """
+    window = InputAudioWindow(keep=True)
+    turn, chunk = 5 * SAMPLE_RATE, 2400
+    storages = set()
+    for _ in range(40):
+        start = window.end
+        for offset in range(0, turn, chunk):
+            window.append(ramp(start + offset, chunk))
+        assert np.array_equal(window.slice(start, window.end), ramp(start, turn))
+        window.forget_before(window.end)  # the turn was committed: its item holds it now
+        storages.add(id(window._data))
+    assert len(storages) == 1
+    assert len(window._data) <= 4 * turn
+
+
+def test_a_steady_retention_moves_samples_to_the_front_of_the_same_storage() -> None:
+    window = filled(3 * SAMPLE_RATE)
+    storage = window._data
+    for start in range(3 * SAMPLE_RATE, 60 * SAMPLE_RATE, 480):
+        window.forget_before(start - 2 * SAMPLE_RATE)  # keep the last two seconds
+        window.append(ramp(start, 480))
+    assert window._data is storage
+    assert window.retained == 2 * SAMPLE_RATE + 480
+    assert np.array_equal(window.slice(0, window.end), ramp(window.start, window.retained))

@@ -105,14 +105,17 @@ __all__ = [
 _FIRST = "root"
 
 DEFAULT_INPUT_AUDIO_RETENTION_SECONDS: Final = 30.0
-# A speech segment whose end never comes (a lost speech_stopped, endless noise) must not hold
-# input audio for ever; five minutes is longer than any single spoken turn.
-DEFAULT_MAX_PENDING_SPEECH_SECONDS: Final = 300.0
-"""How much input audio is kept while no speech is pending, in seconds.
+"""How much uncommitted input audio is kept while no speech is pending, in seconds.
 
 It has to cover the delay between sending audio and hearing back ``speech_started`` for it
 (network round trip plus the VAD's prefix padding), with a wide margin.
 """
+# A speech segment whose end never comes (a lost speech_stopped, endless noise) must not hold
+# input audio for ever; five minutes is longer than any single spoken turn.
+DEFAULT_MAX_PENDING_SPEECH_SECONDS: Final = 300.0
+
+# An item in one of these states gets no more audio: its buffer is trimmed to its length.
+_FINAL_STATUSES: Final = frozenset({"completed", "incomplete", "failed"})
 
 _Result: TypeAlias = tuple[ConversationItem | None, Delta | None]
 _NOTHING: Final[_Result] = (None, None)
@@ -136,7 +139,8 @@ class ResponseRecord:
         status: ``in_progress``, then ``completed``, ``cancelled``, ``failed`` or ``incomplete``.
         usage: Token usage, once ``response.done`` reported it.
         output_item_ids: The ids of the items the response produced, in output order.
-        response: The latest typed response the server sent.
+        response: The latest typed response the server sent; once done, its output entries
+            are the items' own server items wherever the two are equal (held once).
     """
 
     id: str
@@ -316,8 +320,10 @@ class RealtimeConversation:
         keep_audio: Store audio samples on items. When false only their counts are kept (for
             agents that play audio as it streams and never read it back); deltas still carry
             the samples.
-        input_audio_retention_seconds: How much input audio to keep while no speech is
-            pending. Audio older than the earliest pending speech start is always dropped.
+        input_audio_retention_seconds: How much uncommitted input audio to keep while no
+            speech is pending. Audio older than the earliest pending speech start is always
+            dropped, and so is audio the server has committed or cleared (no later event can
+            claim it), so a session holds each spoken turn once: in its item.
         max_pending_speech_seconds: The most input audio kept for speech that has started but
             not ended. A longer segment keeps only its last part: its item's audio then starts
             later than ``audio_start_ms`` says. This bounds memory in every VAD state.
@@ -494,6 +500,8 @@ class RealtimeConversation:
         item.status = getattr(server_item, "status", None) or item.status
         _apply_content(item.formatted, content)
         self._attach_speech(item.id)
+        if item.status in _FINAL_STATUSES:
+            item.formatted.audio_buffer.trim()
         return item
 
     def _place(self, item_id: str, previous_item_id: str | None, *, is_new: bool) -> None:
@@ -531,7 +539,9 @@ class RealtimeConversation:
 
     def _on_item_truncated(self, event: ConversationItemTruncatedEvent) -> _Result:
         item = self._require_item(event.type, event.item_id)
-        item.formatted.audio_buffer.truncate(_sample_at(event, event.audio_end_ms))
+        audio = item.formatted.audio_buffer
+        audio.truncate(_sample_at(event, event.audio_end_ms))
+        audio.trim()  # the audio cut off is never played: give its memory back
         item.formatted.transcript_builder.set("")
         return item, None
 
@@ -561,13 +571,36 @@ class RealtimeConversation:
 
     def _on_response_done(self, event: ResponseDoneEvent) -> _Result:
         record = self._require_response(event.type, event.response.id)
-        response = event.response
+        response = self._sharing_items(event.response)
         record.response = response
         record.status = response.status or record.status
         record.usage = response.usage or record.usage
         if response.output is not None:
             record.output_item_ids = _output_ids(response)
         return _NOTHING
+
+    def _sharing_items(self, response: RealtimeResponse) -> RealtimeResponse:
+        """The response, its output entries replaced by the items' equal server items.
+
+        ``response.done`` repeats every output item as the item's own ``.done`` event sent it.
+        Kept as sent, a session would hold each one twice (with its transcript or arguments);
+        the record keeps a shallow copy of the response that shares the item's instead.
+        """
+        output = response.output or []
+        shared = [self._held_equal(entry) for entry in output]
+        if all(new is old for new, old in zip(shared, output, strict=True)):
+            return response
+        return response.model_copy(update={"output": shared})
+
+    def _held_equal(self, entry: object) -> object:
+        """The server item the store holds for this output entry if equal, else the entry."""
+        # Entries of an unknown kind, and ids that did not validate, are kept raw: left alone.
+        item_id = getattr(entry, "id", None)
+        if isinstance(entry, RealtimeModel) and _is_text(item_id):
+            item = self._items.get(item_id)
+            if item is not None and item.item == entry:
+                return item.item
+        return entry
 
     def _on_output_item(
         self, event: ResponseOutputItemAddedEvent | ResponseOutputItemDoneEvent
@@ -609,7 +642,9 @@ class RealtimeConversation:
         return item, Delta(audio=samples)
 
     def _on_audio_done(self, event: ResponseOutputAudioDoneEvent) -> _Result:
-        return self._require_item(event.type, event.item_id), None
+        item = self._require_item(event.type, event.item_id)
+        item.formatted.audio_buffer.trim()
+        return item, None
 
     def _on_transcript_delta(self, event: ResponseOutputAudioTranscriptDeltaEvent) -> _Result:
         item = self._require_item(event.type, event.item_id)
@@ -725,14 +760,15 @@ class RealtimeConversation:
 
     def _forget_unneeded_input(self) -> None:
         # Pending speech pins its start. Without any, a manual commit may still claim the
-        # uncommitted buffer, but only as far back as the retention window reaches.
+        # uncommitted buffer, but only as far back as the retention window reaches; audio
+        # before the buffer's start is committed (its item holds it) or cleared.
         if self._speech:
             keep_from = max(
                 min(segment.start for segment in self._speech.values()),
                 self._input.end - self._max_pending_samples,
             )
         else:
-            keep_from = self._input.end - self._retention_samples
+            keep_from = max(self._input.end - self._retention_samples, self._buffer_start)
         self._input.forget_before(keep_from)
 
     def _append_input_transcript(self, item_id: str, text: str) -> _Result:
@@ -774,26 +810,28 @@ class RealtimeConversation:
 # The reducer's rules, one row per server event; the table below is the code form of this one.
 # "item" is the item named by the event (its item_id, or the item it carries). Every handler
 # looks up and validates first and changes state last, so a ConversationError or ProtocolError
-# leaves the store untouched. Empty values never erase text assembled from deltas.
+# leaves the store untouched. Empty values never erase text assembled from deltas. An item
+# event that leaves the item completed, incomplete or failed trims its audio's storage to size.
 #
 #   event                                      effect                                returns
 #   -----------------------------------------  ------------------------------------  ------------
 #   conversation.item.added / .created         insert item after previous_item_id    item, None
 #   conversation.item.done / .retrieved        insert, or update with final item     item, None
-#   conversation.item.truncated                audio cut at audio_end_ms,            item, None
-#                                              transcript cleared
+#   conversation.item.truncated                audio cut at audio_end_ms (and its    item, None
+#                                              storage trimmed), transcript cleared
 #   conversation.item.deleted                  removed from list and index           item, None
 #   response.created                           response tracked                      None, None
 #   response.output_item.added / .done         item upserted, linked to response     item, None
 #   response.content_part.added / .done        part's text/transcript, if any        item, None
-#   response.done                              status, usage, output order           None, None
+#   response.done                              status, usage, output order; output   None, None
+#                                              equal to an item's shares the item's
 #   response.output_text.delta                 text += delta                         item, Delta
 #   response.output_audio.delta                audio += decoded samples              item, Delta
 #   response.output_audio_transcript.delta     transcript += delta                   item, Delta
 #   response.{function,mcp}_call_arguments     tool.arguments += delta               item, Delta
 #     .delta
 #   response.*.done (text, audio, transcript,  final value replaces the assembled    item, None
-#     arguments)                               one
+#     arguments)                               one (audio: storage trimmed to size)
 #   response.mcp_call.* / mcp_list_tools.*     status = in_progress|completed|failed item, None
 #   input_audio_buffer.speech_started          speech segment opens                  None, None
 #   input_audio_buffer.speech_stopped          segment closes; audio attached once   item?, None

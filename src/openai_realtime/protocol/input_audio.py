@@ -31,8 +31,12 @@ class InputAudioWindow:
     """The tail of the input audio the client sent, addressed by absolute sample offsets.
 
     Samples before :attr:`start` have been forgotten. Appends are amortised O(len(samples)):
-    when the storage runs out of room it is reallocated at twice the retained size, which also
-    lets it shrink again after a long utterance has been attached and forgotten.
+    when the storage runs out of room at its end, the retained samples move to its front if
+    they fill between a quarter and a half of it; otherwise it is reallocated at twice the
+    retained size, which also lets it shrink again after a long utterance has been attached and
+    forgotten. A steady session (the same amount retained turn after turn) thus reuses one
+    storage instead of allocating and freeing a new one every few seconds, which would leave
+    the allocator's heap fragmented.
     """
 
     __slots__ = ("_data", "_head", "_keep", "_length", "start")
@@ -64,9 +68,17 @@ class InputAudioWindow:
             return
         if self._head + self._length + count > len(self._data):
             needed = self._length + count
-            moved = np.empty(max(2 * needed, self._MIN_CAPACITY), dtype=np.int16)
-            moved[: self._length] = self._data[self._head : self._head + self._length]
-            self._data, self._head = moved, 0
+            capacity = len(self._data)
+            retained = self._data[self._head : self._head + self._length]
+            if capacity // 4 <= needed <= capacity // 2:
+                # At most half is in use and the end was reached, so what is kept starts past
+                # where it moves to: the two ranges cannot overlap.
+                self._data[: self._length] = retained
+            else:
+                moved = np.empty(max(2 * needed, self._MIN_CAPACITY), dtype=np.int16)
+                moved[: self._length] = retained
+                self._data = moved
+            self._head = 0
         tail = self._head + self._length
         self._data[tail : tail + count] = samples
         self._length += count
@@ -77,6 +89,8 @@ class InputAudioWindow:
         self._head += dropped
         self._length -= dropped
         self.start += dropped
+        if self._length == 0:
+            self._head = 0  # nothing to move: the next appends start at the front again
 
     def slice(self, start: int, end: int) -> NDArray[np.int16]:
         """The retained samples in ``[start, end)``; forgotten or future samples are left out."""

@@ -5,7 +5,8 @@ Deltas arrive by the thousand during one answer, so both growing pieces are buil
 * text and transcripts collect their deltas in a list and join lazily, once per read;
 * audio goes into :class:`AudioBuffer`, which writes every delta in place into reserved address
   space, so an append costs O(len(delta)) at any length and reading the audio is an O(1) view,
-  not a concatenation.
+  not a concatenation; once the item's audio is done the store trims it to storage of exactly
+  its size, so a long session holds its finished items' audio and no more.
 """
 
 from __future__ import annotations
@@ -43,6 +44,12 @@ _RESERVE_FLAGS: int | None = (
 )
 
 
+# Trimming a reservation copies its samples to give back at most a page and the mapping: worth
+# it for answers of seconds (the copy takes well under a millisecond), not for one of many
+# minutes, whose copy of megabytes would stall the event loop for what is a rounding error.
+_TRIM_RESERVED_SAMPLES = 30 * SAMPLE_RATE
+
+
 def _reserve(sample_count: int) -> NDArray[np.int16] | None:
     """Address space for ``sample_count`` samples whose pages are only allocated when written.
 
@@ -72,7 +79,7 @@ class AudioBuffer:
     written, and nothing is ever copied again, so an append costs the same at any length and
     the memory used stays within a page of the audio held. Where no such reservation can be
     made, storage doubles when full (amortised O(n) appends, but each doubling copies
-    everything held so far).
+    everything held so far). :meth:`trim` gives back whatever the samples do not fill.
 
     Args:
         keep: When false the buffer only counts samples and stores none (for long-running agents
@@ -123,6 +130,25 @@ class AudioBuffer:
     def truncate(self, sample_count: int) -> None:
         """Keep only the first ``sample_count`` samples."""
         self._length = max(0, min(self._length, sample_count))
+
+    def trim(self) -> None:
+        """Hold the samples in storage of exactly their size (call it once the audio is done).
+
+        A session keeps every finished item, so what each holds beyond its samples adds up:
+        storage that doubled may be half empty, and a reservation keeps a mapping and a partly
+        filled last page. Trimming copies the samples once; a reservation is only trimmed for
+        up to 30 s of audio, as beyond that its slack is negligible and the copy is not. Views
+        handed out before keep the storage they look at; a later append still works.
+        """
+        if len(self._data) <= self._length:
+            return  # already exact (or, when audio is not kept, nothing is stored)
+        if self._length == 0:
+            self._data = _EMPTY_AUDIO
+            return
+        # A reservation is an array over the mapping's exported buffer; other storage owns its data.
+        if self._length > _TRIM_RESERVED_SAMPLES and isinstance(self._data.base, memoryview):
+            return
+        self._move_to(np.empty(self._length, dtype=np.int16))
 
     def view(self) -> NDArray[np.int16]:
         """The samples so far, as a read-only view (no copy); empty when audio is not kept."""
