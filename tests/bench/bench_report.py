@@ -29,6 +29,7 @@ __all__ = [
     "compare",
     "format_table",
     "machine_facts",
+    "rows_from_json",
     "run_rounds",
     "spread",
 ]
@@ -264,21 +265,29 @@ def results_json(facts: dict[str, Any], sizes: dict[str, Any], rows: Sequence[Ro
     )
 
 
+def rows_from_json(text: str) -> list[Row]:
+    """The rows of a results file written by :func:`results_json`."""
+    return [
+        Row(**{key: value for key, value in row.items() if key in _ROW_FIELDS})
+        for row in json.loads(text)["rows"]
+    ]
+
+
 def compare(old_text: str, rows: Sequence[Row]) -> str:
     """Before and after, row by row: ours, and ours over the peer and over the ceiling, each
-    with whether the two runs agree; then how many figures agree.
+    with whether the two runs agree; then how many figures agree, the peer's and the ceiling's
+    own figures counted apart, and which do not.
 
     Two figures agree when each median lies within the other run's range (min-max, as printed).
     """
-    old_rows = {
-        row["key"]: Row(**{k: v for k, v in row.items() if k in _ROW_FIELDS})
-        for row in json.loads(old_text)["rows"]
-    }
+    old_rows = {row.key: row for row in rows_from_json(old_text)}
     header: tuple[str, ...] = ("what", "ours before", "ours now", "agree")
     header += ("ours / openai before", "ours / openai now", "agree")
     header += ("ours / ceiling before", "ours / ceiling now", "agree")
     cells = [header]
-    verdicts: list[str] = []
+    headline: list[str] = []
+    others: list[str] = []
+    differing: list[str] = []
     for row in rows:
         old = old_rows.get(row.key)
         if old is None:
@@ -290,17 +299,36 @@ def compare(old_text: str, rows: Sequence[Row]) -> str:
             (old.ratio_to_ceiling(), row.ratio_to_ceiling(), _ratio_text),
         ]:
             verdict = _agreement(before, now)
-            verdicts.append(verdict)
+            headline.append(verdict)
             line += [text(before), text(now), verdict]
         cells.append(tuple(line))
+        for side, before, now in [
+            ("openai", old.peer, row.peer),
+            (row.ceiling_name or "ceiling", old.ceiling, row.ceiling),
+        ]:
+            verdict = _agreement(before, now)
+            others.append(verdict)
+            if verdict == "NO":
+                differing.append(f"{row.key} ({side}: {spread(before)} -> {spread(now)})")
     widths = [max(len(line[column]) for line in cells) for column in range(len(header))]
     table = [
         "| " + " | ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)) + " |"
         for line in cells
     ]
+    return "\n".join(
+        [
+            *table,
+            "",
+            f"ours and the ratios: {_count(headline)} figures agree",
+            f"the openai SDK's and the ceilings' own figures: {_count(others)} agree"
+            + (f"; not: {', '.join(differing)}" if differing else ""),
+        ]
+    )
+
+
+def _count(verdicts: list[str]) -> str:
     judged = [verdict for verdict in verdicts if verdict != "-"]
-    agreeing = judged.count("yes")
-    return "\n".join([*table, "", f"{agreeing} of {len(judged)} figures agree"])
+    return f"{judged.count('yes')} of {len(judged)}"
 
 
 _ROW_FIELDS = frozenset(field.name for field in dataclasses.fields(Row))

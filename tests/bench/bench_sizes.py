@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = ["FULL", "QUICK", "Sizes"]
 
@@ -56,9 +57,12 @@ class Sizes:
     @classmethod
     def from_json(cls, text: str) -> Sizes:
         """The sizes written by :meth:`to_json`."""
-        fields = json.loads(text)
-        fields["session_steps"] = tuple(fields["session_steps"])
-        return cls(**fields)
+        return cls.from_dict(json.loads(text))
+
+    @classmethod
+    def from_dict(cls, fields: dict[str, Any]) -> Sizes:
+        """The sizes from their fields (as a results file stores them)."""
+        return cls(**{**fields, "session_steps": tuple(fields["session_steps"])})
 
 
 FULL = Sizes(

@@ -64,6 +64,11 @@ def test_quick_run_measures_every_row(tmp_path: Path, capsys: pytest.CaptureFixt
     printed = capsys.readouterr().out
     assert "| end to end, 40-event spoken answer, events/s" in printed
     assert "load average" in printed
+    # A stored run prints as it did when measured, and compares with itself in full.
+    assert main(["--show", str(output), "--compare", str(output)]) == 0
+    shown = capsys.readouterr().out
+    assert shown.startswith(printed)
+    assert "the openai SDK's and the ceilings' own figures" in shown.removeprefix(printed)
 
 
 async def test_rounds_are_outermost_and_rotate_the_sides() -> None:
@@ -147,7 +152,7 @@ def test_compare_prints_before_and_after_of_matching_rows() -> None:
     moved_now = Row(key="m", what="moved", ours=[3.5, 4.0, 5.0], peer=[1.0, 1.0, 1.0])
     rows = [new, Row(key="new", what="new only", ours=[1.0]), moved_now]
     lines = compare(text, rows).splitlines()
-    assert len(lines) == 5
+    assert len(lines) == 6
     assert [cell.strip() for cell in lines[1].split("|")[1:-1]] == [
         "w",
         "2.00 [1.00-3.00]",
@@ -162,4 +167,9 @@ def test_compare_prints_before_and_after_of_matching_rows() -> None:
     ]
     # The new median, 4.0, lies outside the old range, 1.0-3.0; no ceiling: nothing to judge.
     assert [cell.strip() for cell in lines[2].split("|")[1:-1]][3::3] == ["NO", "NO", "-"]
-    assert lines[4] == "2 of 5 figures agree"
+    assert lines[4] == "ours and the ratios: 2 of 5 figures agree"
+    # The peers' own figures agree; the ceiling moved from 2-6 to 9.
+    assert lines[5] == (
+        "the openai SDK's and the ceilings' own figures: 2 of 3 agree; "
+        "not: k (ceiling: 4.00 [2.00-6.00] -> 9.00 [9.00-9.00])"
+    )
