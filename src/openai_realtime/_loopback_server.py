@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import ClassVar, Final, Self
+from typing import ClassVar, Final
 
 from aiohttp import web
+
+from openai_realtime._async_with import StartsOnEnter
 
 __all__ = ["REALTIME_PATH", "LoopbackServer"]
 
@@ -21,7 +23,7 @@ REALTIME_PATH: Final = "/v1/realtime"
 _SHUTDOWN_TIMEOUT_SECONDS: Final = 5.0
 
 
-class LoopbackServer:
+class LoopbackServer(StartsOnEnter):
     """Start/stop plumbing for a local aiohttp WebSocket server.
 
     Args:
@@ -109,13 +111,6 @@ class LoopbackServer:
         await runner.cleanup()
         self._port = None
         self.log.info("%s stopped", self.label)
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.stop()
 
     def _add_routes(self, app: web.Application) -> None:
         """Serve :attr:`route` with :meth:`_handle`; subclasses may add more routes."""

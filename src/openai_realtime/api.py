@@ -42,18 +42,19 @@ import platform
 import secrets
 from collections.abc import Callable, Mapping
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any, Final, Literal, Protocol, Self, TypeAlias, TypedDict
+from typing import Any, Final, Protocol, Self, TypedDict
 
 import aiohttp
 from multidict import CIMultiDict
 from yarl import URL
 
+from openai_realtime._async_with import ConnectsOnEnter
 from openai_realtime._send_watchdog import SendWatchdog
+from openai_realtime._wire_connection import FrameObserver, WireConnection
 from openai_realtime.credentials import redact_url, require_secure_transport
 from openai_realtime.errors import (
     ConfigurationError,
     ConnectionClosedError,
-    NotConnectedError,
     ProtocolError,
     RealtimeConnectionError,
 )
@@ -107,9 +108,6 @@ _CREDENTIAL_HEADERS: Final = frozenset({"authorization", "api-key"})
 _ABNORMAL_CLOSURE: Final = 1006
 _NORMAL_CLOSURE: Final = 1000
 _CLIENT_CLASSES: Final = tuple(CLIENT_EVENTS.values())
-
-FrameObserver: TypeAlias = Callable[[Literal["client", "server"], str | bytes], None]
-"""Called with the direction and the exact text (or bytes) of every frame sent or received."""
 
 
 class EventState(Protocol):
@@ -176,7 +174,7 @@ class ConnectionOptions(TypedDict, total=False):
     call_id: str | None
 
 
-class RealtimeAPI(ApiSendMixin, ApiEventsMixin, EventEmitter):
+class RealtimeAPI(ConnectsOnEnter, WireConnection, ApiSendMixin, ApiEventsMixin, EventEmitter):
     """A thin client of the Realtime WebSocket: connect, send events, dispatch what arrives.
 
     Usage::
@@ -299,13 +297,12 @@ class RealtimeAPI(ApiSendMixin, ApiEventsMixin, EventEmitter):
         )
         self._strict = strict
         self._send_lock = asyncio.Lock()
-        self._transport: Transport | None = None
+        self._transport = None
         self._abort_reason: str | None = None
         self._receive_task: asyncio.Task[None] | None = None
         self._connecting = False
         self._close_requested = False
-        self._last_close: tuple[int | None, str] | None = None
-        self._frame_observers: tuple[FrameObserver, ...] = ()
+        self._last_close = None
         self._state: EventState | None = None
 
     @classmethod
@@ -408,37 +405,15 @@ class RealtimeAPI(ApiSendMixin, ApiEventsMixin, EventEmitter):
         return headers
 
     @property
-    def url(self) -> str:
-        """The WebSocket URL connected to, including its query."""
-        return str(self._url)
-
-    @property
-    def model(self) -> str | None:
-        """The ``model`` query parameter of the URL, if any."""
-        return self._url.query.get("model")
-
-    @property
     def call_id(self) -> str | None:
         """The call this connection is the sideband of, or ``None`` for a session of its own."""
         return self._url.query.get("call_id")
-
-    @property
-    def is_connected(self) -> bool:
-        """True from a successful ``connect()`` until the connection starts closing."""
-        return self._transport is not None and not self._transport.closed
 
     def __repr__(self) -> str:
         return (
             f"<RealtimeAPI url={redact_url(self._url)!r} model={self.model!r} "
             f"connected={self.is_connected}>"
         )
-
-    async def __aenter__(self) -> Self:
-        await self.connect()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.disconnect()
 
     def attach_state(self, state: EventState | None) -> None:
         """Apply every event to ``state`` before it is dispatched (one state at a time).
@@ -578,35 +553,6 @@ class RealtimeAPI(ApiSendMixin, ApiEventsMixin, EventEmitter):
         logger.warning("aborting the connection: %s", reason)
         self._abort_reason = reason
         transport.abort()
-
-    def observe_frames(self, observer: FrameObserver) -> Callable[[], None]:
-        """Call ``observer`` with every raw frame, both ways, before it is decoded or dispatched.
-
-        This is the hook for recorders and debuggers: frames are the exact wire text. The
-        observer runs on the receive path, so it must be quick and must not raise.
-
-        Args:
-            observer: ``observer(direction, frame)``.
-
-        Returns:
-            A function that removes the observer.
-        """
-        self._frame_observers = (*self._frame_observers, observer)
-
-        def remove() -> None:
-            self._frame_observers = tuple(o for o in self._frame_observers if o is not observer)
-
-        return remove
-
-    def _open_connection(self) -> Transport:
-        transport = self._transport
-        if transport is not None and not transport.closed:
-            return transport
-        if transport is not None:
-            raise ConnectionClosedError(None, "the connection is closing")
-        if self._last_close is not None:
-            raise ConnectionClosedError(*self._last_close)
-        raise NotConnectedError("not connected: call connect() first")
 
     @staticmethod
     def _prepare(

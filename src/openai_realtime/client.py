@@ -88,6 +88,7 @@ from typing import TYPE_CHECKING, Any, Literal, Unpack
 
 from pydantic import ValidationError
 
+from openai_realtime._async_with import ConnectsOnEnter
 from openai_realtime._client.input import (
     InputAudioPart,
     UserContentPart,
@@ -177,7 +178,7 @@ class _StateHooks:
     sending: Callable[[ClientEvent], None]
 
 
-class RealtimeClient(ClientEventsMixin, EventEmitter):
+class RealtimeClient(ConnectsOnEnter, ClientEventsMixin, EventEmitter):
     """The Realtime facade: session config, tools, input helpers, waits and utility events.
 
     Args:
@@ -405,13 +406,6 @@ class RealtimeClient(ClientEventsMixin, EventEmitter):
         self._state.reset()
         self._items.clear()
         self._completed_items.clear()
-
-    async def __aenter__(self) -> RealtimeClient:
-        await self.connect()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.disconnect()
 
     # -- recording and metrics --------------------------------------------------------------
 

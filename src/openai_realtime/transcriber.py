@@ -39,9 +39,9 @@ from numpy.typing import NDArray
 from pydantic import ValidationError
 from yarl import URL
 
+from openai_realtime._async_with import ConnectsOnEnter
 from openai_realtime._models import validation_summary
 from openai_realtime._session_audio import append_pieces
-from openai_realtime._session_connection import ConnectsOnEnter
 from openai_realtime._session_update import new_event_id, send_and_confirm
 from openai_realtime.api import DEFAULT_URL, ConnectionOptions, RealtimeAPI
 from openai_realtime.errors import ConfigurationError

@@ -29,22 +29,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Callable
 from typing import Any, Final
 
 import numpy as np
 from numpy.typing import NDArray
 from yarl import URL
 
+from openai_realtime._async_with import ConnectsOnEnter
 from openai_realtime._session_audio import append_pieces
-from openai_realtime._session_connection import ConnectsOnEnter
 from openai_realtime._session_update import new_event_id, send_and_confirm
-from openai_realtime.api import USER_AGENT, FrameObserver
+from openai_realtime._wire_connection import WireConnection
+from openai_realtime.api import USER_AGENT
 from openai_realtime.credentials import redact_url, require_secure_transport
 from openai_realtime.errors import (
     ConfigurationError,
     ConnectionClosedError,
-    NotConnectedError,
     ProtocolError,
     RealtimeConnectionError,
 )
@@ -80,7 +79,7 @@ _TIMEOUT: Final = 30.0
 logger = logging.getLogger("openai_realtime")
 
 
-class RealtimeTranslator(ConnectsOnEnter, TranslationEventsMixin, EventEmitter):
+class RealtimeTranslator(ConnectsOnEnter, WireConnection, TranslationEventsMixin, EventEmitter):
     """A translation session: stream speech in, get translated speech and both transcripts.
 
     Args:
@@ -144,12 +143,10 @@ class RealtimeTranslator(ConnectsOnEnter, TranslationEventsMixin, EventEmitter):
         self._sample_rate = sample_rate
         self._output_rate = output_sample_rate
         self._output_channels = output_channels
-        self._transport: Transport | None = None
+        self._transport = None
         self._receive_task: asyncio.Task[None] | None = None
-        self._closed: CloseEvent | None = None
         self._send_lock = asyncio.Lock()
         self._output: list[NDArray[np.int16]] = []
-        self._frame_observers: tuple[FrameObserver, ...] = ()
         self.transcript = TranslationTranscript()
         """The input and output transcripts, each piece with its ``elapsed_ms``."""
         self.session: RealtimeTranslationSession | None = None
@@ -157,34 +154,6 @@ class RealtimeTranslator(ConnectsOnEnter, TranslationEventsMixin, EventEmitter):
 
     def __repr__(self) -> str:
         return f"<RealtimeTranslator url={redact_url(self._url)!r} connected={self.is_connected}>"
-
-    @property
-    def url(self) -> str:
-        """The WebSocket URL, including its query."""
-        return str(self._url)
-
-    @property
-    def model(self) -> str | None:
-        """The ``model`` query parameter, if any."""
-        return self._url.query.get("model")
-
-    def observe_frames(self, observer: FrameObserver) -> Callable[[], None]:
-        """Call ``observer(direction, frame)`` with every raw frame, both ways (recorders).
-
-        Returns:
-            A function that removes the observer.
-        """
-        self._frame_observers = (*self._frame_observers, observer)
-
-        def remove() -> None:
-            self._frame_observers = tuple(o for o in self._frame_observers if o is not observer)
-
-        return remove
-
-    @property
-    def is_connected(self) -> bool:
-        """True from :meth:`connect` until the connection starts closing."""
-        return self._transport is not None and not self._transport.closed
 
     @property
     def output_audio(self) -> NDArray[np.int16]:
@@ -211,7 +180,7 @@ class RealtimeTranslator(ConnectsOnEnter, TranslationEventsMixin, EventEmitter):
             created.cancel()
             raise
         self._transport = transport
-        self._closed = None
+        self._last_close = None
         self._receive_task = asyncio.create_task(self._receive_loop(transport))
         try:
             await created
@@ -248,22 +217,13 @@ class RealtimeTranslator(ConnectsOnEnter, TranslationEventsMixin, EventEmitter):
             NotConnectedError: Before :meth:`connect`.
             ConnectionClosedError: The connection has closed.
         """
-        transport = self._open_transport()
+        transport = self._open_connection()
         frame = event.model_dump_json(exclude_unset=True)
         async with self._send_lock:
             await transport.send_text(frame)
         for observer in self._frame_observers:
             observer("client", frame)
         self.dispatch(f"client.{event.type}", event)
-
-    def _open_transport(self) -> Transport:
-        if self._transport is not None and not self._transport.closed:
-            return self._transport
-        if self._closed is not None:
-            raise ConnectionClosedError(self._closed.code, self._closed.reason)
-        if self._transport is not None:
-            raise ConnectionClosedError(None, "the connection is closing")
-        raise NotConnectedError("not connected: call connect() first")
 
     async def append_input_audio(
         self, audio: bytes | NDArray[Any], *, sample_rate: int | None = None
@@ -281,7 +241,7 @@ class RealtimeTranslator(ConnectsOnEnter, TranslationEventsMixin, EventEmitter):
         """
         rate = self._sample_rate if sample_rate is None else sample_rate
         pieces = append_pieces(audio, rate)
-        self._open_transport()
+        self._open_connection()
         for piece in pieces:
             await self.send(TranslationSessionInputAudioBufferAppendEvent(audio=piece))
 
@@ -324,8 +284,8 @@ class RealtimeTranslator(ConnectsOnEnter, TranslationEventsMixin, EventEmitter):
             await transport.close()
             self._transport = None
             self._receive_task = None
-            self._closed = CloseEvent(code, reason, True)
-            self.dispatch("close", self._closed)
+            self._last_close = (code, reason)
+            self.dispatch("close", CloseEvent(code, reason, True))
             self.release_waiters(ConnectionClosedError(code, reason))
 
     def _receive(self, frame: str | bytes) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Collection, Mapping, Sequence
-from types import TracebackType
 from typing import Any, Final
 
 import aiohttp
@@ -13,9 +12,10 @@ from aiohttp import hdrs, web
 from aiohttp.abc import AbstractAccessLogger
 from yarl import URL
 
+from openai_realtime._async_with import StartsOnEnter, require_started
 from openai_realtime.api import DEFAULT_MODEL, DEFAULT_URL
 from openai_realtime.credentials import is_loopback_host, redact_url, same_origin_only
-from openai_realtime.errors import ConfigurationError, CredentialRedirectError, NotConnectedError
+from openai_realtime.errors import ConfigurationError, CredentialRedirectError
 from openai_realtime.relay._admission import AdmissionGate
 from openai_realtime.relay._bridge import RelayBridge, logger
 from openai_realtime.relay._handshake import (
@@ -65,7 +65,7 @@ def _refusal(error: web.HTTPException) -> web.HTTPException:
     return error
 
 
-class RealtimeRelay:
+class RealtimeRelay(StartsOnEnter):
     """A WebSocket relay that keeps the API key on the server.
 
     Clients (browsers, phones) connect to the relay with no API key; the relay opens the
@@ -227,9 +227,7 @@ class RealtimeRelay:
         Raises:
             NotConnectedError: The relay is not running.
         """
-        if self._url is None:
-            raise NotConnectedError("the relay is not running; call start() first")
-        return self._url
+        return require_started(self._url, "the relay")
 
     @property
     def active_connections(self) -> int:
@@ -297,18 +295,6 @@ class RealtimeRelay:
         self._session = None
         self._url = None
         logger.info("relay stopped")
-
-    async def __aenter__(self) -> RealtimeRelay:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     async def _shutdown_bridges(self, _app: web.Application) -> None:
         # Runs as the app shuts down; handshakes still in flight see the flag and close at once.

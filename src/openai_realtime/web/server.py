@@ -24,17 +24,17 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Final
 
 import aiohttp
 from aiohttp import hdrs, web
 from yarl import URL
 
+from openai_realtime._async_with import StartsOnEnter, require_started
 from openai_realtime.api import DEFAULT_MODEL, DEFAULT_URL
 from openai_realtime.client import RealtimeClient
 from openai_realtime.credentials import same_origin_only
-from openai_realtime.errors import NotConnectedError, RealtimeError
+from openai_realtime.errors import RealtimeError
 from openai_realtime.relay import RealtimeRelay, RelayTool
 from openai_realtime.relay._handshake import resolve_upstream
 from openai_realtime.secrets import create_client_secret
@@ -53,7 +53,7 @@ _NO_STORE: Final = {hdrs.CACHE_CONTROL: "no-store"}
 _TRANSCRIPTION_MODEL: Final = "gpt-4o-mini-transcribe"
 
 
-class VoiceServer:
+class VoiceServer(StartsOnEnter):
     """Serves the voice page, with the key kept on the server in both connection modes.
 
     Usage::
@@ -114,9 +114,7 @@ class VoiceServer:
         Raises:
             NotConnectedError: The server is not running.
         """
-        if self._url is None:
-            raise NotConnectedError("the voice server is not running; call start() first")
-        return self._url
+        return require_started(self._url, "the voice server")
 
     @property
     def relay(self) -> RealtimeRelay:
@@ -125,9 +123,7 @@ class VoiceServer:
         Raises:
             NotConnectedError: The server is not running.
         """
-        if self._relay is None:
-            raise NotConnectedError("the voice server is not running; call start() first")
-        return self._relay
+        return require_started(self._relay, "the voice server")
 
     async def start(self) -> None:
         """Bind the page's port, then start the relay for that page's origin only."""
@@ -174,18 +170,6 @@ class VoiceServer:
             await self._http.close()
         self._relay = self._runner = self._http = None
         self._url = None
-
-    async def __aenter__(self) -> VoiceServer:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     @property
     def _rest_base(self) -> URL:
