@@ -60,6 +60,22 @@ TARGETS: dict[str, tuple[str, ...]] = {
         "tests/protocol/test_conversation.py",
         "tests/protocol/test_conversation_events.py",
     ),
+    "src/openai_realtime/protocol/_conversation_store.py": (
+        "tests/protocol/test_conversation.py",
+        "tests/protocol/test_conversation_events.py",
+    ),
+    "src/openai_realtime/protocol/_conversation_items.py": (
+        "tests/protocol/test_conversation.py",
+        "tests/protocol/test_conversation_events.py",
+    ),
+    "src/openai_realtime/protocol/_conversation_responses.py": (
+        "tests/protocol/test_conversation.py",
+        "tests/protocol/test_conversation_events.py",
+    ),
+    "src/openai_realtime/protocol/_conversation_input.py": (
+        "tests/protocol/test_conversation.py",
+        "tests/protocol/test_conversation_events.py",
+    ),
     "src/openai_realtime/protocol/input_audio.py": (
         "tests/protocol/test_input_audio.py",
         "tests/protocol/test_conversation.py",
