@@ -65,7 +65,8 @@ DEFAULT_MAX_PENDING_SPEECH_SECONDS: Final = 300.0
 
 # What the store reads of an event, as wire locations. A value kept raw at or above one of these
 # makes the event unusable for the store; inside an entry of the lists it walks, a raw value
-# only costs that entry (see _read_content and _output_ids).
+# only costs that entry (see _read_content in _conversation_items.py and _output_ids in
+# _conversation_responses.py).
 _READS: Final = (
     *(
         (name,)
