@@ -52,11 +52,29 @@ DEFAULT_REPORT = ROOT / "build" / "mutation" / "survivors.txt"
 # a module's score says how well its own tests pin it down.
 TARGETS: dict[str, tuple[str, ...]] = {
     "src/openai_realtime/protocol/audio.py": ("tests/protocol/test_audio.py",),
+    "src/openai_realtime/protocol/_g711.py": ("tests/protocol/test_audio.py",),
+    "src/openai_realtime/protocol/_resample.py": ("tests/protocol/test_audio.py",),
     "src/openai_realtime/protocol/codec.py": (
         "tests/protocol/test_codec_frames.py",
         "tests/protocol/test_codec.py",
     ),
     "src/openai_realtime/protocol/conversation.py": (
+        "tests/protocol/test_conversation.py",
+        "tests/protocol/test_conversation_events.py",
+    ),
+    "src/openai_realtime/protocol/_conversation_store.py": (
+        "tests/protocol/test_conversation.py",
+        "tests/protocol/test_conversation_events.py",
+    ),
+    "src/openai_realtime/protocol/_conversation_items.py": (
+        "tests/protocol/test_conversation.py",
+        "tests/protocol/test_conversation_events.py",
+    ),
+    "src/openai_realtime/protocol/_conversation_responses.py": (
+        "tests/protocol/test_conversation.py",
+        "tests/protocol/test_conversation_events.py",
+    ),
+    "src/openai_realtime/protocol/_conversation_input.py": (
         "tests/protocol/test_conversation.py",
         "tests/protocol/test_conversation_events.py",
     ),

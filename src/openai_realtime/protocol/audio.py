@@ -20,11 +20,14 @@ import math
 import os
 import wave
 from collections.abc import Callable, Iterator
-from typing import IO, Any, NamedTuple, TypeAlias, TypeVar, overload
+from typing import IO, Any, TypeAlias, TypeVar, overload
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
+
+# The numeric kernels live apart from the conversions and checks this module's API makes.
+from openai_realtime.protocol import _g711 as g711
+from openai_realtime.protocol._resample import polyphase_filter, reduced_ratio
 
 __all__ = [
     "G711_SAMPLE_RATE",
@@ -71,12 +74,6 @@ _WavSource: TypeAlias = str | os.PathLike[str] | IO[bytes]
 _PCM16_LE = np.dtype("<i2")
 _INT16_MIN = -32768
 _INT16_MAX = 32767
-
-# Filter design targets for `resample`. 80 dB keeps both aliasing and passband ripple (a Kaiser
-# window has the same ripple in both bands) below what 16-bit audio can represent in practice,
-# and the stopband starts exactly at the lower Nyquist frequency so nothing above it folds back.
-_STOPBAND_ATTENUATION_DB = 80.0
-_TRANSITION_FRACTION = 0.15  # of the lower Nyquist frequency: passband ends at 85% of it
 
 
 def _base64_codec() -> tuple[Callable[[_BytesLike], bytes], Callable[[str], bytes]]:
@@ -382,7 +379,7 @@ def resample(samples: NDArray[Any], from_rate: int, to_rate: int) -> NDArray[Any
         raise TypeError(f"samples must be int16 or floating point, got dtype {samples.dtype}")
     if from_rate == to_rate:
         return samples.astype(np.int16 if is_pcm16 else np.float32)
-    filtered = _polyphase_filter(samples, *_reduced_ratio(from_rate, to_rate))
+    filtered = polyphase_filter(samples, *reduced_ratio(from_rate, to_rate))
     return _round_to_int16(filtered) if is_pcm16 else filtered.astype(np.float32)
 
 
@@ -401,7 +398,7 @@ def mulaw_encode(audio: AudioInput) -> NDArray[np.uint8]:
         TypeError: As :func:`to_pcm16`.
         ValueError: As :func:`to_pcm16`.
     """
-    return _mulaw_encode_table()[_as_table_index(audio)]
+    return g711.mulaw_encode_table()[_as_table_index(audio)]
 
 
 def mulaw_decode(codes: _BytesLike | NDArray[np.uint8]) -> NDArray[np.int16]:
@@ -418,7 +415,7 @@ def mulaw_decode(codes: _BytesLike | NDArray[np.uint8]) -> NDArray[np.int16]:
     Raises:
         TypeError: If ``codes`` is an array of another dtype than uint8.
     """
-    return _mulaw_decode_table()[_as_codes(codes)]
+    return g711.mulaw_decode_table()[_as_codes(codes)]
 
 
 def alaw_encode(audio: AudioInput) -> NDArray[np.uint8]:
@@ -436,7 +433,7 @@ def alaw_encode(audio: AudioInput) -> NDArray[np.uint8]:
         TypeError: As :func:`to_pcm16`.
         ValueError: As :func:`to_pcm16`.
     """
-    return _alaw_encode_table()[_as_table_index(audio)]
+    return g711.alaw_encode_table()[_as_table_index(audio)]
 
 
 def alaw_decode(codes: _BytesLike | NDArray[np.uint8]) -> NDArray[np.int16]:
@@ -453,7 +450,7 @@ def alaw_decode(codes: _BytesLike | NDArray[np.uint8]) -> NDArray[np.int16]:
     Raises:
         TypeError: If ``codes`` is an array of another dtype than uint8.
     """
-    return _alaw_decode_table()[_as_codes(codes)]
+    return g711.alaw_decode_table()[_as_codes(codes)]
 
 
 def read_wav(source: _WavSource, *, rate: int = SAMPLE_RATE) -> NDArray[np.int16]:
@@ -482,7 +479,7 @@ def read_wav(source: _WavSource, *, rate: int = SAMPLE_RATE) -> NDArray[np.int16
     interleaved = _wav_samples_in_pcm16_scale(frames, sample_width)
     mono = interleaved.reshape(-1, channels).mean(axis=1)
     if file_rate != rate:
-        mono = _polyphase_filter(mono, *_reduced_ratio(file_rate, rate))
+        mono = polyphase_filter(mono, *reduced_ratio(file_rate, rate))
     return _round_to_int16(mono)
 
 
@@ -534,145 +531,7 @@ def _audio_buffer(audio: AudioInput) -> memoryview:
     return _pcm16_le_buffer(to_pcm16(audio))
 
 
-# --- Resampling -------------------------------------------------------------------------------
-
-
-def _reduced_ratio(from_rate: int, to_rate: int) -> tuple[int, int]:
-    common = math.gcd(from_rate, to_rate)
-    return to_rate // common, from_rate // common
-
-
-class _FilterBank(NamedTuple):
-    phases: NDArray[np.float64]
-    """Row ``p``: taps ``p, p + up, p + 2 * up, ...`` of the prototype, reversed, zero-padded."""
-    delay: int
-    """Group delay of the prototype filter, in samples at the upsampled rate."""
-
-
-@functools.lru_cache(maxsize=32)
-def _filter_bank(up: int, down: int) -> _FilterBank:
-    """Design the Kaiser-windowed sinc low-pass for a rate change by ``up / down``.
-
-    The prototype filter runs at ``up`` times the input rate. Its stopband starts at the lower
-    of the two Nyquist frequencies. Each phase row is ready to be dotted with a window of
-    consecutive input samples.
-    """
-    lower_nyquist = 0.5 / max(up, down)  # in cycles per sample at the upsampled rate
-    transition = _TRANSITION_FRACTION * lower_nyquist
-    cutoff = lower_nyquist - transition / 2
-    # Kaiser's empirical formulas for the window length and shape that reach the attenuation.
-    attenuation = _STOPBAND_ATTENUATION_DB
-    length = math.ceil((attenuation - 7.95) / (2.285 * 2 * math.pi * transition)) + 1
-    length += 1 - length % 2  # odd, so the delay is a whole number of samples
-    beta = 0.1102 * (attenuation - 8.7)
-    offsets = np.arange(length) - (length - 1) / 2
-    prototype = 2 * cutoff * np.sinc(2 * cutoff * offsets) * np.kaiser(length, beta)
-    # Zero insertion divides the signal's level by `up`; the filter gives it back.
-    prototype *= up / prototype.sum()
-    taps_per_phase = -(-length // up)
-    padded = np.zeros(taps_per_phase * up)
-    padded[:length] = prototype
-    phases = np.ascontiguousarray(padded.reshape(taps_per_phase, up).T[:, ::-1])
-    phases.setflags(write=False)  # shared by every caller through the cache
-    return _FilterBank(phases, (length - 1) // 2)
-
-
-def _polyphase_filter(samples: NDArray[Any], up: int, down: int) -> NDArray[np.float64]:
-    """Resample by ``up / down`` (already reduced); float64 result, not rounded."""
-    phases, delay = _filter_bank(up, down)
-    taps_per_phase = phases.shape[1]
-    input_count = len(samples)
-    output_count = -(-input_count * up // down)
-    output = np.zeros(output_count)
-    if output_count == 0:
-        return output
-    # Output n sits at time n * down + delay on the upsampled grid. The input samples that
-    # meet non-zero taps there are the `taps_per_phase` ones ending at index time // up, so
-    # with `taps_per_phase - 1` zeros in front, window `time // up` of the padded input holds
-    # exactly them (zeros stand in for samples before the start and after the end).
-    last_index = ((output_count - 1) * down + delay) // up
-    padded = np.zeros(taps_per_phase - 1 + max(input_count, last_index + 1))
-    padded[taps_per_phase - 1 : taps_per_phase - 1 + input_count] = samples
-    windows = sliding_window_view(padded, taps_per_phase)
-    # Outputs n, n + up, n + 2 * up, ... share a phase, and their windows are `down` apart, so
-    # each group is one strided matrix-vector product.
-    for first in range(min(up, output_count)):
-        time = first * down + delay
-        group_size = len(range(first, output_count, up))
-        start = time // up
-        group_windows = windows[start : start + (group_size - 1) * down + 1 : down]
-        output[first::up] = group_windows @ phases[time % up]
-    return output
-
-
-# --- G.711 ------------------------------------------------------------------------------------
-#
-# ITU-T G.711 companding. Mu-law encodes the top 14 bits of a sample, A-law the top 13 bits, as
-# a sign bit, a 3-bit segment (the position of the leading one, i.e. a rough exponent) and a
-# 4-bit mantissa. Mu-law inverts all bits of the code, A-law the even ones (mask 0x55). The
-# tables are built once, on first use, by applying the formulas to every possible input, so
-# encoding and decoding are a single numpy lookup.
-
-_MULAW_BIAS = 0x84  # 132: shifts segment boundaries to powers of two
-_MULAW_CLIP = 8159  # largest 14-bit magnitude that still fits the top segment with the bias
-_MULAW_SEGMENT_ENDS = np.array([0x3F, 0x7F, 0xFF, 0x1FF, 0x3FF, 0x7FF, 0xFFF, 0x1FFF])
-_ALAW_SEGMENT_ENDS = np.array([0x1F, 0x3F, 0x7F, 0xFF, 0x1FF, 0x3FF, 0x7FF, 0xFFF])
-
-
-def _all_pcm16_values() -> NDArray[np.int32]:
-    """Every int16 value, ordered by its bit pattern read as uint16 (the table index)."""
-    return np.arange(1 << 16, dtype=np.uint16).view(np.int16).astype(np.int32)
-
-
-def _all_codes() -> NDArray[np.int32]:
-    return np.arange(256, dtype=np.int32)
-
-
-def _frozen(table: NDArray[_ScalarT]) -> NDArray[_ScalarT]:
-    table.setflags(write=False)  # shared by every caller through the cache
-    return table
-
-
-@functools.cache
-def _mulaw_encode_table() -> NDArray[np.uint8]:
-    value = _all_pcm16_values() >> 2
-    negative = value < 0
-    magnitude = np.minimum(np.abs(value), _MULAW_CLIP) + (_MULAW_BIAS >> 2)
-    segment = np.searchsorted(_MULAW_SEGMENT_ENDS, magnitude)
-    mantissa = (magnitude >> (segment + 1)) & 0x0F
-    # Only the clipped full-scale magnitude lands past the last segment; it takes the top code.
-    code = np.where(segment >= 8, 0x7F, (segment << 4) | mantissa)
-    return _frozen((code ^ np.where(negative, 0x7F, 0xFF)).astype(np.uint8))
-
-
-@functools.cache
-def _mulaw_decode_table() -> NDArray[np.int16]:
-    inverted = ~_all_codes() & 0xFF
-    segment = (inverted & 0x70) >> 4
-    magnitude = ((((inverted & 0x0F) << 3) + _MULAW_BIAS) << segment) - _MULAW_BIAS
-    return _frozen(np.where(inverted & 0x80, -magnitude, magnitude).astype(np.int16))
-
-
-@functools.cache
-def _alaw_encode_table() -> NDArray[np.uint8]:
-    value = _all_pcm16_values() >> 3
-    negative = value < 0
-    # One's complement for negatives, so -1 and 0 share the smallest magnitude.
-    magnitude = np.where(negative, -value - 1, value)
-    segment = np.searchsorted(_ALAW_SEGMENT_ENDS, magnitude)  # 13-bit input never overflows
-    mantissa = (magnitude >> np.maximum(segment, 1)) & 0x0F
-    code = (segment << 4) | mantissa
-    return _frozen((code ^ np.where(negative, 0x55, 0xD5)).astype(np.uint8))
-
-
-@functools.cache
-def _alaw_decode_table() -> NDArray[np.int16]:
-    toggled = _all_codes() ^ 0x55
-    segment = (toggled & 0x70) >> 4
-    # Reconstruct at the middle of the quantisation step; segments 0 and 1 share a step size.
-    magnitude = ((toggled & 0x0F) << 4) + np.where(segment == 0, 8, 0x108)
-    magnitude <<= np.maximum(segment - 1, 0)
-    return _frozen(np.where(toggled & 0x80, magnitude, -magnitude).astype(np.int16))
+# --- G.711 (the tables themselves are in _g711.py) --------------------------------------------
 
 
 def _as_table_index(audio: AudioInput) -> NDArray[np.uint16]:
