@@ -66,7 +66,7 @@ class Sizes:
 
 
 FULL = Sizes(
-    rounds=9,
+    rounds=15,
     warm_up=True,
     decode_frames_per_type=3000,
     decode_stream_seconds=180,
@@ -75,7 +75,7 @@ FULL = Sizes(
     stall_seconds=600,
     stall_events_per_second=3000,
     session_steps=(50, 100, 200, 250, 300, 350, 400, 600, 800),
-    session_every=2,
+    session_every=3,
     session_warm_up=2.0,
     session_measured=4.0,
     session_answer_seconds=60,

@@ -2,7 +2,7 @@
 
 Usage::
 
-    python tests/bench/run_bench.py                      # the full run (about 10 minutes, 2 CPUs)
+    python tests/bench/run_bench.py                      # the full run (about 15 minutes, 2 CPUs)
     python tests/bench/run_bench.py --quick              # tiny sizes, one round: correctness only
     python tests/bench/run_bench.py --compare OLD.json   # also before/after per row, and whether
                                                          # the medians agree within the ranges
