@@ -33,6 +33,15 @@ __all__ = ["decode_group", "measure_in_process", "openai_parse_event"]
 Decoder = Callable[[str], Any]
 _REPEATS = 3
 _WARM_FRAMES = 50
+# The event types decoded one type at a time; then the mixed stream of a spoken answer.
+_EVENT_TYPES = (
+    "response.output_audio.delta",
+    "response.output_audio_transcript.delta",
+    "conversation.item.added",
+    "response.done",
+    "session.created",
+)
+_MIXED = "mixed stream"
 
 
 def openai_parse_event() -> Decoder:
@@ -49,15 +58,8 @@ def frame_sets(sizes: Sizes) -> dict[str, list[str]]:
     examples = {
         json.loads(text)["type"]: text for text in [session_created_frame(), *user, *answer]
     }
-    chosen = [
-        "response.output_audio.delta",
-        "response.output_audio_transcript.delta",
-        "conversation.item.added",
-        "response.done",
-        "session.created",
-    ]
-    sets = {name: [examples[name]] * sizes.decode_frames_per_type for name in chosen}
-    sets["mixed stream"] = [session_created_frame(), *user, *answer]
+    sets = {name: [examples[name]] * sizes.decode_frames_per_type for name in _EVENT_TYPES}
+    sets[_MIXED] = [session_created_frame(), *user, *answer]
     return sets
 
 
@@ -127,7 +129,7 @@ def decode_group(sizes: Sizes) -> Group:
                 key=f"decode {name}",
                 what=(
                     "decode "
-                    + ("mixed stream (one spoken answer)" if name == "mixed stream" else name)
+                    + ("mixed stream (one spoken answer)" if name == _MIXED else name)
                     + ", events per CPU second"
                 ),
                 ours=rates(name, "ours"),
@@ -135,7 +137,7 @@ def decode_group(sizes: Sizes) -> Group:
                 ceiling=rates(name, "json.loads"),
                 ceiling_name="json.loads",
             )
-            for name in frame_sets(sizes)
+            for name in [*_EVENT_TYPES, _MIXED]
         ]
 
     return Group(name="decode", sides={"decode": measure}, rows=rows)
