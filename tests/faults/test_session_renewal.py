@@ -8,6 +8,8 @@ few real seconds, and the client's renewal reads the same clock (``clock=server.
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -146,11 +148,15 @@ async def test_a_61_minute_session_carries_its_conversation_into_a_new_session(
     assert len(server.connections) == 2
 
 
-async def test_an_early_renewal_waits_for_the_running_response_to_finish() -> None:
-    # A 10-minute session (1.2 real seconds); the answer stalls 7 minutes mid-stream, across
-    # the moment the renewal may begin (5 minutes in) but not across the limit.
-    slow = Reply(text="A slow answer, given in full.", faults=[Delay(2, seconds=420)])
-    responder = ScriptedResponder([slow], then=DefaultResponder())
+@asynccontextmanager
+async def stalled_answer(
+    reply: Reply,
+) -> AsyncIterator[tuple[RealtimeClient, Timeline, Awaitable[SessionRenewedEvent]]]:
+    """A 10-minute session renewed ``AHEAD`` early, whose first answer is ``reply``, asked for.
+
+    Yields the client (connected), its timeline and the wait for ``session.renewed``.
+    """
+    responder = ScriptedResponder([reply], then=DefaultResponder())
     server = FakeRealtimeServer(responder=responder, time_scale=0.002, max_session_seconds=600)
     async with server:
         renewal = SessionRenewal(ahead=AHEAD, clock=server.clock)
@@ -160,8 +166,16 @@ async def test_an_early_renewal_waits_for_the_running_response_to_finish() -> No
         await client.update_session(**TEXT_SESSION)
         async with client:
             await talk(client, "Take your time.")
-            answer = await client.wait_for_next_completed_item(WAIT, role="assistant")
-            event = await renewed
+            yield client, timeline, renewed
+
+
+async def test_an_early_renewal_waits_for_the_running_response_to_finish() -> None:
+    # A 10-minute session (1.2 real seconds); the answer stalls 7 minutes mid-stream, across
+    # the moment the renewal may begin (5 minutes in) but not across the limit.
+    slow = Reply(text="A slow answer, given in full.", faults=[Delay(2, seconds=420)])
+    async with stalled_answer(slow) as (client, timeline, renewed):
+        answer = await client.wait_for_next_completed_item(WAIT, role="assistant")
+        event = await renewed
     assert event.planned and event.code == 1000
     assert answer.formatted.text == "A slow answer, given in full."
     assert answer.status == "completed" and answer.id in event.item_ids
@@ -175,18 +189,9 @@ async def test_an_early_renewal_waits_for_the_running_response_to_finish() -> No
 async def test_when_the_limit_comes_first_the_session_is_renewed_at_the_limit() -> None:
     # The answer stalls past the limit: no quiet moment comes, the server's close decides.
     stuck = Reply(text="Never finished.", faults=[Delay(2, seconds=900)])
-    responder = ScriptedResponder([stuck], then=DefaultResponder())
-    server = FakeRealtimeServer(responder=responder, time_scale=0.002, max_session_seconds=600)
-    async with server:
-        renewal = SessionRenewal(ahead=AHEAD, clock=server.clock)
-        client = RealtimeClient(url=server.url, session_renewal=renewal)
-        timeline = Timeline(client, server.clock)
-        renewed = client.expect("session.renewed", timeout=WAIT)
-        await client.update_session(**TEXT_SESSION)
-        async with client:
-            await talk(client, "Take your time.")
-            event = await renewed
-            assert client.is_connected
+    async with stalled_answer(stuck) as (client, timeline, renewed):
+        event = await renewed
+        assert client.is_connected
     assert not event.planned and event.code == 1001
     assert "maximum duration of 10 minutes" in event.reason
     cut_off = [e for e in timeline.errors if isinstance(e, LocalErrorEvent)]
